@@ -1,0 +1,79 @@
+# loadgate: every user-facing target is one line here; `make help` lists them.
+# k6 is pinned in exactly this one place; @types/k6 in package.json follows its major version.
+K6_VERSION := v1.8.1
+K6_PINNED := .bin/k6-$(K6_VERSION)/k6
+K6 ?= $(abspath $(K6_PINNED))
+export K6
+export K6_NO_USAGE_REPORT := true
+
+PROFILE ?= baseline
+RESULTS_DIR ?= results
+export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS VUS PPROF_URL PROFILE_CAPTURE
+
+TS_SOURCES := $(shell find scenarios lib thresholds cli -name '*.ts' 2>/dev/null) build.mjs
+GO_SOURCES := $(shell find target proto -name '*.go' -o -name '*.proto' -o -name 'go.mod' -o -name 'go.sum' 2>/dev/null)
+CLI := node dist/cli.mjs
+# The pinned build only when K6 was not pointed elsewhere.
+K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
+
+.DEFAULT_GOAL := help
+.PHONY: help setup build target k6 typecheck test test-unit test-go test-integration load-mixed load-api load-events report alerts-export clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+load-mixed: build target $(K6_DEP) ## mixed user behaviour (PROFILE=smoke|baseline|stress|spike|soak|breakpoint)
+	$(CLI) run mixed
+
+load-api: build target $(K6_DEP) ## open-model API load, per-endpoint rates (RPS, LOADGATE_RATES)
+	$(CLI) run api-load
+
+load-events: build target $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc (EVENTS_PER_SEC, BATCH_SIZE)
+	$(CLI) run event-ingestion
+
+report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder>
+	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run folder>" >&2; exit 2; }
+	$(CLI) report $(RUN)
+
+alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
+	$(CLI) alerts-export deploy/prometheus/alerts.yml
+
+test: typecheck test-unit test-go test-integration ## everything CI runs
+
+typecheck: node_modules/.installed ## tsc --noEmit, strict
+	npx tsc --noEmit -p .
+
+test-unit: node_modules/.installed ## node:test suites over the pure modules
+	node --import tsx --test --test-reporter=spec test/unit/*.test.ts
+
+test-go: ## go vet and go test for the reference target
+	cd target && go vet ./... && go test -count=1 ./...
+
+test-integration: build target $(K6_DEP) ## real k6 against the real target, smoke profiles
+	node --import tsx --test --test-concurrency=1 --test-reporter=spec test/integration/*.test.ts
+
+setup: node_modules/.installed $(K6_DEP) target ## install npm packages, build k6 and the target
+
+build: dist/.built ## bundle scenarios and the CLI into dist/
+
+target: target/bin/loadgate-target ## build the reference target
+
+k6: $(K6_DEP) ## build the pinned k6 (skipped when present)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+dist/.built: node_modules/.installed $(TS_SOURCES)
+	node build.mjs
+	@touch $@
+
+$(K6_PINNED):
+	GOBIN=$(abspath $(dir $@)) go install go.k6.io/k6@$(K6_VERSION)
+	ln -sfn k6-$(K6_VERSION)/k6 .bin/k6
+
+target/bin/loadgate-target: $(GO_SOURCES)
+	cd target && go build -o bin/loadgate-target ./cmd/loadgate-target
+
+clean: ## remove build outputs (keeps results/)
+	rm -rf dist target/bin

@@ -1,0 +1,33 @@
+// Bundles every scenarios/*.ts into a k6 script in dist/, and the node CLI into dist/cli.mjs.
+import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
+
+const scenarioEntries = readdirSync('scenarios')
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => `scenarios/${file}`);
+
+const shared = {
+  bundle: true, // k6 cannot resolve TypeScript imports between our own modules
+  sourcemap: true, // k6 and node map stack traces back to the .ts line
+  target: 'es2020', // sobek (k6's JS engine) and node 20 both run ES2020 natively
+  logLevel: 'warning', // silent on success, loud on anything odd
+};
+
+await build({
+  ...shared,
+  entryPoints: scenarioEntries,
+  outdir: 'dist',
+  format: 'esm', // k6 runs ES modules without its own transpiling step
+  platform: 'browser', // k6's runtime is browser-like: no node built-ins may leak in
+  external: ['k6', 'k6/*', 'https://*', 'http://*'], // k6 modules and remote jslibs are resolved by k6 itself
+  sourcesContent: false, // keeps the maps small; the sources are in the repository
+});
+
+await build({
+  ...shared,
+  entryPoints: ['cli/main.ts'],
+  outfile: 'dist/cli.mjs',
+  format: 'esm', // package.json declares "type": "module"
+  platform: 'node', // the CLI orchestrates processes and files
+  packages: 'external', // dev dependencies (playwright-core) load from node_modules at run time
+});

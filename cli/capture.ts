@@ -1,0 +1,87 @@
+// Profiles and metrics captured from the target while the load runs. Every capture is best effort:
+// a failed capture is noted in the run folder, it never fails or stops the run.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { durationToMs, type Profile } from '../lib/profiles.ts';
+
+/** The window where the load holds its peak: the last stretch of stages at the peak level. */
+export function steadyStateWindow(profile: Profile): { startMs: number; lengthMs: number } {
+  const peak = Math.max(...profile.stages.map((s) => s.level));
+  let startMs = 0;
+  let windowStart = -1;
+  let windowEnd = 0;
+  let level = 0;
+  for (const stage of profile.stages) {
+    const length = durationToMs(stage.duration);
+    const holdsPeak = stage.level === peak && level === peak;
+    if (holdsPeak && windowStart < 0) windowStart = startMs;
+    if (holdsPeak) windowEnd = startMs + length;
+    else if (windowStart >= 0 && windowEnd > 0) break;
+    level = stage.level;
+    startMs += length;
+  }
+  if (windowStart < 0) {
+    // A profile that never holds its peak (breakpoint): take the middle half of the run.
+    return { startMs: startMs / 4, lengthMs: startMs / 2 };
+  }
+  return { startMs: windowStart, lengthMs: windowEnd - windowStart };
+}
+
+export interface CaptureLog {
+  files: string[];
+  failures: string[];
+}
+
+async function fetchTo(url: string, file: string, log: CaptureLog, timeoutMs: number, cancel?: AbortSignal): Promise<void> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await fetch(url, { signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
+    if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    await writeFile(file, Buffer.from(await response.arrayBuffer()));
+    log.files.push(file);
+  } catch (error) {
+    log.failures.push(`${url}: ${String(error)}`);
+  }
+}
+
+export async function captureMetrics(metricsUrl: string, dir: string, when: 'before' | 'after', log: CaptureLog) {
+  await fetchTo(metricsUrl, join(dir, `metrics-${when}.prom`), log, 5_000);
+}
+
+/** An abort signal that fires `graceMs` after `signal` does. */
+function after(signal: AbortSignal, graceMs: number): AbortSignal {
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => setTimeout(() => controller.abort(), graceMs).unref());
+  return controller.signal;
+}
+
+/**
+ * Waits for the steady state, then records a CPU profile over it. When k6 ends early (an abort or
+ * Ctrl-C) a profile still in flight gets a few seconds to arrive before it is given up.
+ */
+export async function captureCpuProfile(pprofUrl: string, dir: string, profile: Profile, log: CaptureLog, stopped: AbortSignal) {
+  const window = steadyStateWindow(profile);
+  // k6 takes about a second to initialise VUs and run setup before the first stage begins.
+  const startDelayMs = window.startMs + 1_000;
+  const seconds = Math.max(1, Math.floor(window.lengthMs / 1000) - 2);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, startDelayMs);
+    stopped.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  if (stopped.aborted) {
+    log.failures.push('cpu profile: the run ended before its steady state began');
+    return;
+  }
+  await fetchTo(`${pprofUrl}/debug/pprof/profile?seconds=${seconds}`, join(dir, 'cpu.pb.gz'), log, (seconds + 15) * 1000, after(stopped, 5_000));
+}
+
+export const endOfRunProfiles = ['heap', 'allocs', 'goroutine', 'block', 'mutex'] as const;
+
+export async function captureEndOfRunProfiles(pprofUrl: string, dir: string, log: CaptureLog) {
+  for (const name of endOfRunProfiles) {
+    await fetchTo(`${pprofUrl}/debug/pprof/${name}`, join(dir, `${name}.pb.gz`), log, 10_000);
+  }
+}

@@ -1,0 +1,35 @@
+// loadgate's command line: the Makefile's targets call into here.
+import { regenerateReports } from './report.ts';
+import { exitCodes, runScenario, scenarioNames } from './run.ts';
+import { exportAlertRules } from './alerts-export.ts';
+
+const usage = `usage: node dist/cli.mjs <command>
+  run <scenario>        run a scenario (${scenarioNames().join(', ')}) and write a run folder
+  report <run folder>   rebuild summary.txt, junit.xml and REPORT.md from a run folder
+  alerts-export [file]  write the alert rules as a Prometheus rules file`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, argument] = argv;
+  switch (command) {
+    case 'run':
+      return runScenario(argument ?? '', process.env);
+    case 'report':
+      if (!argument) break;
+      regenerateReports(argument);
+      process.stderr.write(`loadgate: reports rebuilt in ${argument}\n`);
+      return 0;
+    case 'alerts-export':
+      process.stderr.write(`loadgate: wrote ${exportAlertRules(argument ?? 'deploy/prometheus/alerts.yml')}\n`);
+      return 0;
+  }
+  process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${usage}\n`);
+  return exitCodes.badInput;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`loadgate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(exitCodes.badInput);
+  },
+);

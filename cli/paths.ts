@@ -1,0 +1,10 @@
+// Where things live, resolved from the bundle's own location so the CLI works from any cwd.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** dist/cli.mjs → the repository root; cli/*.ts under tsx → the same. */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const scenarioBundle = (scenario: string) => resolve(projectRoot, 'dist', `${scenario}.js`);
+export const targetBinary = resolve(projectRoot, 'target', 'bin', 'loadgate-target');
+export const k6Binary = () => process.env.K6 || resolve(projectRoot, '.bin', 'k6');

@@ -1,0 +1,196 @@
+// One path for every scenario: validate → run folder → target → captures → k6 → meta and report →
+// stop the target → exit with k6's code.
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { refusalFor } from '../lib/allowlist.ts';
+import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
+import type { K6Summary } from '../lib/summary/model.ts';
+import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, type CaptureLog } from './capture.ts';
+import { exitReason, gitCommit, k6Version, machine, recordedEnv } from './meta.ts';
+import { k6Binary, projectRoot, scenarioBundle } from './paths.ts';
+import { regenerateReports } from './report.ts';
+import { createRunFolder } from './run-folder.ts';
+import { splitArgs, startTarget, type RunningTarget } from './target.ts';
+
+export const exitCodes = { badInput: 2, invalidConfig: 104 } as const;
+
+export function scenarioNames(): string[] {
+  return readdirSync(resolve(projectRoot, 'scenarios'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.slice(0, -3))
+    .sort();
+}
+
+/** The short variable names the Makefile documents, mapped onto the prefixed ones k6 reads. */
+const shortNames: Record<string, string> = {
+  EVENTS_PER_SEC: 'LOADGATE_EVENTS_PER_SEC',
+  BATCH_SIZE: 'LOADGATE_BATCH_SIZE',
+  RPS: 'LOADGATE_RPS',
+  VUS: 'LOADGATE_VUS',
+};
+
+export function k6Environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const result: NodeJS.ProcessEnv = { ...env, K6_NO_USAGE_REPORT: 'true' };
+  for (const [short, long] of Object.entries(shortNames)) {
+    if (env[short] && !env[long]) result[long] = env[short];
+  }
+  return result;
+}
+
+/** Refuses before anything starts: bad values, hosts off the allow-list. Returns the sentence or null. */
+function validate(env: NodeJS.ProcessEnv): { config: Config } | { error: string } {
+  try {
+    const config = parseConfig(env);
+    const extra = env.PPROF_URL ? [env.PPROF_URL] : [];
+    for (const url of [config.baseUrl, config.metricsUrl, ...extra].filter(Boolean)) {
+      const refusal = refusalFor(url, config.allowHosts);
+      if (refusal) return { error: refusal };
+    }
+    return { config };
+  } catch (error) {
+    if (error instanceof ConfigError) return { error: error.message };
+    throw error;
+  }
+}
+
+function say(line: string): void {
+  process.stderr.write(`loadgate: ${line}\n`);
+}
+
+/** k6 logs JSON into the run folder; the terminal gets the same lines in a readable form. */
+async function runK6(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<number> {
+  const child = spawn(k6Binary(), args, { env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+  // Ctrl-C reaches only this process (k6 has its own group), so k6 gets exactly one SIGINT and
+  // still writes its summary; a second Ctrl-C is passed on and stops it hard, as k6 intends.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const log = createWriteStream(logFile);
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    log.write(`${line}\n`);
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };
+      process.stderr.write(`k6 ${entry.level ?? 'log'}: ${entry.msg ?? ''}${entry.error ? ` (${entry.error})` : ''}\n`);
+    } catch {
+      process.stderr.write(`${line}\n`);
+    }
+  });
+  const code = await new Promise<number>((done) => child.once('exit', (exit, signal) => done(exit ?? (signal ? 105 : 1))));
+  process.off('SIGINT', forward);
+  process.off('SIGTERM', forward);
+  await new Promise((done) => log.end(done));
+  return code;
+}
+
+function readSummary(dir: string): K6Summary | null {
+  const file = join(dir, 'summary.json');
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as K6Summary;
+  } catch {
+    return null;
+  }
+}
+
+function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
+  try {
+    return JSON.parse(execFileSync(k6Binary(), ['inspect', '--execution-requirements', bundle], { env, encoding: 'utf8', timeout: 30_000 }));
+  } catch {
+    return null;
+  }
+}
+
+export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const known = scenarioNames();
+  if (!known.includes(scenario)) {
+    say(`unknown scenario "${scenario}"; valid scenarios are: ${known.join(', ')}`);
+    return exitCodes.badInput;
+  }
+  const k6Env = k6Environment(env);
+  const validated = validate(k6Env);
+  if ('error' in validated) {
+    say(validated.error);
+    return exitCodes.invalidConfig;
+  }
+  const bundle = scenarioBundle(scenario);
+  if (!existsSync(bundle)) {
+    say(`${bundle} is missing; run "make build"`);
+    return exitCodes.badInput;
+  }
+
+  const dir = createRunFolder(env.RESULTS_DIR || 'results', scenario, validated.config.profileName);
+  const profilesDir = join(dir, 'profiles');
+  const startedAt = new Date();
+  say(`run folder ${dir}`);
+
+  let target: RunningTarget | null = null;
+  const stopTargetOnExit = () => target?.stop();
+  process.once('exit', stopTargetOnExit);
+  try {
+    if (!env.BASE_URL) {
+      target = await startTarget(splitArgs(env.TARGET_ARGS ?? ''), join(dir, 'target.log'));
+      k6Env.BASE_URL = target.baseUrl;
+      if (!k6Env.LOADGATE_GRPC_ADDR) k6Env.LOADGATE_GRPC_ADDR = target.grpcAddr;
+      say(`started the reference target at ${target.baseUrl}`);
+    }
+    k6Env.LOADGATE_RUN_DIR = resolve(dir);
+    k6Env.K6_WEB_DASHBOARD = 'true';
+    k6Env.K6_WEB_DASHBOARD_PORT = '-1'; // no listener: the run must end when the test does
+    k6Env.K6_WEB_DASHBOARD_EXPORT = join(resolve(dir), 'report.html');
+    k6Env.K6_WEB_DASHBOARD_PERIOD ??= validated.config.profile.dashboardPeriod;
+    const config = parseConfig(k6Env);
+
+    const captures: CaptureLog = { files: [], failures: [] };
+    const pprofUrl = env.PPROF_URL || target?.debugUrl || '';
+    const profiling = env.PROFILE_CAPTURE !== '0' && pprofUrl !== '';
+    if (config.metricsUrl) await captureMetrics(config.metricsUrl, profilesDir, 'before', captures);
+
+    const k6Exited = new AbortController();
+    const cpu = profiling ? captureCpuProfile(pprofUrl, profilesDir, config.profile, captures, k6Exited.signal) : null;
+    const options = resolvedOptions(bundle, k6Env);
+    const exitCode = await runK6(['run', '--log-format=json', bundle], k6Env, join(dir, 'k6.log.json'));
+    k6Exited.abort();
+    await cpu;
+    if (profiling) await captureEndOfRunProfiles(pprofUrl, profilesDir, captures);
+    if (config.metricsUrl) await captureMetrics(config.metricsUrl, profilesDir, 'after', captures);
+
+    const summary = readSummary(dir);
+    const reason = exitReason(exitCode, summary);
+    const meta = {
+      scenario,
+      profile: config.profileName,
+      reason,
+      exitCode,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      gitCommit: gitCommit(projectRoot),
+      k6: k6Version(k6Binary()),
+      machine: machine(),
+      target: {
+        baseUrl: config.baseUrl,
+        identity: (summary?.setup_data as { target?: unknown } | undefined)?.target ?? null,
+        startedByLoadgate: target !== null,
+        args: target?.args ?? [],
+      },
+      environment: recordedEnv(k6Env),
+      options,
+      captures,
+    };
+    writeFileSync(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    if (summary) {
+      try {
+        regenerateReports(dir);
+      } catch (error) {
+        say(`could not write the reports: ${String(error)}`);
+      }
+    }
+    say(`${reason} (k6 exit code ${exitCode})`);
+    return exitCode;
+  } finally {
+    await target?.stop();
+    process.off('exit', stopTargetOnExit);
+    say(`results in ${dir}`);
+  }
+}

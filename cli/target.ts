@@ -1,0 +1,104 @@
+// Starts the reference target on free loopback ports and stops it again, whatever happens to the run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { targetBinary } from './paths.ts';
+
+export interface RunningTarget {
+  baseUrl: string;
+  debugUrl: string;
+  grpcAddr: string;
+  args: string[];
+  stop(): Promise<number | null>;
+}
+
+/** Splits TARGET_ARGS the way a shell would for simple quoting: -fault-delay 'feed=200ms'. */
+export function splitArgs(text: string): string[] {
+  const args: string[] = [];
+  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) args.push(match[1] ?? match[2] ?? match[3]);
+  return args;
+}
+
+interface ListeningLine {
+  msg?: string;
+  api?: string;
+  grpc?: string;
+  debug?: string;
+}
+
+export async function startTarget(extraArgs: string[], logFile: string, timeoutMs = 60_000): Promise<RunningTarget> {
+  if (!existsSync(targetBinary)) throw new Error(`target binary ${targetBinary} is missing; run "make target"`);
+  const args = [
+    '-addr', '127.0.0.1:0',
+    '-grpc-addr', '127.0.0.1:0',
+    '-debug-addr', '127.0.0.1:0',
+    // Profiles captured during the run include block and mutex contention.
+    '-block-profile-rate', '10000',
+    '-mutex-profile-fraction', '10',
+    ...extraArgs,
+  ];
+  // Its own process group: a Ctrl-C meant for k6 must not kill the target before the end-of-run
+  // profiles are read; this process stops it explicitly.
+  const child = spawn(targetBinary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const log = createWriteStream(logFile);
+  child.stdout!.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const listening = await new Promise<ListeningLine>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`target did not report its ports within ${timeoutMs} ms; see ${logFile}`)), timeoutMs);
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      log.write(`${line}\n`);
+      try {
+        const entry = JSON.parse(line) as ListeningLine;
+        if (entry.msg === 'listening') {
+          clearTimeout(timer);
+          resolve(entry);
+        }
+      } catch {
+        // Not every line a process prints is JSON; it is still kept in the log.
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`target exited with code ${code} before listening; see ${logFile}`));
+    });
+  });
+
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode !== null) return child.exitCode;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exited;
+    clearTimeout(killer);
+    log.end();
+    return code;
+  };
+  const target: RunningTarget = {
+    baseUrl: `http://${listening.api}`,
+    debugUrl: listening.debug ? `http://${listening.debug}` : '',
+    grpcAddr: listening.grpc ?? '',
+    args,
+    stop,
+  };
+  try {
+    await waitForHealth(target.baseUrl, child, timeoutMs);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return target;
+}
+
+async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`target at ${baseUrl} did not answer /healthz within ${timeoutMs} ms`);
+}

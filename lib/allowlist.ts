@@ -1,0 +1,19 @@
+// Decides whether a host may receive load. Pure, so the CLI refuses a host before it starts
+// anything and k6 refuses it again in init when someone runs a bundle by hand.
+import { hostOf } from './config.ts';
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  const octets = host.split('.');
+  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/** Returns null when the URL's host may be loaded, otherwise the sentence to show. */
+export function refusalFor(baseUrl: string, allowHosts: string[]): string | null {
+  const host = hostOf(baseUrl);
+  if (isLoopback(host) || allowHosts.includes(host)) return null;
+  return (
+    `refusing to send load to "${host}" (from ${baseUrl}): only loopback is allowed by default. ` +
+    `If you own this host and mean to load it, add it with LOADGATE_ALLOW_HOSTS=${host}`
+  );
+}

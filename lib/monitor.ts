@@ -1,0 +1,31 @@
+// The alert monitor: one VU scrapes the target's /metrics once a second while the load runs and
+// evaluates the alert rules over those scrapes, the way Prometheus would in production.
+import http from 'k6/http';
+import { sleep } from 'k6';
+import { alertRules } from '../thresholds/alerts.ts';
+import { AlertEvaluator, familiesOf, parsePrometheusText } from './alerting.ts';
+import type { Config } from './config.ts';
+import { alertsFired } from './metrics.ts';
+import type { SetupData } from './preflight.ts';
+
+const families = familiesOf(alertRules);
+const scrapeEveryMs = 1000;
+
+export function createMonitor(config: Config): (data: SetupData) => void {
+  let evaluator: AlertEvaluator | null = null;
+  return (data) => {
+    const startedMs = Date.now();
+    if (data.monitor) {
+      evaluator ??= new AlertEvaluator(alertRules, config.alertTimeScale);
+      const response = http.get(config.metricsUrl, { timeout: '2s', tags: { name: 'GET /metrics' } });
+      if (response.status === 200) {
+        const scrape = { atMs: startedMs, samples: parsePrometheusText(String(response.body), families) };
+        for (const rule of evaluator.observe(scrape)) {
+          alertsFired.add(1, { alert: rule.name, severity: rule.severity });
+          console.warn(`alert ${rule.name} (${rule.severity}) fired: ${rule.summary}; ${rule.action}`);
+        }
+      }
+    }
+    sleep(Math.max(0, scrapeEveryMs - (Date.now() - startedMs)) / 1000);
+  };
+}

@@ -1,0 +1,53 @@
+// Builders that turn a profile into k6 scenario definitions. Plain functions over plain data.
+import type { Scenario } from 'k6/options';
+import { durationToMs, msToDuration, profileDurationMs, type Profile } from './profiles.ts';
+
+const gracefulStop = '5s';
+
+/** A closed-model scenario: VUs follow the profile's stages, scaled to this persona's share. */
+export function rampingVus(profile: Profile, peakVus: number, share: number, exec: string): Scenario {
+  const vusAt = (level: number) => (level > 0 ? Math.max(1, Math.round(level * peakVus * share)) : 0);
+  return {
+    executor: 'ramping-vus',
+    exec,
+    startVUs: 0,
+    stages: profile.stages.map((stage) => ({ duration: stage.duration, target: vusAt(stage.level) })),
+    gracefulRampDown: gracefulStop,
+    gracefulStop,
+  };
+}
+
+/**
+ * An open-model scenario: iterations start at the profile's rate whatever the response times, so a
+ * slow target shows up as latency and dropped iterations instead of silently lowering the load.
+ */
+export function rampingArrivalRate(profile: Profile, ratePerSec: number, exec: string, maxVus: number): Scenario {
+  const rateAt = (level: number) => Math.round(level * ratePerSec);
+  const peak = Math.max(1, ...profile.stages.map((stage) => rateAt(stage.level)));
+  return {
+    executor: 'ramping-arrival-rate',
+    exec,
+    startRate: 0,
+    timeUnit: '1s',
+    preAllocatedVUs: Math.min(maxVus, Math.max(2, Math.ceil(peak / 20))),
+    maxVUs: maxVus,
+    stages: profile.stages.map((stage) => ({ duration: stage.duration, target: rateAt(stage.level) })),
+    gracefulStop,
+  };
+}
+
+/** Iterations an arrival-rate scenario is scheduled to start: the area under its rate curve. */
+export function scheduledIterations(profile: Profile, ratePerSec: number): number {
+  let level = 0;
+  let total = 0;
+  for (const stage of profile.stages) {
+    total += (((level + stage.level) / 2) * ratePerSec * durationToMs(stage.duration)) / 1000;
+    level = stage.level;
+  }
+  return Math.round(total);
+}
+
+/** One VU for the whole run: the alert monitor paces itself to one scrape a second. */
+export function monitorScenario(profile: Profile, exec: string): Scenario {
+  return { executor: 'constant-vus', exec, vus: 1, duration: msToDuration(profileDurationMs(profile)), gracefulStop };
+}

@@ -1,0 +1,26 @@
+// JUnit XML with one test case per threshold, so CI shows which SLO failed and by how much.
+import { formatObserved, runDurationSeconds, thresholdResults, type K6Summary } from './model.ts';
+
+const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderJunit(summary: K6Summary, suiteName: string): string {
+  const results = thresholdResults(summary);
+  const failures = results.filter((r) => !r.ok).length;
+  const cases = results.map((r) => {
+    const name = escapeXml(`${r.metric} ${r.expression}`);
+    const head = `    <testcase classname="${escapeXml(suiteName)}" name="${name}">`;
+    if (r.ok) return `${head}</testcase>`;
+    const message = escapeXml(`${r.metric}: ${r.expression} not met, observed ${formatObserved(r)}`);
+    return `${head}\n      <failure message="${message}" type="threshold">${message}</failure>\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${results.length}" failures="${failures}" time="${runDurationSeconds(summary).toFixed(3)}">`,
+    `  <testsuite name="${escapeXml(suiteName)}" tests="${results.length}" failures="${failures}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,63 @@
+// The human summary (summary.txt and the terminal). Our own renderer: k6's jslib summary is a
+// remote module that cannot be fetched offline.
+import {
+  endpointRows,
+  firedAlerts,
+  formatObserved,
+  runDurationSeconds,
+  thresholdResults,
+  type K6Summary,
+} from './model.ts';
+
+export interface RunLabel {
+  scenario: string;
+  profile: string;
+  /** Extra lines worth reading first, e.g. that the alert monitor was off. */
+  notes?: string[];
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1));
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+export function renderText(summary: K6Summary, label: RunLabel): string {
+  const thresholds = thresholdResults(summary);
+  const failed = thresholds.filter((t) => !t.ok);
+  const reqs = summary.metrics.http_reqs?.values;
+  const failures = summary.metrics.http_req_failed?.values.rate;
+  const checks = summary.metrics.checks?.values.rate;
+  const alerts = firedAlerts(summary);
+  const lines = [
+    `loadgate ${label.scenario} (${label.profile}): ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds)`}`,
+    `duration ${runDurationSeconds(summary).toFixed(1)} s` +
+      (reqs ? `, ${reqs.count} HTTP requests at ${reqs.rate.toFixed(1)}/s` : '') +
+      (failures !== undefined ? `, ${(failures * 100).toFixed(2)}% failed` : '') +
+      (checks !== undefined ? `, checks ${(checks * 100).toFixed(2)}% passed` : ''),
+    ...(label.notes ?? []),
+    '',
+  ];
+  const rows = endpointRows(summary);
+  if (rows.length) {
+    lines.push('Endpoints (latency in ms, successful responses)');
+    lines.push(
+      ...table(
+        ['endpoint', 'requests', 'p50', 'p95', 'p99', 'target p95', 'status'],
+        rows.map((r) => [r.endpoint, String(r.requests), ms(r.p50), ms(r.p95), ms(r.p99), `< ${r.targetP95}`, r.ok ? 'ok' : 'FAIL']),
+      ),
+      '',
+    );
+  }
+  lines.push(alerts.length ? `Alerts fired: ${alerts.map((a) => `${a.name}${a.aborting ? ' (aborted the run)' : ''}`).join(', ')}` : 'Alerts fired: none', '');
+  lines.push('Thresholds');
+  lines.push(
+    ...table(
+      ['metric', 'threshold', 'observed', 'result'],
+      thresholds.map((t) => [t.metric, t.expression, formatObserved(t), t.ok ? 'pass' : 'FAIL']),
+    ),
+  );
+  return `${lines.join('\n')}\n`;
+}

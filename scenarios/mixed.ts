@@ -1,0 +1,104 @@
+// Mixed user behaviour: four personas ramp together (30 → 75 → 100 VUs at baseline) with think
+// time, the closed model of people using the product.
+import { sleep } from 'k6';
+import type { Options } from 'k6/options';
+import { createApi, expectJson } from '../lib/api.ts';
+import { parseConfig } from '../lib/config.ts';
+import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
+import { createMonitor } from '../lib/monitor.ts';
+import { monitorScenario, rampingVus } from '../lib/options.ts';
+import { assertAllowed, handshake } from '../lib/preflight.ts';
+import { staticTokenConfigured, vuToken } from '../lib/session.ts';
+import { summaryHandler } from '../lib/summary/handle.ts';
+import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
+import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
+import { latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
+import { serviceObjectives, type Endpoint } from '../thresholds/slo.ts';
+import { mergeThresholds } from '../thresholds/types.ts';
+
+const config = parseConfig(__ENV);
+assertAllowed(config);
+
+const personas = {
+  casual_browsers: { share: 0.4, exec: 'casualBrowser' },
+  active_viewers: { share: 0.3, exec: 'activeViewer' },
+  searchers: { share: 0.15, exec: 'searcher' },
+  engaged_users: { share: 0.15, exec: 'engagedUser' },
+};
+const endpoints: Endpoint[] = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote'];
+if (!staticTokenConfigured()) endpoints.push('auth_token');
+
+export const options: Options = {
+  scenarios: {
+    ...Object.fromEntries(
+      Object.entries(personas).map(([name, p]) => [name, rampingVus(config.profile, config.peakVus, p.share, p.exec)]),
+    ),
+    ...(config.metricsUrl ? { alert_monitor: monitorScenario(config.profile, 'alertMonitor') } : {}),
+  },
+  thresholds: mergeThresholds(
+    latencyThresholds(endpoints),
+    serviceThresholds({
+      minRps: config.profileName === 'baseline' ? serviceObjectives.minMixedThroughputRps : undefined,
+      abortOnDegradation: config.profile.abortOnDegradation,
+    }),
+    endpointGuards(endpoints),
+    scenarioGuards(Object.keys(personas)),
+    config.metricsUrl ? alertThresholds(alertRules, config.alertAbortSeverity) : {},
+  ),
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
+  setupTimeout: '10s',
+};
+
+const api = createApi(config);
+const clips = clipTable(config.seed);
+const random = vuRandom(config.seed);
+
+/** People pause between actions; scaled so a test can compress or remove it. */
+function think(): void {
+  sleep((0.5 + random()) * config.thinkTimeScale);
+}
+
+export function setup() {
+  return handshake(config);
+}
+
+export function casualBrowser(): void {
+  const page = expectJson<{ next_cursor: string }>(api.feed(), 200, 'feed');
+  think();
+  if (page?.next_cursor && random() < 0.5) {
+    expectJson(api.feed(page.next_cursor), 200, 'feed next page');
+    think();
+  }
+}
+
+export function activeViewer(): void {
+  const clipId = pick(clips, random);
+  expectJson(api.clipDetail(clipId), 200, 'clip detail');
+  expectJson(api.related(clipId), 200, 'related clips');
+  think();
+  const token = vuToken(api, vuUserId());
+  if (token && random() < 0.5) expectJson(api.vote(clipId, 1, token), [200, 201], 'vote');
+  think();
+}
+
+export function searcher(): void {
+  const results = expectJson<{ items: Array<{ id: number }> }>(api.search(pick(searchTerms, random)), 200, 'search');
+  think();
+  const first = results?.items[0];
+  if (first) expectJson(api.clipDetail(first.id), 200, 'clip detail from search');
+  think();
+}
+
+export function engagedUser(): void {
+  const clipId = pick(clips, random);
+  expectJson(api.commentsList(clipId), 200, 'comments list');
+  think();
+  const token = vuToken(api, vuUserId());
+  if (!token) return;
+  expectJson(api.commentCreate(clipId, `loadgate comment ${uniqueMark()}`, token), 201, 'create comment');
+  expectJson(api.vote(clipId, random() < 0.8 ? 1 : -1, token), [200, 201], 'vote');
+  think();
+}
+
+export const alertMonitor = createMonitor(config);
+export const handleSummary = summaryHandler('mixed', config);

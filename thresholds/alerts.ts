@@ -1,0 +1,141 @@
+// Alert rules in Prometheus form, from the tuning guide. One definition feeds both the live monitor
+// inside k6 (lib/alerting.ts evaluates it against scrapes of /metrics) and the production rules
+// file (`make alerts-export` → deploy/prometheus/alerts.yml).
+import type { Thresholds } from './types.ts';
+
+export type Severity = 'warning' | 'critical';
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+export type Matchers = Record<string, { op: MatchOp; value: string }>;
+
+export interface Series {
+  metric: string;
+  matchers?: Matchers;
+}
+
+export type Signal =
+  /** A quantile of a Prometheus histogram over a sliding window. */
+  | { kind: 'quantile'; histogram: Series; quantile: number; window: string }
+  /** The ratio of two counters' increases over a sliding window. */
+  | { kind: 'ratio'; numerator: Series; denominator: Series; window: string }
+  /** The ratio of two gauges right now. */
+  | { kind: 'gaugeRatio'; numerator: Series; denominator: Series };
+
+export interface AlertRule {
+  name: string;
+  severity: Severity;
+  signal: Signal;
+  /** Fires when the signal stays above this for the whole `for` window. */
+  above: number;
+  for: string;
+  summary: string;
+  action: string;
+}
+
+const apiRoutes: Matchers = { route: { op: '!~', value: 'events_ingest' } };
+const serverErrors: Matchers = { code: { op: '=~', value: '5..' } };
+
+export const alertRules: AlertRule[] = [
+  {
+    name: 'HighAPILatency',
+    severity: 'warning',
+    signal: {
+      kind: 'quantile',
+      histogram: { metric: 'target_http_request_duration_seconds', matchers: apiRoutes },
+      quantile: 0.95,
+      window: '1m',
+    },
+    above: 0.5,
+    for: '2m',
+    summary: 'API p95 latency above 500 ms',
+    action: 'Scale up backend instances',
+  },
+  {
+    name: 'HighErrorRate',
+    severity: 'critical',
+    signal: {
+      kind: 'ratio',
+      numerator: { metric: 'target_http_request_duration_seconds_count', matchers: serverErrors },
+      denominator: { metric: 'target_http_request_duration_seconds_count' },
+      window: '1m',
+    },
+    above: 0.01,
+    for: '1m',
+    summary: 'More than 1% of API requests fail with a server error',
+    action: 'Investigate immediately, check logs',
+  },
+  {
+    name: 'HighEventLatency',
+    severity: 'warning',
+    signal: {
+      kind: 'quantile',
+      histogram: { metric: 'target_event_ingest_duration_seconds' },
+      quantile: 0.95,
+      window: '1m',
+    },
+    above: 0.1,
+    for: '2m',
+    summary: 'Event ingestion p95 latency above 100 ms',
+    action: 'Scale up event handler instances',
+  },
+  {
+    name: 'DatabaseConnectionPoolHigh',
+    severity: 'warning',
+    signal: {
+      kind: 'gaugeRatio',
+      numerator: { metric: 'target_db_connections_in_use' },
+      denominator: { metric: 'target_db_connections_max' },
+    },
+    above: 0.8,
+    for: '5m',
+    summary: 'More than 80% of database connections in use',
+    action: 'Increase the connection pool or scale the database',
+  },
+  {
+    name: 'BufferSizeHigh',
+    severity: 'warning',
+    signal: {
+      kind: 'gaugeRatio',
+      numerator: { metric: 'target_event_buffer_size' },
+      denominator: { metric: 'target_event_buffer_limit' },
+    },
+    above: 0.8,
+    for: '5m',
+    summary: 'Event buffer above 80% of its limit',
+    action: 'Increase flush frequency or scale the event handler',
+  },
+];
+
+export const alertMetricName = 'loadgate_alerts_fired';
+
+/**
+ * One threshold per rule so every rule shows up in the summary. Rules at or above the abort
+ * severity abort the run like a page would; the others are recorded and never fail it.
+ */
+export function alertThresholds(rules: readonly AlertRule[], abortSeverity: Severity | 'none'): Thresholds {
+  const aborts = (severity: Severity) =>
+    abortSeverity !== 'none' && (severity === 'critical' || abortSeverity === 'warning');
+  return Object.fromEntries(
+    rules.map((rule) => [
+      `${alertMetricName}{alert:${rule.name}}`,
+      [aborts(rule.severity) ? { threshold: 'count<1', abortOnFail: true } : 'count>=0'],
+    ]),
+  );
+}
+
+function selector({ metric, matchers = {} }: Series, suffix = ''): string {
+  const labels = Object.entries(matchers).map(([label, { op, value }]) => `${label}${op}${JSON.stringify(value)}`);
+  return `${metric}${suffix}${labels.length ? `{${labels.join(',')}}` : ''}`;
+}
+
+/** The rule's signal as a PromQL expression, for the production rules file. */
+export function promql(rule: AlertRule): string {
+  const { signal } = rule;
+  switch (signal.kind) {
+    case 'quantile':
+      return `histogram_quantile(${signal.quantile}, sum by (le) (rate(${selector(signal.histogram, '_bucket')}[${signal.window}]))) > ${rule.above}`;
+    case 'ratio':
+      return `sum(rate(${selector(signal.numerator)}[${signal.window}])) / sum(rate(${selector(signal.denominator)}[${signal.window}])) > ${rule.above}`;
+    case 'gaugeRatio':
+      return `sum(${selector(signal.numerator)}) / sum(${selector(signal.denominator)}) > ${rule.above}`;
+  }
+}
