@@ -1,6 +1,6 @@
 // Bundles every scenarios/*.ts into a k6 script in dist/, and the node CLI into dist/cli.mjs.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { cpSync, readdirSync } from 'node:fs';
 
 const scenarioEntries = readdirSync('scenarios')
   .filter((file) => file.endsWith('.ts'))
@@ -31,3 +31,6 @@ await build({
   platform: 'node', // the CLI orchestrates processes and files
   packages: 'external', // dev dependencies (playwright-core) load from node_modules at run time
 });
+
+// k6/net/grpc reads the .proto at init time, relative to the bundle: ship it beside the scripts.
+cpSync('proto', 'dist/proto', { recursive: true });

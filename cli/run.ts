@@ -29,6 +29,7 @@ const shortNames: Record<string, string> = {
   BATCH_SIZE: 'LOADGATE_BATCH_SIZE',
   RPS: 'LOADGATE_RPS',
   VUS: 'LOADGATE_VUS',
+  BUFFER_FLUSH_INTERVAL: 'LOADGATE_FLUSH_INTERVAL',
 };
 
 export function k6Environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

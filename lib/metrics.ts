@@ -10,5 +10,7 @@ export const eventE2eLatency = new Trend('loadgate_event_e2e_latency', true);
 export const eventsAccepted = new Counter('loadgate_events_accepted');
 /** Share of ingestion batches the target refused because its buffer was full. */
 export const ingestRejected = new Rate('loadgate_ingest_rejected');
+/** Probes whose event became visible: a Trend cannot carry a count>0 guard, this counter can. */
+export const e2eVisible = new Counter('loadgate_event_e2e_visible');
 /** Probes whose event never became visible within the probe's deadline. */
 export const e2eTimeouts = new Counter('loadgate_event_e2e_timeouts');

@@ -20,17 +20,20 @@ export function rampingVus(profile: Profile, peakVus: number, share: number, exe
 /**
  * An open-model scenario: iterations start at the profile's rate whatever the response times, so a
  * slow target shows up as latency and dropped iterations instead of silently lowering the load.
+ * VUs suffice to hold the peak rate while iterations take up to `iterationBudgetMs`; beyond that
+ * k6 drops iterations and the dropped_iterations threshold reports the saturation.
  */
-export function rampingArrivalRate(profile: Profile, ratePerSec: number, exec: string, maxVus: number): Scenario {
+export function rampingArrivalRate(profile: Profile, ratePerSec: number, exec: string, iterationBudgetMs = 200): Scenario {
   const rateAt = (level: number) => Math.round(level * ratePerSec);
   const peak = Math.max(1, ...profile.stages.map((stage) => rateAt(stage.level)));
+  const maxVUs = Math.ceil((peak * iterationBudgetMs) / 1000) + 5;
   return {
     executor: 'ramping-arrival-rate',
     exec,
     startRate: 0,
     timeUnit: '1s',
-    preAllocatedVUs: Math.min(maxVus, Math.max(2, Math.ceil(peak / 20))),
-    maxVUs: maxVus,
+    preAllocatedVUs: Math.min(maxVUs, Math.max(2, Math.ceil(peak / 20))),
+    maxVUs,
     stages: profile.stages.map((stage) => ({ duration: stage.duration, target: rateAt(stage.level) })),
     gracefulStop,
   };

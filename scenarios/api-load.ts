@@ -1,0 +1,92 @@
+// API load, open model: every endpoint gets its own arrival rate, so requests keep coming at the
+// configured pace however slowly the target answers — the way real traffic behaves.
+import exec from 'k6/execution';
+import type { Options } from 'k6/options';
+import { createApi, expectJson } from '../lib/api.ts';
+import { parseConfig } from '../lib/config.ts';
+import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
+import { createMonitor } from '../lib/monitor.ts';
+import { monitorScenario, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
+import { assertAllowed, handshake } from '../lib/preflight.ts';
+import { staticTokenConfigured, vuToken } from '../lib/session.ts';
+import { summaryHandler } from '../lib/summary/handle.ts';
+import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
+import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
+import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
+import type { Endpoint } from '../thresholds/slo.ts';
+import { mergeThresholds } from '../thresholds/types.ts';
+
+const config = parseConfig(__ENV);
+assertAllowed(config);
+
+/** Share of the total rate per endpoint: reads dominate, as on the product. Sums to 1. */
+const defaultMix: Partial<Record<Endpoint, number>> = {
+  feed: 0.25,
+  clip_detail: 0.25,
+  related: 0.1,
+  search: 0.15,
+  comments_list: 0.15,
+  comment_create: 0.03,
+  vote: 0.07,
+};
+const rates = Object.fromEntries(
+  Object.entries(defaultMix).map(([endpoint, share]) => [
+    endpoint,
+    config.rateOverrides[endpoint as Endpoint] ?? (share as number) * config.totalRps,
+  ]),
+) as Record<string, number>;
+const driven = Object.keys(rates).filter((endpoint) => rates[endpoint] > 0) as Endpoint[];
+const endpoints: Endpoint[] = staticTokenConfigured() ? driven : [...driven, 'auth_token'];
+const scheduled = driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0);
+
+export const options: Options = {
+  scenarios: {
+    ...Object.fromEntries(
+      driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], 'request')]),
+    ),
+    ...(config.metricsUrl ? { alert_monitor: monitorScenario(config.profile, 'alertMonitor') } : {}),
+  },
+  thresholds: mergeThresholds(
+    latencyThresholds(endpoints),
+    serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
+    droppedIterationThreshold(scheduled),
+    endpointGuards(endpoints),
+    scenarioGuards(driven),
+    config.metricsUrl ? alertThresholds(alertRules, config.alertAbortSeverity) : {},
+  ),
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
+  setupTimeout: '10s',
+};
+
+const api = createApi(config);
+const clips = clipTable(config.seed);
+const random = vuRandom(config.seed);
+
+function withToken(send: (token: string) => void): void {
+  const token = vuToken(api, vuUserId());
+  if (token) send(token);
+}
+
+// Arrival-rate iterations never sleep: think time belongs to the closed model, here the executor
+// alone decides when the next request starts.
+const requests: Partial<Record<Endpoint, () => void>> = {
+  feed: () => expectJson(api.feed(), 200, 'feed'),
+  clip_detail: () => expectJson(api.clipDetail(pick(clips, random)), 200, 'clip detail'),
+  related: () => expectJson(api.related(pick(clips, random)), 200, 'related clips'),
+  search: () => expectJson(api.search(pick(searchTerms, random)), 200, 'search'),
+  comments_list: () => expectJson(api.commentsList(pick(clips, random)), 200, 'comments list'),
+  comment_create: () =>
+    withToken((token) => expectJson(api.commentCreate(pick(clips, random), `loadgate ${uniqueMark()}`, token), 201, 'create comment')),
+  vote: () => withToken((token) => expectJson(api.vote(pick(clips, random), 1, token), [200, 201], 'vote')),
+};
+
+export function setup() {
+  return handshake(config);
+}
+
+export function request(): void {
+  requests[exec.scenario.name as Endpoint]!();
+}
+
+export const alertMonitor = createMonitor(config);
+export const handleSummary = summaryHandler('api-load', config);

@@ -1,0 +1,113 @@
+// Event ingestion: batches of challenge events at a target event rate over HTTP or gRPC, and an
+// end-to-end probe that measures how long an acknowledged event takes to become visible.
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import type { Options } from 'k6/options';
+import { createApi, expectJson, type IngestEvent } from '../lib/api.ts';
+import { parseConfig } from '../lib/config.ts';
+import { dataset, uniqueMark, vuRandom } from '../lib/data.ts';
+import { sendEvents } from '../lib/ingest.ts';
+import { e2eTimeouts, e2eVisible, eventE2eLatency } from '../lib/metrics.ts';
+import { createMonitor } from '../lib/monitor.ts';
+import { monitorScenario, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
+import { assertAllowed, handshake } from '../lib/preflight.ts';
+import { msToDuration, profileDurationMs } from '../lib/profiles.ts';
+import { summaryHandler } from '../lib/summary/handle.ts';
+import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
+import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
+import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
+import { mergeThresholds } from '../thresholds/types.ts';
+
+const config = parseConfig(__ENV);
+assertAllowed(config);
+
+const batchesPerSec = config.eventsPerSec / config.batchSize;
+const goals = dataset.challenges * dataset.goalsPerChallenge;
+/** How long a probe waits for its event before counting a timeout. */
+const visibilityDeadlineMs = config.flushIntervalMs + 5_000;
+
+export const options: Options = {
+  scenarios: {
+    ingest: rampingArrivalRate(config.profile, batchesPerSec, 'ingest'),
+    e2e_probe: {
+      executor: 'constant-vus',
+      exec: 'probe',
+      vus: 1,
+      duration: msToDuration(profileDurationMs(config.profile)),
+      gracefulStop: msToDuration(visibilityDeadlineMs),
+    },
+    ...(config.metricsUrl ? { alert_monitor: monitorScenario(config.profile, 'alertMonitor') } : {}),
+  },
+  thresholds: mergeThresholds(
+    latencyThresholds(['events_ingest'], config.protocol),
+    latencyThresholds(['challenge_progress']),
+    {
+      loadgate_event_e2e_latency: [`p(95)<${config.flushIntervalMs + 1000}`],
+      loadgate_event_e2e_visible: ['count>0'],
+      loadgate_ingest_rejected: ['rate<0.01'],
+      loadgate_events_accepted: ['count>0'],
+    },
+    serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
+    droppedIterationThreshold(scheduledIterations(config.profile, batchesPerSec)),
+    endpointGuards(config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress']),
+    scenarioGuards(['ingest', 'e2e_probe']),
+    config.metricsUrl ? alertThresholds(alertRules, config.alertAbortSeverity) : {},
+  ),
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
+  setupTimeout: '10s',
+};
+
+const api = createApi(config);
+const random = vuRandom(config.seed);
+
+export function setup() {
+  return handshake(config);
+}
+
+// Arrival-rate iterations never sleep: the executor alone paces the batches.
+export function ingest(): void {
+  const mark = uniqueMark();
+  const events: IngestEvent[] = [];
+  for (let i = 0; i < config.batchSize; i++) {
+    events.push({
+      event_id: `${mark}-${i}`,
+      user_id: 1 + Math.floor(random() * dataset.loadUserCeiling),
+      goal_id: 1 + Math.floor(random() * goals),
+      delta: 1,
+    });
+  }
+  sendEvents(config, api, events);
+}
+
+interface Progress {
+  challenges: Array<{ goals: Array<{ goal_id: number; last_event_id: string }> }>;
+}
+
+function markVisible(progress: Progress | null, goalId: number, mark: string): boolean {
+  return Boolean(progress?.challenges.some((c) => c.goals.some((g) => g.goal_id === goalId && g.last_event_id === mark)));
+}
+
+/** Sends one marked event for a user the load never touches and polls until it shows. */
+export function probe(): void {
+  const userId = dataset.loadUserCeiling + 1 + (exec.vu.idInTest % (dataset.users - dataset.loadUserCeiling));
+  const goalId = 1 + Math.floor(random() * goals);
+  const mark = `probe-${uniqueMark()}`;
+  const sentAt = Date.now();
+  if (sendEvents(config, api, [{ event_id: mark, user_id: userId, goal_id: goalId, delta: 1 }]) !== 'accepted') {
+    sleep(1);
+    return;
+  }
+  while (Date.now() - sentAt < visibilityDeadlineMs) {
+    if (markVisible(expectJson<Progress>(api.challengeProgress(userId), 200, 'challenge progress'), goalId, mark)) {
+      eventE2eLatency.add(Date.now() - sentAt);
+      e2eVisible.add(1);
+      sleep(0.5);
+      return;
+    }
+    sleep(0.05);
+  }
+  e2eTimeouts.add(1);
+}
+
+export const alertMonitor = createMonitor(config);
+export const handleSummary = summaryHandler('event-ingestion', config);
