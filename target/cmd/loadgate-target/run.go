@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"runtime"
+	"strconv"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"loadgate/target/internal/api"
+	"loadgate/target/internal/auth"
+	"loadgate/target/internal/fault"
+	"loadgate/target/internal/grpcingest"
+	"loadgate/target/internal/ingest"
+	"loadgate/target/internal/metrics"
+	"loadgate/target/internal/store"
+)
+
+// version is reported by -version and /healthz; release builds set it
+// with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Shutdown budgets. The flush gets its own deadline so slow HTTP drains
+// cannot eat the time needed to persist acknowledged events.
+const (
+	drainTimeout = 10 * time.Second
+	flushTimeout = 30 * time.Second
+)
+
+// usageError marks bad flags or environment; main exits 2 for it.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+type config struct {
+	addr, grpcAddr, debugAddr string
+	dbPath                    string
+	dbMaxOpen                 int
+	seed                      int64
+	flushInterval             time.Duration
+	bufferLimit               int
+	faults                    fault.Table
+	faultHeaders              bool
+	blockRate, mutexFraction  int
+	secret                    []byte
+	printVersion              bool
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	cfg := config{faults: fault.Table{}}
+	var secret string
+	fs := flag.NewFlagSet("loadgate-target", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "HTTP API listen address")
+	fs.StringVar(&cfg.grpcAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address (empty disables)")
+	fs.StringVar(&cfg.debugAddr, "debug-addr", "127.0.0.1:6060", "pprof and /debug/faults listen address (empty disables)")
+	fs.StringVar(&cfg.dbPath, "db", "", "SQLite database file (empty: temp file removed on shutdown); reseeded on every start")
+	fs.IntVar(&cfg.dbMaxOpen, "db-max-open-conns", 8, "max open connections of the read pool (writes use one connection)")
+	fs.Int64Var(&cfg.seed, "seed", 1, "seed for the deterministic dataset")
+	fs.DurationVar(&cfg.flushInterval, "buffer-flush-interval", time.Second, "event buffer flush interval (env BUFFER_FLUSH_INTERVAL)")
+	fs.IntVar(&cfg.bufferLimit, "buffer-size-limit", 100000, "max buffered events before batches get 503 (env BUFFER_SIZE_LIMIT)")
+	fs.Var(fault.DelayFlag{T: cfg.faults}, "fault-delay", "route=duration added latency, repeatable")
+	fs.Var(fault.ErrorRateFlag{T: cfg.faults}, "fault-error-rate", "route=rate (0..1) injected 500s, repeatable")
+	fs.BoolVar(&cfg.faultHeaders, "fault-headers", false, "honour X-Fault-Delay / X-Fault-Error-Rate request headers")
+	fs.IntVar(&cfg.blockRate, "block-profile-rate", 0, "runtime.SetBlockProfileRate (0 off)")
+	fs.IntVar(&cfg.mutexFraction, "mutex-profile-fraction", 0, "runtime.SetMutexProfileFraction (0 off)")
+	fs.StringVar(&secret, "token-secret", "", "HMAC secret for bearer tokens (env LOADGATE_TARGET_SECRET; default random)")
+	fs.BoolVar(&cfg.printVersion, "version", false, "print version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of loadgate-target:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\nFault routes: %v\n", fault.Routes())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
+	}
+
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if v := getenv("BUFFER_FLUSH_INTERVAL"); v != "" && !set["buffer-flush-interval"] {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return cfg, usageError{fmt.Errorf("invalid BUFFER_FLUSH_INTERVAL %q: %w", v, err)}
+		}
+		cfg.flushInterval = d
+	}
+	if v := getenv("BUFFER_SIZE_LIMIT"); v != "" && !set["buffer-size-limit"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return cfg, usageError{fmt.Errorf("invalid BUFFER_SIZE_LIMIT %q: %w", v, err)}
+		}
+		cfg.bufferLimit = n
+	}
+	if !set["token-secret"] {
+		secret = getenv("LOADGATE_TARGET_SECRET")
+	}
+	switch {
+	case cfg.flushInterval <= 0:
+		return cfg, usageError{fmt.Errorf("buffer flush interval must be > 0, got %s", cfg.flushInterval)}
+	case cfg.bufferLimit < 1:
+		return cfg, usageError{fmt.Errorf("buffer size limit must be >= 1, got %d", cfg.bufferLimit)}
+	case cfg.dbMaxOpen < 1:
+		return cfg, usageError{fmt.Errorf("-db-max-open-conns must be >= 1, got %d", cfg.dbMaxOpen)}
+	case cfg.addr == "":
+		return cfg, usageError{errors.New("-addr must not be empty")}
+	}
+	if secret != "" {
+		cfg.secret = []byte(secret)
+	} else {
+		cfg.secret = make([]byte, 32)
+		if _, err := rand.Read(cfg.secret); err != nil {
+			return cfg, fmt.Errorf("generate token secret: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.printVersion {
+		fmt.Fprintf(stdout, "loadgate-target %s\n", version)
+		return nil
+	}
+
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	runtime.SetBlockProfileRate(cfg.blockRate)
+	runtime.SetMutexProfileFraction(cfg.mutexFraction)
+
+	start := time.Now()
+	st, err := store.Open(ctx, store.Options{Path: cfg.dbPath, MaxOpenConns: cfg.dbMaxOpen})
+	if err != nil {
+		return err
+	}
+	// Closing the DB is the last shutdown step; everything that writes to
+	// it is stopped before this deferred call runs.
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close db: %w", cerr))
+		}
+	}()
+	if err := st.Seed(ctx, cfg.seed); err != nil {
+		return err
+	}
+	goals, err := st.Goals(ctx)
+	if err != nil {
+		return err
+	}
+	logger.Info("database ready", "path", st.Path(), "seed", cfg.seed, "took", time.Since(start).String())
+
+	reg := metrics.NewRegistry()
+	m := metrics.New(reg)
+	reg.MustRegister(metrics.NewDBStatsCollector(map[string]*sql.DB{"read": st.ReadDB(), "write": st.WriteDB()}))
+
+	signer, err := auth.NewSigner(cfg.secret)
+	if err != nil {
+		return err
+	}
+	faults := fault.NewInjector(cfg.faults, cfg.faultHeaders)
+
+	ing, err := ingest.New(ingest.Config{
+		FlushInterval: cfg.flushInterval,
+		Limit:         cfg.bufferLimit,
+		Goals:         goals,
+		Writer:        st,
+		Metrics:       m,
+		Logger:        logger,
+	})
+	if err != nil {
+		return usageError{err}
+	}
+	ing.Start()
+	// Safety net for early returns; the normal path flushes explicitly
+	// below, after the listeners are drained.
+	ingestDone := false
+	defer func() {
+		if !ingestDone {
+			fctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+			defer cancel()
+			_, _ = ing.Shutdown(fctx)
+		}
+	}()
+
+	// Bind every listener before serving anything, so ":0" works and the
+	// "listening" line carries real ports.
+	var listeners []net.Listener
+	closeListeners := func() {
+		for _, l := range listeners {
+			_ = l.Close()
+		}
+	}
+	listen := func(addr string) (net.Listener, error) {
+		if addr == "" {
+			return nil, nil
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			closeListeners()
+			return nil, fmt.Errorf("listen %s: %w", addr, err)
+		}
+		listeners = append(listeners, l)
+		return l, nil
+	}
+	apiLn, err := listen(cfg.addr)
+	if err != nil {
+		return err
+	}
+	grpcLn, err := listen(cfg.grpcAddr)
+	if err != nil {
+		return err
+	}
+	debugLn, err := listen(cfg.debugAddr)
+	if err != nil {
+		return err
+	}
+
+	apiSrv := &http.Server{
+		Handler: api.NewServer(api.Config{
+			Store: st, Ingest: ing, Auth: signer, Faults: faults, Metrics: m,
+			Gatherer: reg, Logger: logger, Version: version,
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		// Long enough for the largest injectable delay plus real work.
+		WriteTimeout: fault.MaxDelay + 15*time.Second,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	var debugSrv *http.Server
+	if debugLn != nil {
+		debugSrv = &http.Server{
+			Handler:           debugMux(faults),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       15 * time.Second,
+			// CPU profiles and traces stream for their whole duration.
+			WriteTimeout: 5 * time.Minute,
+			IdleTimeout:  120 * time.Second,
+			ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+	}
+	var grpcSrv *grpc.Server
+	if grpcLn != nil {
+		grpcSrv = grpcingest.NewServer(ing, faults, m)
+	}
+
+	serveErr := make(chan error, 3)
+	go func() { serveErr <- serveHTTP(apiSrv, apiLn, "api") }()
+	if debugSrv != nil {
+		go func() { serveErr <- serveHTTP(debugSrv, debugLn, "debug") }()
+	}
+	if grpcSrv != nil {
+		go func() {
+			if err := grpcSrv.Serve(grpcLn); err != nil {
+				serveErr <- fmt.Errorf("serve grpc: %w", err)
+			}
+		}()
+	}
+
+	logger.Info("listening", "api", addrOf(apiLn), "grpc", addrOf(grpcLn), "debug", addrOf(debugLn))
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down", "cause", context.Cause(ctx).Error())
+	case runErr = <-serveErr:
+		logger.Error("server failed; shutting down", "err", runErr)
+	}
+
+	// 1. Stop accepting: drain HTTP and gRPC so no handler can still be
+	// acknowledging events once intake closes.
+	dctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := apiSrv.Shutdown(dctx); err != nil {
+		logger.Warn("api drain incomplete", "err", err)
+		_ = apiSrv.Close()
+	}
+	if grpcSrv != nil {
+		stopGRPC(dctx, grpcSrv)
+	}
+	if debugSrv != nil {
+		if err := debugSrv.Shutdown(dctx); err != nil {
+			_ = debugSrv.Close()
+		}
+	}
+
+	// 2+3. Close intake and flush what was acknowledged, on a fresh
+	// deadline.
+	fctx, fcancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer fcancel()
+	flushed, ferr := ing.Shutdown(fctx)
+	ingestDone = true
+	if ferr != nil {
+		logger.Error("events lost on shutdown", "err", ferr)
+		runErr = errors.Join(runErr, ferr)
+	}
+
+	// 4. The deferred st.Close runs after this line.
+	logger.Info("shutdown complete", "events_flushed", flushed)
+	return runErr
+}
+
+func serveHTTP(srv *http.Server, ln net.Listener, name string) error {
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", name, err)
+	}
+	return nil
+}
+
+// stopGRPC drains in-flight RPCs but gives up at ctx's deadline.
+func stopGRPC(ctx context.Context, srv *grpc.Server) {
+	done := make(chan struct{})
+	go func() {
+		srv.GracefulStop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		srv.Stop()
+		<-done
+	}
+}
+
+func addrOf(l net.Listener) string {
+	if l == nil {
+		return ""
+	}
+	return l.Addr().String()
+}
+
+// debugMux serves pprof and the runtime fault table. It is never mounted
+// on the API listener: profiles and fault control must not be reachable
+// by load traffic.
+func debugMux(faults *fault.Injector) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	ctl := fault.ControlHandler(faults)
+	mux.Handle("GET /debug/faults", ctl)
+	mux.Handle("PUT /debug/faults", ctl)
+	return mux
+}

@@ -1,0 +1,153 @@
+// Package metrics defines the target's Prometheus collectors. They are
+// registered on a registry the caller owns, never the global default, so
+// tests can build as many servers as they like in one process.
+package metrics
+
+import (
+	"database/sql"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// latencyBuckets span 1ms..10s: the range between an in-memory hit and a
+// request that has certainly blown its SLO.
+var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .075, .1, .25, .5, 1, 2.5, 5, 10}
+
+// Metrics holds every collector the target updates.
+type Metrics struct {
+	HTTPRequestDuration *prometheus.HistogramVec // route, method, code
+	HTTPInFlight        prometheus.Gauge
+	GRPCRequestDuration *prometheus.HistogramVec // method, code
+	// EventIngestDuration covers ingestion over both protocols in one histogram, so one alert
+	// rule (HighEventLatency) watches the event path whichever way events arrive.
+	EventIngestDuration *prometheus.HistogramVec // protocol
+
+	BufferSize     prometheus.Gauge
+	BufferLimit    prometheus.Gauge
+	EventsAccepted prometheus.Counter
+	EventsWritten  prometheus.Counter
+	EventsRejected prometheus.Counter
+	Flushes        prometheus.Counter
+	FlushDuration  prometheus.Histogram
+	FlushRows      prometheus.Histogram
+}
+
+// NewRegistry returns a registry preloaded with the Go runtime and process
+// collectors.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return reg
+}
+
+// New creates the collectors and registers them on reg.
+func New(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		HTTPRequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "target_http_request_duration_seconds",
+			Help:    "HTTP request latency by route name, method and status code, including injected faults.",
+			Buckets: latencyBuckets,
+		}, []string{"route", "method", "code"}),
+		HTTPInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "target_http_requests_in_flight",
+			Help: "HTTP API requests currently being served.",
+		}),
+		GRPCRequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "target_grpc_request_duration_seconds",
+			Help:    "gRPC unary call latency by full method and status code.",
+			Buckets: latencyBuckets,
+		}, []string{"method", "code"}),
+		EventIngestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "target_event_ingest_duration_seconds",
+			Help:    "Event batch ingestion latency by protocol (http, grpc), including injected faults.",
+			Buckets: latencyBuckets,
+		}, []string{"protocol"}),
+		BufferSize: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "target_event_buffer_size",
+			Help: "Events accepted but not yet written to the database.",
+		}),
+		BufferLimit: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "target_event_buffer_limit",
+			Help: "Maximum number of buffered events before batches are rejected.",
+		}),
+		EventsAccepted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "target_events_accepted_total",
+			Help: "Events acknowledged to clients (HTTP and gRPC).",
+		}),
+		EventsWritten: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "target_events_written_total",
+			Help: "Events whose effect has been committed to the database.",
+		}),
+		EventsRejected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "target_events_rejected_total",
+			Help: "Events in valid batches refused because the buffer was full or shutting down.",
+		}),
+		Flushes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "target_buffer_flushes_total",
+			Help: "Committed buffer flushes.",
+		}),
+		FlushDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "target_buffer_flush_duration_seconds",
+			Help:    "Time to write one buffer flush transaction.",
+			Buckets: latencyBuckets,
+		}),
+		FlushRows: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "target_buffer_flush_rows",
+			Help:    "Aggregated (user, goal) rows upserted per flush.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 10), // 1..262144
+		}),
+	}
+	reg.MustRegister(
+		m.HTTPRequestDuration, m.HTTPInFlight, m.GRPCRequestDuration, m.EventIngestDuration,
+		m.BufferSize, m.BufferLimit, m.EventsAccepted, m.EventsWritten,
+		m.EventsRejected, m.Flushes, m.FlushDuration, m.FlushRows,
+	)
+	return m
+}
+
+// DBStatsCollector exports database/sql pool statistics, read at scrape
+// time so they are never stale. Pools are labelled by name because the
+// store keeps separate read and write pools.
+type DBStatsCollector struct {
+	pools map[string]*sql.DB
+
+	inUse, idle, open, max, waitCount, waitDuration *prometheus.Desc
+}
+
+// NewDBStatsCollector reports on the given pools, keyed by pool label.
+func NewDBStatsCollector(pools map[string]*sql.DB) *DBStatsCollector {
+	labels := []string{"pool"}
+	return &DBStatsCollector{
+		pools:        pools,
+		inUse:        prometheus.NewDesc("target_db_connections_in_use", "Connections currently in use.", labels, nil),
+		idle:         prometheus.NewDesc("target_db_connections_idle", "Idle connections.", labels, nil),
+		open:         prometheus.NewDesc("target_db_connections_open", "Open connections (in use + idle).", labels, nil),
+		max:          prometheus.NewDesc("target_db_connections_max", "Maximum open connections (MaxOpenConns).", labels, nil),
+		waitCount:    prometheus.NewDesc("target_db_wait_count_total", "Connection requests that had to wait.", labels, nil),
+		waitDuration: prometheus.NewDesc("target_db_wait_duration_seconds_total", "Total time spent waiting for a connection.", labels, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *DBStatsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.inUse, c.idle, c.open, c.max, c.waitCount, c.waitDuration} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *DBStatsCollector) Collect(ch chan<- prometheus.Metric) {
+	for name, db := range c.pools {
+		s := db.Stats()
+		ch <- prometheus.MustNewConstMetric(c.inUse, prometheus.GaugeValue, float64(s.InUse), name)
+		ch <- prometheus.MustNewConstMetric(c.idle, prometheus.GaugeValue, float64(s.Idle), name)
+		ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(s.OpenConnections), name)
+		ch <- prometheus.MustNewConstMetric(c.max, prometheus.GaugeValue, float64(s.MaxOpenConnections), name)
+		ch <- prometheus.MustNewConstMetric(c.waitCount, prometheus.CounterValue, float64(s.WaitCount), name)
+		ch <- prometheus.MustNewConstMetric(c.waitDuration, prometheus.CounterValue, s.WaitDuration.Seconds(), name)
+	}
+}
