@@ -1,0 +1,109 @@
+// Runs the real CLI and the real k6 against the real target, and reads what they leave behind.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { K6Summary } from '../../lib/summary/model.ts';
+
+export const root = resolve(import.meta.dirname, '..', '..');
+export const k6 = process.env.K6 || join(root, '.bin', 'k6');
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+  /** Set when the CLI wrote a run folder. */
+  runDir: string | null;
+  resultsDir: string;
+}
+
+export function tempResultsDir(): string {
+  return mkdtempSync(join(tmpdir(), 'loadgate-results-'));
+}
+
+/** Environment for a child: the caller's, minus anything a developer's shell could leak in. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(LOADGATE_|BASE_URL$|PROFILE$|PROTOCOL$|TARGET_ARGS$|RESULTS_DIR$|EVENTS_PER_SEC$|BATCH_SIZE$|PPROF_URL$)/.test(name)) env[name] = value;
+  }
+  return { ...env, K6_NO_USAGE_REPORT: 'true', ...extra };
+}
+
+export function spawnCollect(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStart?: (pid: number) => void,
+): Promise<{ code: number; stdout: string; stderr: string; elapsedMs: number }> {
+  const started = Date.now();
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', fail);
+    if (child.pid) onStart?.(child.pid);
+    child.on('exit', (code, signal) => done({ code: code ?? (signal ? 128 : 1), stdout, stderr, elapsedMs: Date.now() - started }));
+  });
+}
+
+function onlyRunFolder(resultsDir: string): string | null {
+  if (!existsSync(resultsDir)) return null;
+  const folders = readdirSync(resultsDir).filter((name) => name !== 'latest' && !name.startsWith('.'));
+  return folders.length ? join(resultsDir, folders.sort().at(-1)!) : null;
+}
+
+/** `node dist/cli.mjs run <scenario>` with a fresh results folder. */
+export async function runCli(scenario: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<Outcome> {
+  const resultsDir = env.RESULTS_DIR ?? tempResultsDir();
+  const [command, ...args] = [...wrapper, process.execPath, 'dist/cli.mjs', 'run', scenario];
+  const outcome = await spawnCollect(command, args, cleanEnv({ PROFILE: 'smoke', RESULTS_DIR: resultsDir, ...env }));
+  return { ...outcome, runDir: onlyRunFolder(resultsDir), resultsDir };
+}
+
+/** k6 run on a bundle directly, the way someone would without the CLI. */
+export async function runK6(bundle: string, env: Record<string, string> = {}, wrapper: string[] = []) {
+  const [command, ...args] = [...wrapper, k6, 'run', '--log-format=json', join('dist', bundle)];
+  return spawnCollect(command, args, cleanEnv({ PROFILE: 'smoke', ...env }));
+}
+
+export function readSummary(runDir: string): K6Summary {
+  return JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as K6Summary;
+}
+
+export function readMeta(runDir: string): { reason: string; exitCode: number; scenario: string; profile: string } {
+  return JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
+}
+
+export function requestCount(summary: K6Summary, endpoint: string): number {
+  return summary.metrics[`http_reqs{endpoint:${endpoint}}`]?.values.count ?? 0;
+}
+
+/** Every k6 log line in the run folder, parsed. */
+export function k6LogLines(runDir: string): Array<{ level: string; msg: string }> {
+  return readFileSync(join(runDir, 'k6.log.json'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/**
+ * Internet addresses a traced process tree tried to reach (connect/sendto/sendmsg), from an
+ * `strace -f -e trace=network` log. Used to prove a refused run sent nothing anywhere.
+ */
+export function contactedAddresses(straceLog: string): string[] {
+  const addresses: string[] = [];
+  for (const match of straceLog.matchAll(/sin6?_addr=inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)"/g)) {
+    addresses.push(match[1] ?? match[2]);
+  }
+  return addresses;
+}
+
+export const isLoopbackAddress = (address: string) => address.startsWith('127.') || address === '::1' || address === '::ffff:127.0.0.1';
+
+export function straceWrapper(logFile: string): string[] {
+  return ['strace', '-f', '-qq', '-e', 'trace=connect,sendto,sendmsg', '-o', logFile];
+}

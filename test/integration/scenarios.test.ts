@@ -1,0 +1,57 @@
+// Every scenario at PROFILE=smoke against the real target: the exit code, the files a user relies
+// on, requests on every endpoint, and a clean k6 log.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { failedThresholds } from '../../lib/summary/model.ts';
+import { k6LogLines, readMeta, readSummary, requestCount, runCli } from './harness.ts';
+
+const minutes = (n: number) => n * 60_000;
+const runFiles = ['summary.json', 'summary.txt', 'junit.xml', 'report.html', 'meta.json', 'k6.log.json'];
+
+const cases = [
+  {
+    scenario: 'mixed',
+    env: {},
+    endpoints: ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote', 'auth_token'],
+  },
+  {
+    scenario: 'api-load',
+    env: {},
+    endpoints: ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote', 'auth_token'],
+  },
+  { scenario: 'event-ingestion', env: { PROTOCOL: 'http' }, endpoints: ['events_ingest', 'challenge_progress'] },
+  { scenario: 'event-ingestion', env: { PROTOCOL: 'grpc' }, endpoints: ['challenge_progress'] },
+];
+
+for (const { scenario, env, endpoints } of cases) {
+  test(`${scenario} ${JSON.stringify(env)} passes at smoke with requests on every endpoint`, { timeout: minutes(3) }, async () => {
+    const run = await runCli(scenario, env);
+    assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr.slice(-3000)}`);
+    assert.ok(run.runDir, 'a run folder was written');
+    for (const file of runFiles) assert.ok(existsSync(join(run.runDir, file)), `${file} exists`);
+    assert.match(run.runDir, new RegExp(`/\\d{8}T\\d{6}Z-${scenario}-smoke$`));
+
+    const summary = readSummary(run.runDir);
+    for (const endpoint of endpoints) assert.ok(requestCount(summary, endpoint) > 0, `requests on ${endpoint}`);
+    assert.deepEqual(failedThresholds(summary), []);
+    if (scenario === 'event-ingestion') {
+      assert.ok(summary.metrics.loadgate_event_e2e_latency.values['p(95)'] > 0, 'e2e latency trend has samples');
+      assert.ok(summary.metrics.loadgate_events_accepted.values.count > 0);
+      if (env.PROTOCOL === 'grpc') assert.ok(summary.metrics['grpc_req_duration{endpoint:events_ingest}'].values['p(95)'] > 0);
+    }
+    const errors = k6LogLines(run.runDir).filter((line) => line.level === 'error' || line.level === 'fatal');
+    assert.deepEqual(errors, [], 'no error-level k6 log line');
+    assert.equal(readMeta(run.runDir).reason, 'passed');
+  });
+}
+
+test('a slow feed fails the run with exit 99, and only the feed SLO fails', { timeout: minutes(3) }, async () => {
+  const run = await runCli('mixed', { TARGET_ARGS: '-fault-delay feed=200ms' });
+  assert.equal(run.code, 99, run.stderr.slice(-2000));
+  const failed = failedThresholds(readSummary(run.runDir!));
+  assert.ok(failed.length > 0);
+  for (const threshold of failed) assert.match(threshold.metric, /endpoint:feed/, `${threshold.metric} ${threshold.expression}`);
+  assert.match(readMeta(run.runDir!).reason, /^SLO failed: http_req_duration\{endpoint:feed/);
+});

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { endpointNames, sloTable } from '../../thresholds/slo.ts';
+import { endpointGuards, scenarioGuards } from '../../thresholds/guards.ts';
+import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../../thresholds/objectives.ts';
+import { alertRules, alertThresholds, promql } from '../../thresholds/alerts.ts';
+import { mergeThresholds } from '../../thresholds/types.ts';
+
+test('latency thresholds come from the SLO table, on successful responses', () => {
+  const thresholds = latencyThresholds(['feed', 'vote']);
+  assert.deepEqual(thresholds['http_req_duration{endpoint:feed,expected_response:true}'], ['p(50)<50', 'p(95)<100', 'p(99)<250']);
+  assert.deepEqual(thresholds['http_req_duration{endpoint:vote,expected_response:true}'][1], `p(95)<${sloTable.vote.p95}`);
+  assert.ok(latencyThresholds(['events_ingest'], 'grpc')['grpc_req_duration{endpoint:events_ingest}']);
+});
+
+test('the issue\'s p95 targets are in the table', () => {
+  const expected = { feed: 100, clip_detail: 50, related: 75, search: 100, comments_list: 50, comment_create: 100, vote: 50 };
+  for (const [endpoint, p95] of Object.entries(expected)) assert.equal(sloTable[endpoint as keyof typeof sloTable].p95, p95);
+  for (const endpoint of endpointNames) {
+    const { p50, p95, p99 } = sloTable[endpoint];
+    assert.ok(p50 < p95 && p95 < p99, endpoint);
+  }
+});
+
+test('guards exist for every endpoint and scenario asked for', () => {
+  const guards = mergeThresholds(endpointGuards(endpointNames), scenarioGuards(['a', 'b']));
+  assert.equal(Object.keys(guards).length, endpointNames.length + 2);
+  for (const endpoint of endpointNames) assert.deepEqual(guards[`http_reqs{endpoint:${endpoint}}`], ['count>0']);
+  assert.deepEqual(guards['iterations{scenario:b}'], ['count>0']);
+});
+
+test('service thresholds: error and check rates, optional throughput and abort rules', () => {
+  const plain = serviceThresholds();
+  assert.deepEqual(plain.http_req_failed, ['rate<0.01']);
+  assert.deepEqual(plain.checks, ['rate>0.99']);
+  assert.equal(plain.http_reqs, undefined);
+  const breakpoint = serviceThresholds({ minRps: 100, abortOnDegradation: true });
+  assert.deepEqual(breakpoint.http_reqs, ['rate>100']);
+  assert.ok(breakpoint.http_req_failed.some((rule) => typeof rule === 'object' && rule.abortOnFail));
+  assert.deepEqual(droppedIterationThreshold(1000), { dropped_iterations: ['count<=10'] });
+});
+
+test('critical alerts abort, warnings are recorded only, unless asked otherwise', () => {
+  const byDefault = alertThresholds(alertRules, 'critical');
+  assert.deepEqual(byDefault['loadgate_alerts_fired{alert:HighErrorRate}'], [{ threshold: 'count<1', abortOnFail: true }]);
+  assert.deepEqual(byDefault['loadgate_alerts_fired{alert:HighAPILatency}'], ['count>=0']);
+  const strict = alertThresholds(alertRules, 'warning');
+  assert.deepEqual(strict['loadgate_alerts_fired{alert:HighAPILatency}'], [{ threshold: 'count<1', abortOnFail: true }]);
+  const never = alertThresholds(alertRules, 'none');
+  assert.deepEqual(never['loadgate_alerts_fired{alert:HighErrorRate}'], ['count>=0']);
+});
+
+test('the tuning guide\'s five rules are shipped with their windows and severities', () => {
+  const summary = alertRules.map((r) => `${r.name}/${r.for}/${r.severity}/${r.above}`);
+  assert.deepEqual(summary, [
+    'HighAPILatency/2m/warning/0.5',
+    'HighErrorRate/1m/critical/0.01',
+    'HighEventLatency/2m/warning/0.1',
+    'DatabaseConnectionPoolHigh/5m/warning/0.8',
+    'BufferSizeHigh/5m/warning/0.8',
+  ]);
+  assert.equal(
+    promql(alertRules[0]),
+    'histogram_quantile(0.95, sum by (le) (rate(target_http_request_duration_seconds_bucket{route!~"events_ingest"}[1m]))) > 0.5',
+  );
+  assert.equal(promql(alertRules[4]), 'sum(target_event_buffer_size) / sum(target_event_buffer_limit) > 0.8');
+});
