@@ -97,7 +97,7 @@ function readSummary(dir: string): K6Summary | null {
 
 function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
   try {
-    return JSON.parse(execFileSync(k6Binary(), ['inspect', '--execution-requirements', bundle], { env, encoding: 'utf8', timeout: 30_000 }));
+    return JSON.parse(execFileSync(k6Binary(), ['inspect', '--execution-requirements', '--include-system-env-vars', bundle], { env, encoding: 'utf8', timeout: 30_000 }));
   } catch {
     return null;
   }

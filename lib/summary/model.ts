@@ -96,8 +96,11 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
     const latency = latencyMetric(summary, endpoint);
     const count = summary.metrics[`http_reqs{endpoint:${endpoint}}`]?.values.count ?? latency?.values.count;
     if (latency === undefined && count === undefined) continue;
-    const values = latency?.values ?? {};
-    const ok = Object.values(latency?.thresholds ?? {}).every((t) => t.ok) && (count ?? 0) > 0;
+    // k6 reports zeros for a latency metric without samples: with no successful response there
+    // is no latency to show, and the endpoint cannot pass.
+    const succeeded = (latency?.values.count ?? 0) > 0;
+    const values = succeeded ? latency!.values : {};
+    const ok = succeeded && Object.values(latency?.thresholds ?? {}).every((t) => t.ok) && (count ?? 0) > 0;
     rows.push({
       endpoint,
       label: sloTable[endpoint].label,

@@ -10,7 +10,7 @@ import { k6LogLines, readMeta, readSummary, requestCount, runCli } from './harne
 const minutes = (n: number) => n * 60_000;
 const runFiles = ['summary.json', 'summary.txt', 'junit.xml', 'report.html', 'meta.json', 'k6.log.json'];
 
-const cases = [
+const cases: Array<{ scenario: string; env: Record<string, string>; endpoints: string[] }> = [
   {
     scenario: 'mixed',
     env: {},

@@ -1,0 +1,99 @@
+// The exit-code contract, as a table: each bad input gets its code and a sentence that names the
+// bad value, sends no traffic and leaves no run folder behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { failedThresholds } from '../../lib/summary/model.ts';
+import {
+  contactedAddresses,
+  isLoopbackAddress,
+  readMeta,
+  readSummary,
+  runCli,
+  runK6,
+  spawnCollect,
+  straceWrapper,
+  tempResultsDir,
+} from './harness.ts';
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+const refusals: Array<{ name: string; env: Record<string, string>; message: RegExp }> = [
+  { name: 'a .invalid host', env: { BASE_URL: 'http://blocked.invalid' }, message: /refusing to send load to "blocked\.invalid".*LOADGATE_ALLOW_HOSTS=blocked\.invalid/ },
+  { name: 'a raw public IP address', env: { BASE_URL: 'http://203.0.113.7:8080' }, message: /refusing to send load to "203\.0\.113\.7"/ },
+  { name: 'a metrics URL off the allow-list', env: { BASE_URL: 'http://127.0.0.1:9', LOADGATE_METRICS_URL: 'http://203.0.113.7/metrics' }, message: /"203\.0\.113\.7"/ },
+  { name: 'an unknown profile', env: { PROFILE: 'nope' }, message: /PROFILE="nope" is not valid; valid values are: smoke, baseline, stress, spike, soak, breakpoint/ },
+  { name: 'a malformed event rate', env: { LOADGATE_EVENTS_PER_SEC: '10k' }, message: /LOADGATE_EVENTS_PER_SEC="10k" is not a positive number/ },
+  { name: 'a malformed batch size', env: { LOADGATE_BATCH_SIZE: '0' }, message: /LOADGATE_BATCH_SIZE="0" is not a positive integer/ },
+  { name: 'an unknown protocol', env: { PROTOCOL: 'udp' }, message: /PROTOCOL="udp" is not valid; valid values are: http, grpc/ },
+  { name: 'a malformed timeout', env: { LOADGATE_REQUEST_TIMEOUT: '10 seconds' }, message: /LOADGATE_REQUEST_TIMEOUT="10 seconds" is not a duration/ },
+];
+
+for (const { name, env, message } of refusals) {
+  test(`make-level run refuses ${name}: exit 104, no folder, no packet`, { timeout: 60_000 }, async () => {
+    const trace = join(tmpdir(), `loadgate-strace-${process.pid}-${Date.now()}.log`);
+    const run = await runCli('mixed', env, straceWrapper(trace));
+    assert.equal(run.code, 104, run.stderr);
+    assert.match(run.stderr, message);
+    assert.ok(run.elapsedMs < 10_000, `answered in ${run.elapsedMs} ms`);
+    assert.equal(run.runDir, null, 'no run folder');
+    assert.deepEqual(contactedAddresses(readFileSync(trace, 'utf8')), [], 'no socket was pointed anywhere');
+    rmSync(trace, { force: true });
+  });
+
+  test(`k6 run on the bundle refuses ${name} in init: exit 107, no packet`, { timeout: 60_000 }, async () => {
+    const trace = join(tmpdir(), `loadgate-strace-k6-${process.pid}-${Date.now()}.log`);
+    const run = await runK6('mixed.js', env, straceWrapper(trace));
+    assert.equal(run.code, 107, run.stderr);
+    const logged = run.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    assert.ok(logged.some((msg) => message.test(msg)), logged.join('\n'));
+    const outside = contactedAddresses(readFileSync(trace, 'utf8')).filter((address) => !isLoopbackAddress(address));
+    assert.deepEqual(outside, [], 'nothing left the machine');
+    rmSync(trace, { force: true });
+  });
+}
+
+test('the short EVENTS_PER_SEC name is validated like the long one', async () => {
+  const run = await runCli('event-ingestion', { EVENTS_PER_SEC: 'lots' });
+  assert.equal(run.code, 104);
+  assert.match(run.stderr, /LOADGATE_EVENTS_PER_SEC="lots" is not a positive number/);
+});
+
+test('an unknown scenario is exit 2 naming the valid ones', async () => {
+  const resultsDir = tempResultsDir();
+  const run = await spawnCollect(process.execPath, ['dist/cli.mjs', 'run', 'nope'], { ...process.env, RESULTS_DIR: resultsDir });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /unknown scenario "nope"; valid scenarios are: api-load, event-ingestion, mixed/);
+  assert.deepEqual(readdirSync(resultsDir), []);
+});
+
+test('a target that is down fails the pre-flight within 5 s', { timeout: 60_000 }, async () => {
+  const port = await closedPort();
+  const run = await runCli('mixed', { BASE_URL: `http://127.0.0.1:${port}`, PROFILE_CAPTURE: '0' });
+  assert.equal(run.code, 107, run.stderr);
+  assert.match(run.stderr, new RegExp(`pre-flight failed: http://127\\.0\\.0\\.1:${port}/healthz did not answer`));
+  assert.ok(run.elapsedMs < 5_000 + 3_000, `took ${run.elapsedMs} ms (k6 start-up included)`);
+  assert.equal(readMeta(run.runDir!).reason, 'script error');
+});
+
+test('injected 5xx on vote fails the run with exit 99 on the error rate', { timeout: 180_000 }, async () => {
+  const run = await runCli('mixed', { TARGET_ARGS: '-fault-error-rate vote=1' });
+  assert.equal(run.code, 99, run.stderr.slice(-2000));
+  const failed = failedThresholds(readSummary(run.runDir!)).map((t) => `${t.metric} ${t.expression}`);
+  assert.ok(failed.includes('http_req_failed rate<0.01'), failed.join('\n'));
+  assert.ok(failed.includes('checks rate>0.99'), failed.join('\n'));
+  assert.ok(existsSync(join(run.runDir!, 'summary.txt')));
+});

@@ -1,0 +1,167 @@
+// REPORT.md rendered from runs recorded in test/fixtures/runs, and from the same runs with pieces
+// taken away, the way real runs lose them (no pprof, no /metrics, no summary).
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import { collectReportInput } from '../../cli/report.ts';
+import { parsePprofTop, profileNames, renderReportMarkdown, type ReportInput } from '../../cli/report-markdown.ts';
+import { endpointRows } from '../../lib/summary/model.ts';
+
+const fixtureDir = (run: string) => fileURLToPath(new URL(`../fixtures/runs/${run}`, import.meta.url));
+const runs = ['passed', 'failed-thresholds', 'aborted'] as const;
+const placeholder = /TBD|\[FILL|\[X\]|\[TODO|\[PASTE|undefined|NaN/;
+const number = /\d+(\.\d+)?( ms)?/;
+
+/** The cells of the endpoint table row for `endpoint`, or undefined. */
+function endpointCells(markdown: string, endpoint: string): string[] | undefined {
+  const line = markdown.split('\n').find((l) => l.startsWith('| ') && l.includes(`(\`${endpoint}\`) |`));
+  return line?.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
+}
+
+const inputs = Object.fromEntries(runs.map((run) => [run, collectReportInput(fixtureDir(run))])) as Record<(typeof runs)[number], ReportInput>;
+
+describe('REPORT.md from recorded runs', () => {
+  for (const run of runs) {
+    test(`${run}: a row with numbers for every endpoint the summary holds`, () => {
+      const input = inputs[run];
+      const markdown = renderReportMarkdown(input);
+      const rows = endpointRows(input.summary!);
+      assert.equal(rows.length, 8, 'the mixed scenario drives eight endpoints');
+      for (const row of rows) {
+        const cells = endpointCells(markdown, row.endpoint);
+        assert.ok(cells, `a row for ${row.endpoint}`);
+        assert.match(cells[1], /^\d[\d,]*$/, `${row.endpoint}: request count`);
+        assert.equal(Number(cells[1].replace(/,/g, '')), row.requests);
+        const measured = (input.summary!.metrics[`http_req_duration{endpoint:${row.endpoint},expected_response:true}`]?.values.count ?? 0) > 0;
+        for (const latency of cells.slice(2, 5)) {
+          if (measured) assert.match(latency, /^\d+\.\d{1,2} ms$/, `${row.endpoint}: latency cell "${latency}"`);
+          else assert.equal(latency, '—');
+        }
+        assert.match(cells[5], /^< \d+ ms$/);
+        assert.ok(['✅', '❌'].includes(cells[6]));
+        if (measured) assert.match(cells[3], number);
+      }
+    });
+
+    test(`${run}: no placeholder, every section present, deterministic`, () => {
+      const markdown = renderReportMarkdown(inputs[run]);
+      assert.doesNotMatch(markdown, placeholder);
+      for (const heading of ['Executive summary', 'Test configuration', 'k6 metrics', 'Endpoints', 'Alerts fired', 'Target metrics', 'CPU and allocations', 'Goroutines, block and mutex', 'Bottlenecks', 'Files']) {
+        assert.match(markdown, new RegExp(`^## ${heading}$`, 'm'));
+      }
+      assert.equal(renderReportMarkdown(collectReportInput(fixtureDir(run))), markdown);
+    });
+  }
+
+  test('passed: PASSED, alerts "none", shared cores stated, pprof tables present', () => {
+    const markdown = renderReportMarkdown(inputs.passed);
+    assert.match(markdown, /^# .*mixed \(smoke\), 2026-\d\d-\d\d \d\d:\d\d UTC$/m);
+    assert.match(markdown, /\*\*Status: PASSED\*\*/);
+    assert.match(markdown, /^None: no alert rule fired during the run\.$/m);
+    assert.match(markdown, /shared its \d+ cores/);
+    assert.match(markdown, /Error rate: 0\.00% of requests failed, objective < 1\.00% ✅/);
+    assert.doesNotMatch(markdown, /❌/);
+    const cpu = markdown.split('### CPU\n')[1].split('###')[0];
+    const cpuRows = cpu.split('\n').filter((l) => /^\| \d/.test(l));
+    assert.equal(cpuRows.length, 15, 'top 15 CPU rows');
+    assert.match(markdown, /Profile type alloc_space/);
+    assert.match(markdown, /^\| DB pool `read` \| \d+ in use, \d+ open, max \d+ \|/m);
+  });
+
+  test('failed-thresholds: FAILED with the reason, feed over target in the table and in the bottlenecks', () => {
+    const markdown = renderReportMarkdown(inputs['failed-thresholds']);
+    assert.match(markdown, /\*\*Status: FAILED\*\*: SLO failed: .*feed.* \(k6 exit code 99\)/);
+    assert.equal(endpointCells(markdown, 'feed')?.[6], '❌');
+    assert.match(markdown, /^- `feed` p95 is \d+\.\d ms, over its 100 ms target\.$/m);
+    assert.match(markdown, /^- Threshold `http_req_duration\{endpoint:feed,expected_response:true\} p\(95\)<100` failed, observed \d+\.\d\d ms\.$/m);
+    assert.match(markdown, /^\| Fault injection \| -fault-delay feed=200ms \|$/m);
+  });
+
+  test('aborted: names the alert, says the run stopped early and why the CPU profile is missing', () => {
+    const markdown = renderReportMarkdown(inputs.aborted);
+    assert.match(markdown, /\*\*Status: FAILED\*\*: aborted by alert HighErrorRate/);
+    assert.match(markdown, /^- `HighErrorRate` fired 1 time and aborted the run\.$/m);
+    assert.match(markdown, /^The run stopped after \d+\.\d+ s/m);
+    assert.match(markdown, /^CPU: not captured, profiles\/cpu\.pb\.gz is missing because the capture failed \(.*\)\.$/m);
+    assert.match(markdown, /feed \(5 requests, none succeeded\)/);
+  });
+});
+
+describe('REPORT.md with data missing', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'loadgate-report-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('a target outside loadgate without /metrics or pprof: each section says "not captured" and why', () => {
+    const dir = join(scratch, 'external');
+    cpSync(fixtureDir('passed'), dir, { recursive: true, filter: (source) => !source.includes('/profiles/') });
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    meta.target = { baseUrl: 'http://127.0.0.1:8080', identity: null, startedByLoadgate: false, args: [] };
+    meta.captures = { files: [], failures: [] };
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+    const markdown = renderReportMarkdown(collectReportInput(dir));
+    assert.doesNotMatch(markdown, placeholder);
+    assert.match(markdown, /^Target metrics: not captured, profiles\/metrics-after\.prom is missing: the target at http:\/\/127\.0\.0\.1:8080 was not started by loadgate/m);
+    for (const heading of ['CPU', 'Allocations \\(alloc_space\\)', 'Goroutines', 'Block', 'Mutex']) {
+      assert.match(markdown, new RegExp(`^${heading}: not captured, profiles/\\w+\\.pb\\.gz is missing`, 'm'));
+    }
+    assert.match(markdown, /^Goroutine count: not captured/m);
+    assert.match(markdown, /identity not reported by \/healthz/);
+    // The endpoint numbers come from k6 and survive the missing captures.
+    assert.match(endpointCells(markdown, 'feed')?.[3] ?? '', /^\d+\.\d+ ms$/);
+  });
+
+  test('no summary and no meta: still a report, with a sentence per gap', () => {
+    const missing = { ok: false as const, missing: 'the file is not in the folder' };
+    const input: ReportInput = {
+      runName: 'crashed',
+      summary: null,
+      meta: null,
+      metricsBefore: missing,
+      metricsAfter: missing,
+      profiles: Object.fromEntries(profileNames.map((n) => [n, missing])) as ReportInput['profiles'],
+      files: ['k6.log.json'],
+    };
+    const markdown = renderReportMarkdown(input);
+    assert.doesNotMatch(markdown, placeholder);
+    assert.match(markdown, /\*\*Status: FAILED\*\*: meta\.json was not written/);
+    assert.match(markdown, /^Configuration: not captured/m);
+    assert.match(markdown, /^k6 metrics: not captured/m);
+    assert.match(markdown, /^Endpoint latencies: not captured/m);
+    assert.match(markdown, /^- CPU hot spots: not captured/m);
+    assert.ok((markdown.match(/not captured/g) ?? []).length >= 10);
+  });
+
+  test('a breakpoint run states the load level it reached', () => {
+    const input = structuredClone(inputs.passed);
+    input.meta!.profile = 'breakpoint';
+    input.meta!.options = {
+      scenarios: {
+        api: { executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '1s', preAllocatedVUs: 10, maxVUs: 500, stages: [{ duration: '10m0s', target: 1000 }] },
+      },
+    };
+    input.summary!.state = { testRunDurationMs: 120_000 };
+    const markdown = renderReportMarkdown(input);
+    assert.match(markdown, /^Breakpoint level reached after 120\.0 s: 7 VUs allocated at most \(vus_max\); api at 200\.0 iterations per 1s when it stopped\.$/m);
+  });
+});
+
+describe('parsePprofTop', () => {
+  test('reads the header, the total and every row, keeping function names with spaces', () => {
+    const top = parsePprofTop(`File: loadgate-target
+Type: cpu
+Duration: 23s, Total samples = 140ms ( 0.61%)
+Showing nodes accounting for 140ms, 100% of 140ms total
+Showing top 2 nodes out of 150
+      flat  flat%   sum%        cum   cum%
+      20ms 14.29% 14.29%       20ms 14.29%  internal/runtime/syscall/linux.Syscall6
+         0     0% 14.29%       10ms  7.14%  modernc.org/sqlite/lib._sqlite3ApiExit (inline)
+`);
+    assert.equal(top.header.Type, 'cpu');
+    assert.equal(top.total, '140ms');
+    assert.deepEqual(top.rows[1], { flat: '0', flatPercent: 0, sumPercent: 14.29, cum: '10ms', cumPercent: 7.14, name: 'modernc.org/sqlite/lib._sqlite3ApiExit (inline)' });
+    assert.equal(top.rows.length, 2);
+  });
+});

@@ -1,0 +1,97 @@
+// Feeds summaries recorded from real runs (test/fixtures/runs) through the summary renderers.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { renderJunit } from '../../lib/summary/junit.ts';
+import { failedThresholds, thresholdResults, type K6Summary } from '../../lib/summary/model.ts';
+import { renderText } from '../../lib/summary/text.ts';
+
+const fixture = (run: string): K6Summary =>
+  JSON.parse(readFileSync(new URL(`../fixtures/runs/${run}/summary.json`, import.meta.url), 'utf8')) as K6Summary;
+
+const runs = ['passed', 'failed-thresholds', 'aborted'] as const;
+const occurrences = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
+const attribute = (xml: string, element: string, name: string) => Number(new RegExp(`<${element} [^>]*${name}="(\\d+)"`).exec(xml)?.[1]);
+
+describe('renderJunit', () => {
+  for (const run of runs) {
+    test(`${run}: one balanced test case per threshold, counts in the header match`, () => {
+      const summary = fixture(run);
+      const xml = renderJunit(summary, 'loadgate.mixed.smoke');
+      const thresholds = thresholdResults(summary).length;
+      assert.ok(thresholds > 0, 'the fixture has thresholds');
+      assert.equal(occurrences(xml, /<testcase /g), thresholds);
+      assert.equal(occurrences(xml, /<\/testcase>/g), thresholds);
+      assert.equal(attribute(xml, 'testsuites', 'tests'), thresholds);
+      assert.equal(attribute(xml, 'testsuite', 'tests'), thresholds);
+      const failures = failedThresholds(summary).length;
+      assert.equal(occurrences(xml, /<failure /g), failures);
+      assert.equal(occurrences(xml, /<\/failure>/g), failures);
+      assert.equal(attribute(xml, 'testsuites', 'failures'), failures);
+      assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites [^>]*>\n/);
+      assert.match(xml, /<\/testsuite>\n<\/testsuites>\n$/);
+      // Inside attribute values a raw < or a bare & would make the XML unreadable to CI.
+      for (const [, value] of xml.matchAll(/="([^"]*)"/g)) {
+        assert.doesNotMatch(value, /<|&(?!amp;|lt;|gt;|quot;)/, `unescaped attribute value ${value}`);
+      }
+    });
+  }
+
+  test('passed: no failure elements', () => {
+    const xml = renderJunit(fixture('passed'), 'loadgate.mixed.smoke');
+    assert.equal(attribute(xml, 'testsuites', 'failures'), 0);
+    assert.doesNotMatch(xml, /<failure/);
+  });
+
+  test('failed-thresholds: each failed threshold is a <failure> in its own test case, with the observed value', () => {
+    const summary = fixture('failed-thresholds');
+    const xml = renderJunit(summary, 'loadgate.mixed.smoke');
+    const feed = summary.metrics['http_req_duration{endpoint:feed,expected_response:true}'];
+    const failedExpressions = Object.entries(feed.thresholds ?? {}).filter(([, t]) => !t.ok).map(([expr]) => expr);
+    assert.ok(failedExpressions.includes('p(95)<100'), 'the recorded run failed feed p95');
+    for (const expression of failedExpressions) {
+      const observed = `${feed.values[expression.split('<')[0]].toFixed(2)} ms`;
+      const name = `http_req_duration{endpoint:feed,expected_response:true} ${expression.replace('<', '&lt;')}`;
+      const testcase = new RegExp(`<testcase [^>]*name="${escapeRegExp(name)}">\\s*<failure [^>]*>([^<]*)</failure>\\s*</testcase>`).exec(xml);
+      assert.ok(testcase, `a failing test case for ${name}`);
+      assert.ok(testcase[1].includes(`observed ${observed}`), `failure text "${testcase[1]}" names ${observed}`);
+    }
+  });
+
+  test('aborted: the aborting alert is a failure with its count', () => {
+    const xml = renderJunit(fixture('aborted'), 'loadgate.mixed.smoke');
+    assert.match(xml, /name="loadgate_alerts_fired\{alert:HighErrorRate\} count&lt;1">\s*<failure [^>]*>[^<]*observed 1</);
+  });
+});
+
+describe('renderText', () => {
+  const label = { scenario: 'mixed', profile: 'smoke' };
+
+  test('passed: PASSED, every endpoint listed, no alert', () => {
+    const text = renderText(fixture('passed'), label);
+    assert.match(text, /^loadgate mixed \(smoke\): PASSED\n/);
+    for (const endpoint of ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote', 'auth_token']) {
+      assert.match(text, new RegExp(`^${endpoint} +\\d+ +\\d+\\.\\d +\\d+\\.\\d +\\d+\\.\\d +< \\d+ +ok$`, 'm'));
+    }
+    assert.match(text, /^Alerts fired: none$/m);
+  });
+
+  test('failed-thresholds: FAILED with the count, the slow endpoint marked', () => {
+    const summary = fixture('failed-thresholds');
+    const text = renderText(summary, label);
+    const failed = failedThresholds(summary).length;
+    assert.match(text, new RegExp(`FAILED \\(${failed} of ${thresholdResults(summary).length} thresholds\\)`));
+    assert.match(text, /^feed +\d+ +\d+\.\d +\d+\.\d +\d+\.\d +< 100 +FAIL$/m);
+    assert.equal(occurrences(text, / FAIL$/gm), failed + 1, 'the feed row plus one line per failed threshold');
+  });
+
+  test('aborted: names the alert that stopped the run', () => {
+    const text = renderText(fixture('aborted'), label);
+    assert.match(text, /^Alerts fired: HighErrorRate \(aborted the run\)$/m);
+    assert.match(text, /^loadgate_alerts_fired\{alert:HighErrorRate\} +count<1 +1 +FAIL$/m);
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
