@@ -1,0 +1,81 @@
+// Alert rules evaluated live against the target's /metrics: a slowdown shorter than a rule's
+// window does not fire it, a longer one fires it and aborts the run like a page would.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { firedAlerts, runDurationSeconds } from '../../lib/summary/model.ts';
+import { startTarget, type RunningTarget } from '../../cli/target.ts';
+import { readMeta, readSummary, runCli } from './harness.ts';
+
+let target: RunningTarget;
+before(async () => {
+  target = await startTarget([], join(tmpdir(), `loadgate-alerts-target-${process.pid}.log`));
+});
+after(async () => {
+  await target.stop();
+});
+
+const apiRoutes = ['feed', 'clip_detail', 'related', 'search', 'comments_list'];
+
+async function setFaults(faults: Record<string, { delay?: string; error_rate?: number }>): Promise<void> {
+  const response = await fetch(`${target.debugUrl}/debug/faults`, { method: 'PUT', body: JSON.stringify(faults) });
+  assert.equal(response.status, 200, await response.text());
+}
+
+const everyRoute = (fault: { delay?: string; error_rate?: number }) =>
+  Object.fromEntries(apiRoutes.map((route) => [route, fault]));
+
+/** Runs mixed at smoke against the shared target while `schedule` toggles faults on the clock. */
+async function runWithFaults(env: Record<string, string>, schedule: Array<[number, Record<string, object>]>) {
+  const timers = schedule.map(([atMs, faults]) => setTimeout(() => void setFaults(faults), atMs));
+  try {
+    return await runCli('mixed', { BASE_URL: target.baseUrl, PROFILE_CAPTURE: '0', ...env });
+  } finally {
+    timers.forEach(clearTimeout);
+    await setFaults({});
+  }
+}
+
+// Smoke scales alert time by 1/12: HighAPILatency needs p95 > 500 ms for 10 s over a 5 s window.
+const latencyAborts = { LOADGATE_ALERT_ABORT_SEVERITY: 'warning' };
+
+test('a 2 s slowdown, shorter than the window, does not fire HighAPILatency', { timeout: 120_000 }, async () => {
+  const run = await runWithFaults(latencyAborts, [
+    [8_000, everyRoute({ delay: '600ms' })],
+    [10_000, {}],
+  ]);
+  const summary = readSummary(run.runDir!);
+  assert.deepEqual(firedAlerts(summary).map((a) => a.name), [], run.stderr.slice(-2000));
+  assert.doesNotMatch(readMeta(run.runDir!).reason, /aborted by alert/);
+  assert.ok(runDurationSeconds(summary) >= 29, `ran its full 30 s (${runDurationSeconds(summary)} s)`);
+});
+
+test('a slowdown that outlasts the window fires HighAPILatency and aborts with exit 99', { timeout: 120_000 }, async () => {
+  const run = await runWithFaults(latencyAborts, [[5_000, everyRoute({ delay: '600ms' })]]);
+  assert.equal(run.code, 99, run.stderr.slice(-2000));
+  const summary = readSummary(run.runDir!);
+  assert.deepEqual(firedAlerts(summary), [{ name: 'HighAPILatency', count: 1, aborting: true }]);
+  assert.equal(readMeta(run.runDir!).reason, 'aborted by alert HighAPILatency');
+  assert.match(readFileSync(join(run.runDir!, 'summary.txt'), 'utf8'), /Alerts fired: HighAPILatency \(aborted the run\)/);
+  assert.ok(runDurationSeconds(summary) < 28, `stopped early (${runDurationSeconds(summary)} s)`);
+});
+
+test('the critical HighErrorRate rule aborts the run by default', { timeout: 120_000 }, async () => {
+  const run = await runWithFaults({}, [[5_000, everyRoute({ error_rate: 1 })]]);
+  assert.equal(run.code, 99, run.stderr.slice(-2000));
+  assert.equal(readMeta(run.runDir!).reason, 'aborted by alert HighErrorRate');
+  assert.ok(firedAlerts(readSummary(run.runDir!)).some((a) => a.name === 'HighErrorRate' && a.aborting));
+});
+
+test('without a Prometheus /metrics the monitor is off and the run says so', { timeout: 120_000 }, async () => {
+  const run = await runCli('mixed', {
+    BASE_URL: target.baseUrl,
+    PROFILE_CAPTURE: '0',
+    LOADGATE_METRICS_URL: `${target.baseUrl}/healthz`,
+  });
+  assert.equal(run.code, 0, run.stderr.slice(-2000));
+  const text = readFileSync(join(run.runDir!, 'summary.txt'), 'utf8');
+  assert.match(text, /alert monitor off: http:\/\/127\.0\.0\.1:\d+\/healthz is not a Prometheus endpoint/);
+});

@@ -1,0 +1,51 @@
+// Bearer tokens and the target's signing secret must never land in a run folder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startTarget } from '../../cli/target.ts';
+import { runCli } from './harness.ts';
+
+const users = 10_000;
+
+/** The target's token scheme (target/internal/auth): <user id>.<base64url HMAC-SHA256 of "user:<id>">. */
+function tokenFor(secret: string, userId: number): string {
+  return `${userId}.${createHmac('sha256', secret).update(`user:${userId}`).digest('base64url')}`;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+test('no token and no secret appears in any file of the run folder', { timeout: 180_000 }, async () => {
+  const secret = randomBytes(24).toString('hex');
+
+  // Prove the scheme matches the real target first, or the search below would prove nothing.
+  process.env.LOADGATE_TARGET_SECRET = secret;
+  const probe = await startTarget([], join(tmpdir(), `loadgate-secret-probe-${process.pid}.log`));
+  delete process.env.LOADGATE_TARGET_SECRET;
+  try {
+    const response = await fetch(`${probe.baseUrl}/api/v1/auth/token`, { method: 'POST', body: JSON.stringify({ user_id: 42 }) });
+    assert.equal(((await response.json()) as { token: string }).token, tokenFor(secret, 42));
+  } finally {
+    await probe.stop();
+  }
+
+  const run = await runCli('mixed', { LOADGATE_TARGET_SECRET: secret });
+  assert.equal(run.code, 0, run.stderr.slice(-2000));
+  const signatures = new Set(Array.from({ length: users }, (_, i) => tokenFor(secret, i + 1).split('.')[1]));
+  const files = filesUnder(run.runDir!);
+  assert.ok(files.length >= 8, `searched ${files.length} files`);
+  for (const file of files) {
+    const content = readFileSync(file).toString('latin1');
+    assert.ok(!content.includes(secret), `${file} contains the signing secret`);
+    const leaked = (content.match(/[A-Za-z0-9_-]{43}/g) ?? []).filter((candidate) => signatures.has(candidate));
+    assert.deepEqual(leaked, [], `${file} contains bearer tokens`);
+  }
+  assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'nor does the terminal output');
+});
