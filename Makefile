@@ -20,7 +20,7 @@ K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 .PHONY: help setup build target k6 typecheck test test-unit test-go test-integration load-mixed load-api load-events report alerts-export clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 load-mixed: build target $(K6_DEP) ## mixed user behaviour (PROFILE=smoke|baseline|stress|spike|soak|breakpoint)
 	$(CLI) run mixed
