@@ -1,5 +1,8 @@
 // Builders that turn a profile into k6 scenario definitions. Plain functions over plain data.
-import type { Scenario } from 'k6/options';
+import type { Options, Scenario } from 'k6/options';
+import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
+import type { Thresholds } from '../thresholds/types.ts';
+import type { Config } from './config.ts';
 import { durationToMs, msToDuration, profileDurationMs, type Profile } from './profiles.ts';
 
 const gracefulStop = '5s';
@@ -53,4 +56,19 @@ export function scheduledIterations(profile: Profile, ratePerSec: number): numbe
 /** One VU for the whole run: the alert monitor paces itself to one scrape a second. */
 export function monitorScenario(profile: Profile, exec: string): Scenario {
   return { executor: 'constant-vus', exec, vus: 1, duration: msToDuration(profileDurationMs(profile)), gracefulStop };
+}
+
+/** What every scenario shares: the trend statistics the reports read, and a setup that fails fast. */
+export const commonOptions: Options = {
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
+  setupTimeout: '10s',
+};
+
+/** The alert monitor's scenario and its thresholds, or nothing when the monitor is switched off. */
+export function alertMonitoring(config: Config): { scenarios: Record<string, Scenario>; thresholds: Thresholds } {
+  if (!config.metricsUrl) return { scenarios: {}, thresholds: {} };
+  return {
+    scenarios: { alert_monitor: monitorScenario(config.profile, 'alertMonitor') },
+    thresholds: alertThresholds(alertRules, config.alertAbortSeverity),
+  };
 }

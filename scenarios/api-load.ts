@@ -6,11 +6,10 @@ import { createApi, expectJson } from '../lib/api.ts';
 import { parseConfig } from '../lib/config.ts';
 import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { createMonitor } from '../lib/monitor.ts';
-import { monitorScenario, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
+import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { staticTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
-import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
 import type { Endpoint } from '../thresholds/slo.ts';
@@ -39,12 +38,14 @@ const driven = Object.keys(rates).filter((endpoint) => rates[endpoint] > 0) as E
 const endpoints: Endpoint[] = staticTokenConfigured() ? driven : [...driven, 'auth_token'];
 const scheduled = driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0);
 
+const monitoring = alertMonitoring(config);
+
 export const options: Options = {
   scenarios: {
     ...Object.fromEntries(
       driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], 'request')]),
     ),
-    ...(config.metricsUrl ? { alert_monitor: monitorScenario(config.profile, 'alertMonitor') } : {}),
+    ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
     latencyThresholds(endpoints),
@@ -52,10 +53,9 @@ export const options: Options = {
     droppedIterationThreshold(scheduled),
     endpointGuards(endpoints),
     scenarioGuards(driven),
-    config.metricsUrl ? alertThresholds(alertRules, config.alertAbortSeverity) : {},
+    monitoring.thresholds,
   ),
-  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
-  setupTimeout: '10s',
+  ...commonOptions,
 };
 
 const api = createApi(config);

@@ -9,11 +9,10 @@ import { dataset, uniqueMark, vuRandom } from '../lib/data.ts';
 import { sendEvents } from '../lib/ingest.ts';
 import { e2eTimeouts, e2eVisible, eventE2eLatency } from '../lib/metrics.ts';
 import { createMonitor } from '../lib/monitor.ts';
-import { monitorScenario, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
+import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { msToDuration, profileDurationMs } from '../lib/profiles.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
-import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
 import { mergeThresholds } from '../thresholds/types.ts';
@@ -26,6 +25,8 @@ const goals = dataset.challenges * dataset.goalsPerChallenge;
 /** How long a probe waits for its event before counting a timeout. */
 const visibilityDeadlineMs = config.flushIntervalMs + 5_000;
 
+const monitoring = alertMonitoring(config);
+
 export const options: Options = {
   scenarios: {
     ingest: rampingArrivalRate(config.profile, batchesPerSec, 'ingest'),
@@ -36,7 +37,7 @@ export const options: Options = {
       duration: msToDuration(profileDurationMs(config.profile)),
       gracefulStop: msToDuration(visibilityDeadlineMs),
     },
-    ...(config.metricsUrl ? { alert_monitor: monitorScenario(config.profile, 'alertMonitor') } : {}),
+    ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
     latencyThresholds(['events_ingest'], config.protocol),
@@ -51,10 +52,9 @@ export const options: Options = {
     droppedIterationThreshold(scheduledIterations(config.profile, batchesPerSec)),
     endpointGuards(config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress']),
     scenarioGuards(['ingest', 'e2e_probe']),
-    config.metricsUrl ? alertThresholds(alertRules, config.alertAbortSeverity) : {},
+    monitoring.thresholds,
   ),
-  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
-  setupTimeout: '10s',
+  ...commonOptions,
 };
 
 const api = createApi(config);

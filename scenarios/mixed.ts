@@ -6,11 +6,10 @@ import { createApi, expectJson } from '../lib/api.ts';
 import { parseConfig } from '../lib/config.ts';
 import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { createMonitor } from '../lib/monitor.ts';
-import { monitorScenario, rampingVus } from '../lib/options.ts';
+import { alertMonitoring, commonOptions, rampingVus } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { staticTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
-import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
 import { serviceObjectives, type Endpoint } from '../thresholds/slo.ts';
@@ -28,12 +27,14 @@ const personas = {
 const endpoints: Endpoint[] = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote'];
 if (!staticTokenConfigured()) endpoints.push('auth_token');
 
+const monitoring = alertMonitoring(config);
+
 export const options: Options = {
   scenarios: {
     ...Object.fromEntries(
       Object.entries(personas).map(([name, p]) => [name, rampingVus(config.profile, config.peakVus, p.share, p.exec)]),
     ),
-    ...(config.metricsUrl ? { alert_monitor: monitorScenario(config.profile, 'alertMonitor') } : {}),
+    ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
     latencyThresholds(endpoints),
@@ -43,10 +44,9 @@ export const options: Options = {
     }),
     endpointGuards(endpoints),
     scenarioGuards(Object.keys(personas)),
-    config.metricsUrl ? alertThresholds(alertRules, config.alertAbortSeverity) : {},
+    monitoring.thresholds,
   ),
-  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
-  setupTimeout: '10s',
+  ...commonOptions,
 };
 
 const api = createApi(config);

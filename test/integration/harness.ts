@@ -23,10 +23,11 @@ export function tempResultsDir(): string {
 }
 
 /** Environment for a child: the caller's, minus anything a developer's shell could leak in. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(LOADGATE_|BASE_URL$|PROFILE$|PROTOCOL$|TARGET_ARGS$|RESULTS_DIR$|EVENTS_PER_SEC$|BATCH_SIZE$|PPROF_URL$)/.test(name)) env[name] = value;
+    const setByLoadgate = /^(LOADGATE_|K6_WEB_DASHBOARD|BASE_URL$|PROFILE$|PROFILE_CAPTURE$|PROTOCOL$|TARGET_ARGS$|RESULTS_DIR$|EVENTS_PER_SEC$|BATCH_SIZE$|RPS$|VUS$|PPROF_URL$|GITHUB_STEP_SUMMARY$)/;
+    if (!setByLoadgate.test(name)) env[name] = value;
   }
   return { ...env, K6_NO_USAGE_REPORT: 'true', ...extra };
 }
