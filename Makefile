@@ -10,7 +10,7 @@ PROFILE ?= baseline
 RESULTS_DIR ?= results
 export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS VUS PPROF_URL PROFILE_CAPTURE
 
-TS_SOURCES := $(shell find scenarios lib thresholds cli -name '*.ts' 2>/dev/null) build.mjs
+TS_SOURCES := $(shell find scenarios lib thresholds cli proto -name "*.ts" -o -name "*.proto" 2>/dev/null) build.mjs
 GO_SOURCES := $(shell find target proto -name '*.go' -o -name '*.proto' -o -name 'go.mod' -o -name 'go.sum' 2>/dev/null)
 CLI := node dist/cli.mjs
 # The pinned build only when K6 was not pointed elsewhere.

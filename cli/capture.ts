@@ -35,7 +35,7 @@ export interface CaptureLog {
 async function fetchTo(url: string, file: string, log: CaptureLog, timeoutMs: number, cancel?: AbortSignal): Promise<void> {
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(url, { signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
+    const response = await fetch(url, { redirect: 'error', signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
     if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
     await writeFile(file, Buffer.from(await response.arrayBuffer()));
     log.files.push(file);

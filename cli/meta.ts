@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { failedThresholds, firedAlerts, type K6Summary } from '../lib/summary/model.ts';
+import { splitArgs } from './target.ts';
 
 /** k6's exit codes, in words (go.k6.io/k6/errext/exitcodes). */
 const k6ExitReasons: Record<number, string> = {
@@ -30,14 +31,25 @@ export function exitReason(exitCode: number, summary: K6Summary | null): string 
   return k6ExitReasons[exitCode] ?? `k6 exited with code ${exitCode}`;
 }
 
+const secretLooking = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH/i;
+
+/** Command-line flags with the value of any credential-looking flag (-token-secret x) hidden. */
+export function redactArgs(args: string[]): string[] {
+  return args.map((arg, i) => {
+    const [flag, inlineValue] = arg.split(/=(.*)/s);
+    if (inlineValue !== undefined && flag.startsWith('-') && secretLooking.test(flag)) return `${flag}=(redacted)`;
+    const previous = args[i - 1] ?? '';
+    return previous.startsWith('-') && !previous.includes('=') && secretLooking.test(previous) ? '(redacted)' : arg;
+  });
+}
+
 /** Variables worth recording; anything that looks like a credential is left out on purpose. */
 export function recordedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const secretLooking = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH/i;
   return Object.fromEntries(
     Object.entries(env)
       .filter(([name, value]) => value !== undefined && /^(LOADGATE_|K6_|BASE_URL$|PROFILE$|PROTOCOL$|RESULTS_DIR$|TARGET_ARGS$)/.test(name))
       .filter(([name]) => !secretLooking.test(name))
-      .map(([name, value]) => [name, value as string]),
+      .map(([name, value]) => [name, name === 'TARGET_ARGS' ? redactArgs(splitArgs(value as string)).join(' ') : (value as string)]),
   );
 }
 

@@ -4,17 +4,18 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { refusalFor } from '../lib/allowlist.ts';
+import { contactedUrls, firstRefusal } from '../lib/allowlist.ts';
 import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
 import type { K6Summary } from '../lib/summary/model.ts';
 import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, type CaptureLog } from './capture.ts';
-import { exitReason, gitCommit, k6Version, machine, recordedEnv } from './meta.ts';
+import { exitReason, gitCommit, k6Version, machine, recordedEnv, redactArgs } from './meta.ts';
 import { k6Binary, projectRoot, scenarioBundle } from './paths.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
+import { Interrupts } from './signals.ts';
 import { splitArgs, startTarget, type RunningTarget } from './target.ts';
 
-export const exitCodes = { badInput: 2, invalidConfig: 104 } as const;
+export const exitCodes = { badInput: 2, invalidConfig: 104, interrupted: 105 } as const;
 
 export function scenarioNames(): string[] {
   return readdirSync(resolve(projectRoot, 'scenarios'))
@@ -44,12 +45,10 @@ export function k6Environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 function validate(env: NodeJS.ProcessEnv): { config: Config } | { error: string } {
   try {
     const config = parseConfig(env);
-    const extra = env.PPROF_URL ? [env.PPROF_URL] : [];
-    for (const url of [config.baseUrl, config.metricsUrl, ...extra].filter(Boolean)) {
-      const refusal = refusalFor(url, config.allowHosts);
-      if (refusal) return { error: refusal };
-    }
-    return { config };
+    // The same list k6 checks in init, plus the profile listener only the CLI talks to.
+    const urls = [...contactedUrls(config), ...(env.PPROF_URL ? [env.PPROF_URL] : [])];
+    const refusal = firstRefusal(urls, config.allowHosts);
+    return refusal ? { error: refusal } : { config };
   } catch (error) {
     if (error instanceof ConfigError) return { error: error.message };
     throw error;
@@ -61,13 +60,9 @@ function say(line: string): void {
 }
 
 /** k6 logs JSON into the run folder; the terminal gets the same lines in a readable form. */
-async function runK6(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<number> {
+async function runK6(args: string[], env: NodeJS.ProcessEnv, logFile: string, interrupts: Interrupts): Promise<number> {
   const child = spawn(k6Binary(), args, { env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
-  // Ctrl-C reaches only this process (k6 has its own group), so k6 gets exactly one SIGINT and
-  // still writes its summary; a second Ctrl-C is passed on and stops it hard, as k6 intends.
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  interrupts.forwardTo(child);
   const log = createWriteStream(logFile);
   createInterface({ input: child.stderr! }).on('line', (line) => {
     log.write(`${line}\n`);
@@ -78,9 +73,9 @@ async function runK6(args: string[], env: NodeJS.ProcessEnv, logFile: string): P
       process.stderr.write(`${line}\n`);
     }
   });
-  const code = await new Promise<number>((done) => child.once('exit', (exit, signal) => done(exit ?? (signal ? 105 : 1))));
-  process.off('SIGINT', forward);
-  process.off('SIGTERM', forward);
+  // 'close', not 'exit': k6's last log lines may still be in the pipe when the process ends.
+  const code = await new Promise<number>((done) => child.once('close', (exit, signal) => done(exit ?? (signal ? 105 : 1))));
+  interrupts.forwardTo(null);
   await new Promise((done) => log.end(done));
   return code;
 }
@@ -127,10 +122,12 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
   say(`run folder ${dir}`);
 
   let target: RunningTarget | null = null;
+  // Last resort for a crash: the target lives in its own process group and would outlive us.
   const stopTargetOnExit = () => target?.stop();
   process.once('exit', stopTargetOnExit);
+  const interrupts = new Interrupts();
   try {
-    if (!env.BASE_URL) {
+    if (!env.BASE_URL && !interrupts.interrupted) {
       target = await startTarget(splitArgs(env.TARGET_ARGS ?? ''), join(dir, 'target.log'));
       k6Env.BASE_URL = target.baseUrl;
       if (!k6Env.LOADGATE_GRPC_ADDR) k6Env.LOADGATE_GRPC_ADDR = target.grpcAddr;
@@ -148,14 +145,19 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
     const profiling = env.PROFILE_CAPTURE !== '0' && pprofUrl !== '';
     if (config.metricsUrl) await captureMetrics(config.metricsUrl, profilesDir, 'before', captures);
 
-    const k6Exited = new AbortController();
-    const cpu = profiling ? captureCpuProfile(pprofUrl, profilesDir, config.profile, captures, k6Exited.signal) : null;
     const options = resolvedOptions(bundle, k6Env);
-    const exitCode = await runK6(['run', '--log-format=json', bundle], k6Env, join(dir, 'k6.log.json'));
+    const k6Exited = new AbortController();
+    let exitCode: number = exitCodes.interrupted;
+    let cpu: Promise<void> | null = null;
+    if (!interrupts.interrupted) {
+      cpu = profiling ? captureCpuProfile(pprofUrl, profilesDir, config.profile, captures, k6Exited.signal) : null;
+      exitCode = await runK6(['run', '--log-format=json', bundle], k6Env, join(dir, 'k6.log.json'), interrupts);
+    }
     k6Exited.abort();
     await cpu;
-    if (profiling) await captureEndOfRunProfiles(pprofUrl, profilesDir, captures);
-    if (config.metricsUrl) await captureMetrics(config.metricsUrl, profilesDir, 'after', captures);
+    // A second Ctrl-C after k6 has ended skips the remaining captures, never the target's stop.
+    if (profiling && !interrupts.interrupted) await captureEndOfRunProfiles(pprofUrl, profilesDir, captures);
+    if (config.metricsUrl && !interrupts.interrupted) await captureMetrics(config.metricsUrl, profilesDir, 'after', captures);
 
     const summary = readSummary(dir);
     const reason = exitReason(exitCode, summary);
@@ -173,7 +175,7 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
         baseUrl: config.baseUrl,
         identity: (summary?.setup_data as { target?: unknown } | undefined)?.target ?? null,
         startedByLoadgate: target !== null,
-        args: target?.args ?? [],
+        args: redactArgs(target?.args ?? []),
       },
       environment: recordedEnv(k6Env),
       options,
@@ -191,6 +193,7 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
     return exitCode;
   } finally {
     await target?.stop();
+    interrupts.dispose();
     process.off('exit', stopTargetOnExit);
     say(`results in ${dir}`);
   }

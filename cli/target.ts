@@ -42,10 +42,14 @@ export async function startTarget(extraArgs: string[], logFile: string, timeoutM
   const child = spawn(targetBinary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = createWriteStream(logFile);
   child.stdout!.pipe(log, { end: false });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' waits for the pipes too, so the log holds the target's last line ("shutdown complete").
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
   const listening = await new Promise<ListeningLine>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`target did not report its ports within ${timeoutMs} ms; see ${logFile}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`target did not report its ports within ${timeoutMs} ms; see ${logFile}`));
+    }, timeoutMs);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       log.write(`${line}\n`);
       try {
@@ -65,9 +69,9 @@ export async function startTarget(extraArgs: string[], logFile: string, timeoutM
   });
 
   const stop = async (): Promise<number | null> => {
-    if (child.exitCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    // Longer than the target's own budget (10 s drain + 30 s flush): acknowledged events get flushed.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     const code = await exited;
     clearTimeout(killer);
     log.end();

@@ -1,6 +1,6 @@
 // Decides whether a host may receive load. Pure, so the CLI refuses a host before it starts
 // anything and k6 refuses it again in init when someone runs a bundle by hand.
-import { hostOf } from './config.ts';
+import { hostOf, type Config } from './config.ts';
 
 function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
@@ -16,4 +16,21 @@ export function refusalFor(baseUrl: string, allowHosts: string[]): string | null
     `refusing to send load to "${host}" (from ${baseUrl}): only loopback is allowed by default. ` +
     `If you own this host and mean to load it, add it with LOADGATE_ALLOW_HOSTS=${host}`
   );
+}
+
+/** Every address a run will contact; each must pass the allow-list. */
+export function contactedUrls(config: Config): string[] {
+  const urls = [config.baseUrl];
+  if (config.metricsUrl) urls.push(config.metricsUrl);
+  if (config.protocol === 'grpc') urls.push(`http://${config.grpcAddr}`);
+  return urls;
+}
+
+/** The first refusal among `urls`, or null when all may be contacted. */
+export function firstRefusal(urls: string[], allowHosts: string[]): string | null {
+  for (const url of urls) {
+    const refusal = refusalFor(url, allowHosts);
+    if (refusal) return refusal;
+  }
+  return null;
 }

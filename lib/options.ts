@@ -27,17 +27,18 @@ export function rampingVus(profile: Profile, peakVus: number, share: number, exe
  * k6 drops iterations and the dropped_iterations threshold reports the saturation.
  */
 export function rampingArrivalRate(profile: Profile, ratePerSec: number, exec: string, iterationBudgetMs = 200): Scenario {
-  const rateAt = (level: number) => Math.round(level * ratePerSec);
-  const peak = Math.max(1, ...profile.stages.map((stage) => rateAt(stage.level)));
+  // Rates are per minute so a low-share endpoint at a small total rate does not round to zero.
+  const perMinuteAt = (level: number) => Math.round(level * ratePerSec * 60);
+  const peak = Math.max(1, ...profile.stages.map((stage) => perMinuteAt(stage.level))) / 60;
   const maxVUs = Math.ceil((peak * iterationBudgetMs) / 1000) + 5;
   return {
     executor: 'ramping-arrival-rate',
     exec,
     startRate: 0,
-    timeUnit: '1s',
+    timeUnit: '1m',
     preAllocatedVUs: Math.min(maxVUs, Math.max(2, Math.ceil(peak / 20))),
     maxVUs,
-    stages: profile.stages.map((stage) => ({ duration: stage.duration, target: rateAt(stage.level) })),
+    stages: profile.stages.map((stage) => ({ duration: stage.duration, target: perMinuteAt(stage.level) })),
     gracefulStop,
   };
 }
@@ -62,6 +63,8 @@ export function monitorScenario(profile: Profile, exec: string): Scenario {
 export const commonOptions: Options = {
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
   setupTimeout: '10s',
+  // A redirect could lead the load off the allow-list; the API under test never needs one.
+  maxRedirects: 0,
 };
 
 /** The alert monitor's scenario and its thresholds, or nothing when the monitor is switched off. */

@@ -2,21 +2,11 @@
 // setup (before any VU starts).
 import http from 'k6/http';
 import type { Config } from './config.ts';
-import { refusalFor } from './allowlist.ts';
-
-/** Every address the run will contact; each must pass the allow-list. */
-export function contactedUrls(config: Config): string[] {
-  const urls = [config.baseUrl];
-  if (config.metricsUrl) urls.push(config.metricsUrl);
-  if (config.protocol === 'grpc') urls.push(`http://${config.grpcAddr}`);
-  return urls;
-}
+import { contactedUrls, firstRefusal } from './allowlist.ts';
 
 export function assertAllowed(config: Config): void {
-  for (const url of contactedUrls(config)) {
-    const refusal = refusalFor(url, config.allowHosts);
-    if (refusal) throw new Error(refusal);
-  }
+  const refusal = firstRefusal(contactedUrls(config), config.allowHosts);
+  if (refusal) throw new Error(refusal);
 }
 
 export interface TargetIdentity {

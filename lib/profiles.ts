@@ -22,6 +22,8 @@ export interface Profile {
   dashboardPeriod: string;
   /** Abort as soon as the service degrades instead of waiting for the end of the run. */
   abortOnDegradation: boolean;
+  /** Drive even closed-model scenarios with arrival rates, so the load never backs off. */
+  openModel: boolean;
 }
 
 export const profiles: Record<ProfileName, Profile> = {
@@ -34,6 +36,7 @@ export const profiles: Record<ProfileName, Profile> = {
     alertTimeScale: 1 / 12,
     dashboardPeriod: '1s',
     abortOnDegradation: false,
+    openModel: false,
   },
   baseline: {
     description: 'the reference load: 30 → 75 → 100 VUs (or the configured rate) over 5 minutes',
@@ -46,6 +49,7 @@ export const profiles: Record<ProfileName, Profile> = {
     alertTimeScale: 1,
     dashboardPeriod: '5s',
     abortOnDegradation: false,
+    openModel: false,
   },
   stress: {
     description: 'twice the baseline peak, held, to see how the service degrades',
@@ -58,6 +62,7 @@ export const profiles: Record<ProfileName, Profile> = {
     alertTimeScale: 1,
     dashboardPeriod: '10s',
     abortOnDegradation: false,
+    openModel: false,
   },
   spike: {
     description: 'a sudden jump to three times the baseline peak and back',
@@ -71,6 +76,7 @@ export const profiles: Record<ProfileName, Profile> = {
     alertTimeScale: 1 / 2,
     dashboardPeriod: '5s',
     abortOnDegradation: false,
+    openModel: false,
   },
   soak: {
     description: 'the baseline peak for 30 minutes: leaks, pool exhaustion, slow drift',
@@ -82,6 +88,7 @@ export const profiles: Record<ProfileName, Profile> = {
     alertTimeScale: 1,
     dashboardPeriod: '30s',
     abortOnDegradation: false,
+    openModel: false,
   },
   breakpoint: {
     description: 'climbs steadily to ten times the baseline until an abort threshold trips',
@@ -89,6 +96,7 @@ export const profiles: Record<ProfileName, Profile> = {
     alertTimeScale: 1 / 4,
     dashboardPeriod: '5s',
     abortOnDegradation: true,
+    openModel: true,
   },
 };
 

@@ -11,7 +11,7 @@ import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { staticTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
-import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
+import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
 import type { Endpoint } from '../thresholds/slo.ts';
 import { mergeThresholds } from '../thresholds/types.ts';
 
@@ -48,7 +48,7 @@ export const options: Options = {
     ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
-    latencyThresholds(endpoints),
+    endpointThresholds(endpoints),
     serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
     droppedIterationThreshold(scheduled),
     endpointGuards(endpoints),

@@ -7,14 +7,14 @@ import { createApi, expectJson, type IngestEvent } from '../lib/api.ts';
 import { parseConfig } from '../lib/config.ts';
 import { dataset, uniqueMark, vuRandom } from '../lib/data.ts';
 import { sendEvents } from '../lib/ingest.ts';
-import { e2eTimeouts, e2eVisible, eventE2eLatency } from '../lib/metrics.ts';
+import { e2eTimeouts, e2eVisible, eventE2eLatency, eventsAccepted, ingestRejected } from '../lib/metrics.ts';
 import { createMonitor } from '../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { msToDuration, profileDurationMs } from '../lib/profiles.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
-import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../thresholds/objectives.ts';
+import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
 import { mergeThresholds } from '../thresholds/types.ts';
 
 const config = parseConfig(__ENV);
@@ -40,13 +40,17 @@ export const options: Options = {
     ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
-    latencyThresholds(['events_ingest'], config.protocol),
-    latencyThresholds(['challenge_progress']),
+    endpointThresholds(['events_ingest'], config.protocol),
+    endpointThresholds(['challenge_progress']),
     {
-      loadgate_event_e2e_latency: [`p(95)<${config.flushIntervalMs + 1000}`],
-      loadgate_event_e2e_visible: ['count>0'],
-      loadgate_ingest_rejected: ['rate<0.01'],
-      loadgate_events_accepted: ['count>0'],
+      // Visible within one flush interval plus a second, or the buffer is falling behind.
+      [eventE2eLatency.name]: [`p(95)<${config.flushIntervalMs + 1000}`],
+      [e2eVisible.name]: ['count>0'],
+      [ingestRejected.name]: [
+        'rate<0.01',
+        ...(config.profile.abortOnDegradation ? [{ threshold: 'rate<0.05', abortOnFail: true, delayAbortEval: '10s' }] : []),
+      ],
+      [eventsAccepted.name]: ['count>0'],
     },
     serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
     droppedIterationThreshold(scheduledIterations(config.profile, batchesPerSec)),

@@ -1,12 +1,13 @@
 // No-data guards. k6 passes a threshold whose tag never received a sample (k6 issue #1346), so
 // every endpoint and scenario a script drives must prove it sent something.
+import { iterationsKey, requestCountKey } from './keys.ts';
 import type { Endpoint } from './slo.ts';
 import type { Thresholds } from './types.ts';
 
-export function endpointGuards(endpoints: readonly Endpoint[], countMetric = 'http_reqs'): Thresholds {
-  return Object.fromEntries(endpoints.map((endpoint) => [`${countMetric}{endpoint:${endpoint}}`, ['count>0']]));
+export function endpointGuards(endpoints: readonly Endpoint[]): Thresholds {
+  return Object.fromEntries(endpoints.map((endpoint) => [requestCountKey(endpoint), ['count>0']]));
 }
 
 export function scenarioGuards(scenarios: readonly string[]): Thresholds {
-  return Object.fromEntries(scenarios.map((scenario) => [`iterations{scenario:${scenario}}`, ['count>0']]));
+  return Object.fromEntries(scenarios.map((scenario) => [iterationsKey(scenario), ['count>0']]));
 }

@@ -1,19 +1,21 @@
-// Latency and service-level thresholds generated from the SLO table.
+// Per-endpoint and service-level thresholds generated from the SLO table.
+import { failureRateKey, latencyKey, type Transport } from './keys.ts';
 import { serviceObjectives, sloTable, type Endpoint } from './slo.ts';
 import type { ThresholdRule, Thresholds } from './types.ts';
 
-export type Transport = 'http' | 'grpc';
+export type { Transport };
 
-/** p50/p95/p99 per endpoint. HTTP latency counts successful responses only. */
-export function latencyThresholds(endpoints: readonly Endpoint[], transport: Transport = 'http'): Thresholds {
+/**
+ * p50/p95/p99 per endpoint on successful responses, plus each endpoint's own failure rate: an
+ * endpoint that always fails has no successful latency to judge, and at low volume would hide
+ * under the run-wide error rate.
+ */
+export function endpointThresholds(endpoints: readonly Endpoint[], transport: Transport = 'http'): Thresholds {
   const thresholds: Thresholds = {};
   for (const endpoint of endpoints) {
     const { p50, p95, p99 } = sloTable[endpoint];
-    const key =
-      transport === 'http'
-        ? `http_req_duration{endpoint:${endpoint},expected_response:true}`
-        : `grpc_req_duration{endpoint:${endpoint}}`;
-    thresholds[key] = [`p(50)<${p50}`, `p(95)<${p95}`, `p(99)<${p99}`];
+    thresholds[latencyKey(endpoint, transport)] = [`p(50)<${p50}`, `p(95)<${p95}`, `p(99)<${p99}`];
+    if (transport === 'http') thresholds[failureRateKey(endpoint)] = [`rate<${serviceObjectives.maxErrorRate}`];
   }
   return thresholds;
 }
@@ -25,8 +27,9 @@ export interface ServiceThresholdOptions {
   abortOnDegradation?: boolean;
 }
 
+const abort = (threshold: string): ThresholdRule => ({ threshold, abortOnFail: true, delayAbortEval: '10s' });
+
 export function serviceThresholds(options: ServiceThresholdOptions = {}): Thresholds {
-  const abort = (threshold: string): ThresholdRule => ({ threshold, abortOnFail: true, delayAbortEval: '10s' });
   const thresholds: Thresholds = {
     http_req_failed: [`rate<${serviceObjectives.maxErrorRate}`],
     checks: [`rate>${serviceObjectives.minCheckRate}`],
@@ -35,6 +38,9 @@ export function serviceThresholds(options: ServiceThresholdOptions = {}): Thresh
   if (options.abortOnDegradation) {
     thresholds.http_req_failed.push(abort('rate<0.05'));
     thresholds['http_req_duration{expected_response:true}'] = [abort('p(95)<1000')];
+    thresholds.grpc_req_duration = [abort('p(95)<1000')];
+    // More than one late iteration a second: the schedule is no longer being kept.
+    thresholds.dropped_iterations = [abort('rate<1')];
   }
   return thresholds;
 }

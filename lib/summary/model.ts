@@ -2,6 +2,7 @@
 // the tests all read summaries through these functions.
 import { endpointNames, sloTable, type Endpoint } from '../../thresholds/slo.ts';
 import { alertMetricName } from '../../thresholds/alerts.ts';
+import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
 
 export interface MetricSummary {
   type: 'counter' | 'gauge' | 'rate' | 'trend';
@@ -83,10 +84,7 @@ export interface EndpointRow {
 }
 
 function latencyMetric(summary: K6Summary, endpoint: Endpoint): MetricSummary | undefined {
-  return (
-    summary.metrics[`http_req_duration{endpoint:${endpoint},expected_response:true}`] ??
-    summary.metrics[`grpc_req_duration{endpoint:${endpoint}}`]
-  );
+  return summary.metrics[latencyKey(endpoint, 'http')] ?? summary.metrics[latencyKey(endpoint, 'grpc')];
 }
 
 /** One row per endpoint the run drove, in the endpoint table's order. */
@@ -94,7 +92,7 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
   const rows: EndpointRow[] = [];
   for (const endpoint of endpointNames) {
     const latency = latencyMetric(summary, endpoint);
-    const count = summary.metrics[`http_reqs{endpoint:${endpoint}}`]?.values.count ?? latency?.values.count;
+    const count = summary.metrics[requestCountKey(endpoint)]?.values.count ?? latency?.values.count;
     if (latency === undefined && count === undefined) continue;
     // k6 reports zeros for a latency metric without samples: with no successful response there
     // is no latency to show, and the endpoint cannot pass.

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { firedAlerts, runDurationSeconds } from '../../lib/summary/model.ts';
 import { startTarget, type RunningTarget } from '../../cli/target.ts';
 import { readMeta, readSummary, runCli } from './harness.ts';
+import { latencyKey } from '../../thresholds/keys.ts';
 
 let target: RunningTarget;
 before(async () => {
@@ -29,13 +30,20 @@ const everyRoute = (fault: { delay?: string; error_rate?: number }) =>
 
 /** Runs mixed at smoke against the shared target while `schedule` toggles faults on the clock. */
 async function runWithFaults(env: Record<string, string>, schedule: Array<[number, Record<string, object>]>) {
-  const timers = schedule.map(([atMs, faults]) => setTimeout(() => void setFaults(faults), atMs));
+  const applied: Array<Promise<void>> = [];
+  const timers = schedule.map(([atMs, faults]) => setTimeout(() => applied.push(setFaults(faults)), atMs));
   try {
     return await runCli('mixed', { BASE_URL: target.baseUrl, PROFILE_CAPTURE: '0', ...env });
   } finally {
     timers.forEach(clearTimeout);
+    await Promise.all(applied); // a fault that failed to apply fails the test, not silently the premise
     await setFaults({});
   }
+}
+
+/** The slowest successful feed response, to prove the injected slowdown really happened. */
+function slowestFeedMs(runDir: string): number {
+  return readSummary(runDir).metrics[latencyKey('feed')]?.values.max ?? 0;
 }
 
 // Smoke scales alert time by 1/12: HighAPILatency needs p95 > 500 ms for 10 s over a 5 s window.
@@ -47,6 +55,7 @@ test('a 2 s slowdown, shorter than the window, does not fire HighAPILatency', { 
     [10_000, {}],
   ]);
   const summary = readSummary(run.runDir!);
+  assert.ok(slowestFeedMs(run.runDir!) >= 600, 'the slowdown happened');
   assert.deepEqual(firedAlerts(summary).map((a) => a.name), [], run.stderr.slice(-2000));
   assert.doesNotMatch(readMeta(run.runDir!).reason, /aborted by alert/);
   assert.ok(runDurationSeconds(summary) >= 29, `ran its full 30 s (${runDurationSeconds(summary)} s)`);

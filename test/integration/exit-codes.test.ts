@@ -32,6 +32,7 @@ const refusals: Array<{ name: string; env: Record<string, string>; message: RegE
   { name: 'a .invalid host', env: { BASE_URL: 'http://blocked.invalid' }, message: /refusing to send load to "blocked\.invalid".*LOADGATE_ALLOW_HOSTS=blocked\.invalid/ },
   { name: 'a raw public IP address', env: { BASE_URL: 'http://203.0.113.7:8080' }, message: /refusing to send load to "203\.0\.113\.7"/ },
   { name: 'a metrics URL off the allow-list', env: { BASE_URL: 'http://127.0.0.1:9', LOADGATE_METRICS_URL: 'http://203.0.113.7/metrics' }, message: /"203\.0\.113\.7"/ },
+  { name: 'a gRPC address off the allow-list', env: { PROTOCOL: 'grpc', LOADGATE_GRPC_ADDR: '203.0.113.7:9090' }, message: /"203\.0\.113\.7"/ },
   { name: 'an unknown profile', env: { PROFILE: 'nope' }, message: /PROFILE="nope" is not valid; valid values are: smoke, baseline, stress, spike, soak, breakpoint/ },
   { name: 'a malformed event rate', env: { LOADGATE_EVENTS_PER_SEC: '10k' }, message: /LOADGATE_EVENTS_PER_SEC="10k" is not a positive number/ },
   { name: 'a malformed batch size', env: { LOADGATE_BATCH_SIZE: '0' }, message: /LOADGATE_BATCH_SIZE="0" is not a positive integer/ },
@@ -70,6 +71,34 @@ test('the short EVENTS_PER_SEC name is validated like the long one', async () =>
   const run = await runCli('event-ingestion', { EVENTS_PER_SEC: 'lots' });
   assert.equal(run.code, 104);
   assert.match(run.stderr, /LOADGATE_EVENTS_PER_SEC="lots" is not a positive number/);
+});
+
+/** A name other than localhost that /etc/hosts maps to loopback, so resolving it sends no packet. */
+function loopbackAlias(): string | null {
+  for (const line of readFileSync('/etc/hosts', 'utf8').split('\n')) {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    const alias = names.find((name) => name !== 'localhost' && !name.startsWith('localhost') && /^[a-z0-9.-]+$/i.test(name));
+    if (address?.startsWith('127.') && alias) return alias;
+  }
+  return null;
+}
+
+test('a host named in LOADGATE_ALLOW_HOSTS passes the allow-list and reaches the pre-flight', { timeout: 60_000 }, async (t) => {
+  const alias = loopbackAlias();
+  if (!alias) return t.skip('/etc/hosts maps no name besides localhost to loopback');
+  const port = await closedPort();
+  const baseUrl = `http://${alias}:${port}`;
+  const refused = await runCli('mixed', { BASE_URL: baseUrl });
+  assert.equal(refused.code, 104);
+  assert.match(refused.stderr, new RegExp(`LOADGATE_ALLOW_HOSTS=${alias}`));
+
+  const trace = join(tmpdir(), `loadgate-strace-allowed-${process.pid}.log`);
+  const allowed = await runCli('mixed', { BASE_URL: baseUrl, LOADGATE_ALLOW_HOSTS: alias, PROFILE_CAPTURE: '0' }, straceWrapper(trace));
+  assert.equal(allowed.code, 107, allowed.stderr);
+  assert.match(allowed.stderr, new RegExp(`pre-flight failed: ${baseUrl}/healthz did not answer`));
+  const outside = contactedAddresses(readFileSync(trace, 'utf8')).filter((address) => !isLoopbackAddress(address));
+  assert.deepEqual(outside, [], 'the allowed host resolved to loopback and nothing else was contacted');
+  rmSync(trace, { force: true });
 });
 
 test('an unknown scenario is exit 2 naming the valid ones', async () => {

@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
+import { requestCountKey } from '../../thresholds/keys.ts';
+import type { Endpoint } from '../../thresholds/slo.ts';
 
 export const root = resolve(import.meta.dirname, '..', '..');
 export const k6 = process.env.K6 || join(root, '.bin', 'k6');
@@ -65,6 +67,17 @@ export async function runCli(scenario: string, env: Record<string, string> = {},
   return { ...outcome, runDir: onlyRunFolder(resultsDir), resultsDir };
 }
 
+/**
+ * `make <target> VAR=value…`, the way the README says to run it. GNU make exits 2 whenever a
+ * recipe fails and prints the recipe's own code as "Error N", so callers check both.
+ */
+export async function runMake(makeTarget: string, vars: Record<string, string> = {}): Promise<Outcome> {
+  const resultsDir = vars.RESULTS_DIR ?? tempResultsDir();
+  const args = [makeTarget, ...Object.entries({ RESULTS_DIR: resultsDir, ...vars }).map(([k, v]) => `${k}=${v}`)];
+  const outcome = await spawnCollect('make', args, cleanEnv({}));
+  return { ...outcome, runDir: onlyRunFolder(resultsDir), resultsDir };
+}
+
 /** k6 run on a bundle directly, the way someone would without the CLI. */
 export async function runK6(bundle: string, env: Record<string, string> = {}, wrapper: string[] = []) {
   const [command, ...args] = [...wrapper, k6, 'run', '--log-format=json', join('dist', bundle)];
@@ -79,8 +92,8 @@ export function readMeta(runDir: string): { reason: string; exitCode: number; sc
   return JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
 }
 
-export function requestCount(summary: K6Summary, endpoint: string): number {
-  return summary.metrics[`http_reqs{endpoint:${endpoint}}`]?.values.count ?? 0;
+export function requestCount(summary: K6Summary, endpoint: Endpoint): number {
+  return summary.metrics[requestCountKey(endpoint)]?.values.count ?? 0;
 }
 
 /** Every k6 log line in the run folder, parsed. */

@@ -2,11 +2,11 @@
 // folder's files, REPORT.md, `report` rebuilding it byte for byte, and report.html in a browser.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { projectRoot, targetBinary } from '../../cli/paths.ts';
+import { cleanEnv } from './harness.ts';
 
 const minutes5 = 5 * 60_000;
 const chromiumPath = '/usr/bin/chromium';
@@ -21,15 +21,6 @@ interface CanvasLike {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 
-/** The environment of a developer's shell, minus anything that would point the run elsewhere. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(LOADGATE_|BASE_URL$|TARGET_ARGS$|PPROF_URL$|PROFILE_CAPTURE$|GITHUB_STEP_SUMMARY$|K6_WEB_DASHBOARD)/.test(name)) delete env[name];
-  }
-  return { ...env, ...extra };
-}
-
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(projectRoot, 'dist', 'cli.mjs'), ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,12 +32,15 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 }
 
 describe('a smoke run and its reports', () => {
-  const resultsDir = mkdtempSync(join(tmpdir(), 'loadgate-report-it-'));
+  // Kept after the test, report.png included, so a failure can be inspected; results/ is git-ignored.
+  const resultsDir = join(projectRoot, 'results', 'test-runs', `report-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}`);
   let dir = '';
   let runSeconds = 0;
 
   before(
     async () => {
+      mkdirSync(resultsDir, { recursive: true });
+      process.stderr.write(`run folder kept under ${resultsDir}\n`);
       assert.ok(existsSync(targetBinary), `${targetBinary} is missing; run "make target"`);
       execFileSync(process.execPath, ['build.mjs'], { cwd: projectRoot, stdio: 'inherit' });
       const started = Date.now();
@@ -57,7 +51,6 @@ describe('a smoke run and its reports', () => {
     },
     { timeout: minutes5 },
   );
-  after(() => rmSync(resultsDir, { recursive: true, force: true }));
 
   test('the run folder holds every file', { timeout: minutes5 }, () => {
     process.stderr.write(`smoke run took ${runSeconds.toFixed(1)} s\n`);
@@ -107,11 +100,9 @@ describe('a smoke run and its reports', () => {
     assert.equal(readFileSync(stepSummary, 'utf8'), `${reportBefore}\n`);
   });
 
-  test('report.html draws its charts in headless Chromium', { timeout: minutes5 }, async (t) => {
-    if (!existsSync(chromiumPath)) {
-      t.skip(`${chromiumPath} is absent; install it with "apt-get install -y chromium"`);
-      return;
-    }
+  test('report.html draws its charts in headless Chromium', { timeout: minutes5 }, async () => {
+    // CI installs Chromium, so a missing browser is a broken setup, not a reason to skip the check.
+    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing; install Debian's chromium package: sudo apt-get install -y chromium`);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: chromiumPath,

@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedThresholds } from '../../lib/summary/model.ts';
-import { k6LogLines, readMeta, readSummary, requestCount, runCli } from './harness.ts';
+import type { Endpoint } from '../../thresholds/slo.ts';
+import { latencyKey } from '../../thresholds/keys.ts';
+import { k6LogLines, readMeta, readSummary, requestCount, runMake } from './harness.ts';
 
 const minutes = (n: number) => n * 60_000;
 const runFiles = ['summary.json', 'summary.txt', 'junit.xml', 'report.html', 'meta.json', 'k6.log.json'];
 
-const cases: Array<{ scenario: string; env: Record<string, string>; endpoints: string[] }> = [
+const cases: Array<{ scenario: string; env: Record<string, string>; endpoints: Endpoint[] }> = [
   {
     scenario: 'mixed',
     env: {},
@@ -25,9 +27,11 @@ const cases: Array<{ scenario: string; env: Record<string, string>; endpoints: s
   { scenario: 'event-ingestion', env: { PROTOCOL: 'grpc' }, endpoints: ['challenge_progress'] },
 ];
 
+const makeTargets: Record<string, string> = { mixed: 'load-mixed', 'api-load': 'load-api', 'event-ingestion': 'load-events' };
+
 for (const { scenario, env, endpoints } of cases) {
-  test(`${scenario} ${JSON.stringify(env)} passes at smoke with requests on every endpoint`, { timeout: minutes(3) }, async () => {
-    const run = await runCli(scenario, env);
+  test(`make ${makeTargets[scenario]} ${JSON.stringify(env)} passes at smoke with requests on every endpoint`, { timeout: minutes(3) }, async () => {
+    const run = await runMake(makeTargets[scenario], { PROFILE: 'smoke', ...env });
     assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr.slice(-3000)}`);
     assert.ok(run.runDir, 'a run folder was written');
     for (const file of runFiles) assert.ok(existsSync(join(run.runDir, file)), `${file} exists`);
@@ -39,7 +43,7 @@ for (const { scenario, env, endpoints } of cases) {
     if (scenario === 'event-ingestion') {
       assert.ok(summary.metrics.loadgate_event_e2e_latency.values['p(95)'] > 0, 'e2e latency trend has samples');
       assert.ok(summary.metrics.loadgate_events_accepted.values.count > 0);
-      if (env.PROTOCOL === 'grpc') assert.ok(summary.metrics['grpc_req_duration{endpoint:events_ingest}'].values['p(95)'] > 0);
+      if (env.PROTOCOL === 'grpc') assert.ok(summary.metrics[latencyKey('events_ingest', 'grpc')].values['p(95)'] > 0);
     }
     const errors = k6LogLines(run.runDir).filter((line) => line.level === 'error' || line.level === 'fatal');
     assert.deepEqual(errors, [], 'no error-level k6 log line');
@@ -47,9 +51,12 @@ for (const { scenario, env, endpoints } of cases) {
   });
 }
 
-test('a slow feed fails the run with exit 99, and only the feed SLO fails', { timeout: minutes(3) }, async () => {
-  const run = await runCli('mixed', { TARGET_ARGS: '-fault-delay feed=200ms' });
-  assert.equal(run.code, 99, run.stderr.slice(-2000));
+test('a slow feed fails the run with k6 exit 99 (make: Error 99), and only the feed SLO fails', { timeout: minutes(3) }, async () => {
+  const run = await runMake('load-mixed', { PROFILE: 'smoke', TARGET_ARGS: '-fault-delay feed=200ms' });
+  assert.equal(run.code, 2, 'GNU make exits 2 when a recipe fails');
+  assert.match(run.stderr, /Error 99/, run.stderr.slice(-2000));
+  assert.match(run.stderr, /SLO failed: http_req_duration\{endpoint:feed.*\(k6 exit code 99\)/);
+  assert.equal(readMeta(run.runDir!).exitCode, 99);
   const failed = failedThresholds(readSummary(run.runDir!));
   assert.ok(failed.length > 0);
   for (const threshold of failed) assert.match(threshold.metric, /endpoint:feed/, `${threshold.metric} ${threshold.expression}`);

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { collectReportInput } from '../../cli/report.ts';
-import { parsePprofTop, profileNames, renderReportMarkdown, type ReportInput } from '../../cli/report-markdown.ts';
+import { collectReportInput } from '../../cli/report/collect.ts';
+import type { ReportInput } from '../../cli/report/input.ts';
+import { renderReportMarkdown } from '../../cli/report/markdown.ts';
+import { parsePprofTop, profileNames } from '../../cli/report/pprof.ts';
 import { endpointRows } from '../../lib/summary/model.ts';
 
 const fixtureDir = (run: string) => fileURLToPath(new URL(`../fixtures/runs/${run}`, import.meta.url));

@@ -2,15 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endpointNames, sloTable } from '../../thresholds/slo.ts';
 import { endpointGuards, scenarioGuards } from '../../thresholds/guards.ts';
-import { droppedIterationThreshold, latencyThresholds, serviceThresholds } from '../../thresholds/objectives.ts';
+import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../../thresholds/objectives.ts';
 import { alertRules, alertThresholds, promql } from '../../thresholds/alerts.ts';
 import { mergeThresholds } from '../../thresholds/types.ts';
 
 test('latency thresholds come from the SLO table, on successful responses', () => {
-  const thresholds = latencyThresholds(['feed', 'vote']);
+  const thresholds = endpointThresholds(['feed', 'vote']);
   assert.deepEqual(thresholds['http_req_duration{endpoint:feed,expected_response:true}'], ['p(50)<50', 'p(95)<100', 'p(99)<250']);
   assert.deepEqual(thresholds['http_req_duration{endpoint:vote,expected_response:true}'][1], `p(95)<${sloTable.vote.p95}`);
-  assert.ok(latencyThresholds(['events_ingest'], 'grpc')['grpc_req_duration{endpoint:events_ingest}']);
+  assert.deepEqual(thresholds['http_req_failed{endpoint:vote}'], ['rate<0.01'], 'an always-failing endpoint cannot pass');
+  const grpc = endpointThresholds(['events_ingest'], 'grpc');
+  assert.deepEqual(Object.keys(grpc), ['grpc_req_duration{endpoint:events_ingest}']);
 });
 
 test('the issue\'s p95 targets are in the table', () => {
@@ -37,6 +39,9 @@ test('service thresholds: error and check rates, optional throughput and abort r
   const breakpoint = serviceThresholds({ minRps: 100, abortOnDegradation: true });
   assert.deepEqual(breakpoint.http_reqs, ['rate>100']);
   assert.ok(breakpoint.http_req_failed.some((rule) => typeof rule === 'object' && rule.abortOnFail));
+  for (const key of ['dropped_iterations', 'grpc_req_duration', 'http_req_duration{expected_response:true}']) {
+    assert.ok(breakpoint[key].every((rule) => typeof rule === 'object' && rule.abortOnFail), key);
+  }
   assert.deepEqual(droppedIterationThreshold(1000), { dropped_iterations: ['count<=10'] });
 });
 
@@ -64,4 +69,13 @@ test('the tuning guide\'s five rules are shipped with their windows and severiti
     'histogram_quantile(0.95, sum by (le) (rate(target_http_request_duration_seconds_bucket{route!~"events_ingest"}[1m]))) > 0.5',
   );
   assert.equal(promql(alertRules[4]), 'sum(target_event_buffer_size) / sum(target_event_buffer_limit) > 0.8');
+});
+
+test('open-model stages are per minute so small rates survive rounding', async () => {
+  const { rampingArrivalRate, scheduledIterations } = await import('../../lib/options.ts');
+  const { profiles } = await import('../../lib/profiles.ts');
+  const scenario = rampingArrivalRate(profiles.smoke, 0.5, 'request') as { timeUnit: string; stages: Array<{ target: number }> };
+  assert.equal(scenario.timeUnit, '1m');
+  assert.deepEqual(scenario.stages.map((s) => s.target), [2, 2]);
+  assert.equal(scheduledIterations(profiles.smoke, 100), Math.round(100 * 0.05 * (2.5 + 25)));
 });

@@ -1,0 +1,61 @@
+// What REPORT.md is rendered from. The renderer never touches the disk, so tests can hand it
+// recorded runs and hand-made gaps alike.
+import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
+import type { PprofTop, ProfileName } from './pprof.ts';
+
+/** What meta.json holds; every field beyond the first four may be absent in older or aborted runs. */
+export interface ReportMeta {
+  scenario: string;
+  profile: string;
+  reason: string;
+  exitCode: number;
+  startedAt?: string;
+  endedAt?: string;
+  gitCommit?: string;
+  k6?: string;
+  machine?: { cpus?: number; cpuModel?: string; memoryBytes?: number; platform?: string; node?: string; go?: string };
+  target?: { baseUrl?: string; identity?: unknown; startedByLoadgate?: boolean; args?: string[] };
+  environment?: Record<string, string>;
+  options?: unknown;
+  captures?: { files: string[]; failures: string[] };
+}
+
+/** A piece of run data, or the sentence explaining why it is not there. */
+export type Captured<T> = { ok: true; value: T } | { ok: false; missing: string };
+
+export interface ReportInput {
+  /** The run folder's own name, e.g. 20261122T163838Z-mixed-smoke. */
+  runName: string;
+  summary: K6Summary | null;
+  meta: ReportMeta | null;
+  metricsBefore: Captured<string>;
+  metricsAfter: Captured<string>;
+  profiles: Record<ProfileName, Captured<PprofTop>>;
+  /** Paths relative to the run folder, sorted. */
+  files: string[];
+}
+
+export function metric(summary: K6Summary | null, name: string): MetricSummary | undefined {
+  return summary?.metrics[name];
+}
+
+/** k6 writes NaN for a statistic it could not compute; the report treats that as absent. */
+export function value(summary: K6Summary | null, name: string, stat: string): number | undefined {
+  const v = metric(summary, name)?.values[stat];
+  return v === undefined || Number.isNaN(v) ? undefined : v;
+}
+
+interface SetupInfo {
+  monitor?: boolean;
+  monitorNote?: string;
+}
+
+export const setupInfo = (summary: K6Summary | null) => (summary?.setup_data ?? {}) as SetupInfo;
+
+/** k6 reports zeros, not gaps, for a latency trend without samples; zero samples means no latency. */
+export function hasLatency(summary: K6Summary, endpoint: string): boolean {
+  const trend =
+    summary.metrics[`http_req_duration{endpoint:${endpoint},expected_response:true}`] ??
+    summary.metrics[`grpc_req_duration{endpoint:${endpoint}}`];
+  return (trend?.values.count ?? 0) > 0;
+}

@@ -1,0 +1,95 @@
+// What the target's own /metrics said before and after the run: the server side of the latencies.
+import { runDurationSeconds } from '../../../lib/summary/model.ts';
+import { bytes, code, count, percent, seconds, table } from '../format.ts';
+import type { ReportInput } from '../input.ts';
+import { increase, Snapshot, type Labels } from '../prometheus.ts';
+
+export function targetMetrics(input: ReportInput): string[] {
+  const lines = ['## Target metrics', ''];
+  if (!input.metricsAfter.ok) {
+    lines.push(`Target metrics: not captured, ${input.metricsAfter.missing}.`, '');
+    return lines;
+  }
+  const after = Snapshot.parse(input.metricsAfter.value);
+  const before = input.metricsBefore.ok ? Snapshot.parse(input.metricsBefore.value) : new Snapshot([]);
+  const beforeRun = (format: (s: Snapshot) => string) => (input.metricsBefore.ok ? format(before) : 'not captured');
+
+  const levels: string[][] = [];
+  for (const pool of after.labelValues('target_db_connections_max', 'pool')) {
+    const inPool = (labels: Labels) => labels.pool === pool;
+    const format = (s: Snapshot) =>
+      `${count(s.sum('target_db_connections_in_use', inPool))} in use, ${count(s.sum('target_db_connections_open', inPool))} open, max ${count(s.sum('target_db_connections_max', inPool))}`;
+    levels.push([`DB pool ${code(pool)}`, beforeRun(format), format(after)]);
+  }
+  if (after.has('target_event_buffer_limit')) {
+    const format = (s: Snapshot) => {
+      const limit = s.sum('target_event_buffer_limit');
+      const size = s.sum('target_event_buffer_size');
+      return `${count(size)} of ${count(limit)}${limit > 0 ? ` (${percent(size / limit)})` : ''}`;
+    };
+    levels.push(['Event buffer size / limit', beforeRun(format), format(after)]);
+  }
+  if (after.has('go_goroutines')) {
+    const format = (s: Snapshot) => count(s.sum('go_goroutines'));
+    levels.push(['Goroutines', beforeRun(format), format(after)]);
+  }
+  if (after.has('go_memstats_heap_inuse_bytes')) {
+    const format = (s: Snapshot) => bytes(s.sum('go_memstats_heap_inuse_bytes'));
+    levels.push(['Heap in use', beforeRun(format), format(after)]);
+  }
+
+  const changes: string[][] = [];
+  const delta = (name: string, where?: (labels: Labels) => boolean) =>
+    increase(after.sum(name, where), before.sum(name, where));
+  for (const pool of after.labelValues('target_db_wait_count_total', 'pool')) {
+    const inPool = (labels: Labels) => labels.pool === pool;
+    changes.push([
+      `DB pool ${code(pool)} waits for a connection`,
+      `${count(delta('target_db_wait_count_total', inPool))}, ${seconds(delta('target_db_wait_duration_seconds_total', inPool))} waiting in total`,
+    ]);
+  }
+  if (after.has('target_events_accepted_total')) {
+    changes.push([
+      'Events accepted / written / rejected',
+      `${count(delta('target_events_accepted_total'))} / ${count(delta('target_events_written_total'))} / ${count(delta('target_events_rejected_total'))}`,
+    ]);
+  }
+  if (after.has('target_buffer_flushes_total')) changes.push(['Buffer flushes', count(delta('target_buffer_flushes_total'))]);
+  const requestCount = 'target_http_request_duration_seconds_count';
+  if (after.has(requestCount)) {
+    const total = delta(requestCount);
+    const errors = delta(requestCount, (labels) => /^5/.test(labels.code ?? ''));
+    changes.push(['HTTP requests served / with a 5xx code', `${count(total)} / ${count(errors)}${total > 0 ? ` (${percent(errors / total)})` : ''}`]);
+  }
+  if (after.has('go_gc_duration_seconds_count')) {
+    const longest = after.sum('go_gc_duration_seconds', (labels) => labels.quantile === '1');
+    changes.push([
+      'GC cycles / total pause',
+      `${count(delta('go_gc_duration_seconds_count'))} / ${seconds(delta('go_gc_duration_seconds_sum'))} (longest recent pause ${seconds(longest)})`,
+    ]);
+  }
+  if (after.has('process_cpu_seconds_total')) {
+    const cpu = delta('process_cpu_seconds_total');
+    const runSeconds = input.summary ? runDurationSeconds(input.summary) : 0;
+    changes.push(['Target CPU time', `${seconds(cpu)}${runSeconds > 0 ? ` (${percent(cpu / runSeconds)} of one core over the run)` : ''}`]);
+  }
+
+  if (!levels.length && !changes.length) {
+    lines.push('Target metrics: not captured, metrics-after.prom holds none of the target_* or Go runtime series this report reads.', '');
+    return lines;
+  }
+  lines.push('From the /metrics snapshots taken just before k6 started and just after it ended.', '');
+  if (!input.metricsBefore.ok) {
+    lines.push(`The snapshot before the run was not captured (${input.metricsBefore.missing}), so the changes below are totals since the target started.`, '');
+  }
+  if (levels.length) {
+    lines.push(
+      ...table(['Level', 'Before', 'After'], levels),
+      '',
+      'Pool use is what the two snapshots saw, not the peak during the run; the DatabaseConnectionPoolHigh alert watches the peak live.',
+      '',
+    );
+  }
+  if (changes.length) lines.push(...table(['During the run', 'Change'], changes), '');
+  return lines;
+}
