@@ -2,11 +2,11 @@
 // a failed capture is noted in the run folder, it never fails or stops the run.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { durationToMs, type Profile } from '../lib/profiles.ts';
+import { durationToMs, peakLevel, type Profile } from '../lib/profiles.ts';
 
 /** The window where the load holds its peak: the last stretch of stages at the peak level. */
 export function steadyStateWindow(profile: Profile): { startMs: number; lengthMs: number } {
-  const peak = Math.max(...profile.stages.map((s) => s.level));
+  const peak = peakLevel(profile);
   let startMs = 0;
   let windowStart = -1;
   let windowEnd = 0;

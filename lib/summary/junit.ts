@@ -1,4 +1,5 @@
 // JUnit XML with one test case per threshold, so CI shows which SLO failed and by how much.
+import { alertMetricName } from '../../thresholds/alerts.ts';
 import { formatObserved, runDurationSeconds, thresholdResults, type K6Summary } from './model.ts';
 
 const escapeXml = (text: string) =>
@@ -10,6 +11,9 @@ export function renderJunit(summary: K6Summary, suiteName: string): string {
   const cases = results.map((r) => {
     const name = escapeXml(`${r.metric} ${r.expression}`);
     const head = `    <testcase classname="${escapeXml(suiteName)}" name="${name}">`;
+    // A warning alert passes its record-only threshold even when it fired; CI should still see it.
+    const firedWarning = r.ok && r.metric.startsWith(`${alertMetricName}{`) && (r.observed ?? 0) > 0;
+    if (firedWarning) return `${head}\n      <system-out>${escapeXml(`${r.metric} fired ${r.observed} time(s); severity below the abort level`)}</system-out>\n    </testcase>`;
     if (r.ok) return `${head}</testcase>`;
     const message = escapeXml(`${r.metric}: ${r.expression} not met, observed ${formatObserved(r)}`);
     return `${head}\n      <failure message="${message}" type="threshold">${message}</failure>\n    </testcase>`;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startTarget } from '../../cli/target.ts';
 import { runCli } from './harness.ts';
+import { requestCountKey } from '../../thresholds/keys.ts';
 
 const users = 10_000;
 
@@ -22,7 +23,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-test('no token and no secret appears in any file of the run folder', { timeout: 180_000 }, async () => {
+test('no token and no secret appears in any file of the run folder', { timeout: 240_000 }, async () => {
   const secret = randomBytes(24).toString('hex');
 
   // Prove the scheme matches the real target first, or the search below would prove nothing.
@@ -36,16 +37,29 @@ test('no token and no secret appears in any file of the run folder', { timeout: 
     await probe.stop();
   }
 
-  const run = await runCli('mixed', { LOADGATE_TARGET_SECRET: secret });
-  assert.equal(run.code, 0, run.stderr.slice(-2000));
   const signatures = new Set(Array.from({ length: users }, (_, i) => tokenFor(secret, i + 1).split('.')[1]));
-  const files = filesUnder(run.runDir!);
-  assert.ok(files.length >= 8, `searched ${files.length} files`);
-  for (const file of files) {
-    const content = readFileSync(file).toString('latin1');
-    assert.ok(!content.includes(secret), `${file} contains the signing secret`);
-    const leaked = (content.match(/[A-Za-z0-9_-]{43}/g) ?? []).filter((candidate) => signatures.has(candidate));
-    assert.deepEqual(leaked, [], `${file} contains bearer tokens`);
-  }
-  assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'nor does the terminal output');
+  const assertNothingLeaked = (runDir: string, output: string) => {
+    const files = filesUnder(runDir);
+    assert.ok(files.length >= 8, `searched ${files.length} files`);
+    for (const file of files) {
+      const content = readFileSync(file).toString('latin1');
+      assert.ok(!content.includes(secret), `${file} contains the signing secret`);
+      const leaked = (content.match(/[A-Za-z0-9_-]{43}/g) ?? []).filter((candidate) => signatures.has(candidate));
+      assert.deepEqual(leaked, [], `${file} contains bearer tokens`);
+    }
+    assert.ok(!output.includes(secret), 'nor does the terminal output');
+  };
+
+  // Tokens issued by the API during the run.
+  const issued = await runCli('mixed', { LOADGATE_TARGET_SECRET: secret });
+  assert.equal(issued.code, 0, issued.stderr.slice(-2000));
+  assertNothingLeaked(issued.runDir!, issued.stdout + issued.stderr);
+
+  // A token handed in through the environment, as for an API that issues tokens elsewhere.
+  const handedIn = await runCli('mixed', { LOADGATE_TARGET_SECRET: secret, LOADGATE_TOKEN: tokenFor(secret, 7) });
+  assert.equal(handedIn.code, 0, handedIn.stderr.slice(-2000));
+  const summary = JSON.parse(readFileSync(join(handedIn.runDir!, 'summary.json'), 'utf8')) as { metrics: Record<string, unknown> };
+  assert.ok(summary.metrics[requestCountKey('vote')], 'authenticated requests ran');
+  assert.equal(summary.metrics[requestCountKey('auth_token')], undefined, 'no token was requested');
+  assertNothingLeaked(handedIn.runDir!, handedIn.stdout + handedIn.stderr);
 });

@@ -95,3 +95,14 @@ describe('renderText', () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('a fired warning alert passes in JUnit but says it fired', () => {
+  const summary = {
+    metrics: {
+      'loadgate_alerts_fired{alert:HighAPILatency}': { type: 'counter' as const, values: { count: 2, rate: 0.1 }, thresholds: { 'count>=0': { ok: true } } },
+    },
+  };
+  const xml = renderJunit(summary, 'suite');
+  assert.match(xml, /<system-out>loadgate_alerts_fired\{alert:HighAPILatency\} fired 2 time\(s\)/);
+  assert.doesNotMatch(xml, /<failure/);
+});
