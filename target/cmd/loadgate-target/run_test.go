@@ -383,7 +383,7 @@ func TestHTTPAPI(t *testing.T) {
 		"target_buffer_flushes_total", "target_buffer_flush_duration_seconds", "target_buffer_flush_rows",
 		`target_db_connections_max{pool="read"} 8`, "target_db_connections_in_use", "target_db_connections_idle",
 		"target_db_connections_open", "target_db_wait_count_total", "target_db_wait_duration_seconds_total",
-		"go_goroutines", "process_cpu_seconds_total",
+		"go_goroutines", "process_cpu_seconds_total", `target_event_ingest_duration_seconds_count{protocol="http"}`,
 	} {
 		if !strings.Contains(m.raw, name) {
 			t.Errorf("metrics missing %q", name)
@@ -431,6 +431,10 @@ func TestGRPCIngest(t *testing.T) {
 	m := tg.get("/metrics")
 	if !strings.Contains(m.raw, `target_grpc_request_duration_seconds_count{code="ResourceExhausted",method="/loadgate.ingest.v1.EventIngest/Ingest"} 1`) {
 		t.Fatalf("grpc metric missing:\n%s", m.raw)
+	}
+	// One histogram for both protocols is what the HighEventLatency alert rule reads.
+	if !strings.Contains(m.raw, `target_event_ingest_duration_seconds_count{protocol="grpc"} 3`) {
+		t.Fatalf("ingest latency metric missing for grpc:\n%s", m.raw)
 	}
 	if l := tg.stop(); l["events_flushed"] != float64(3) {
 		t.Fatalf("shutdown line %v", l)
