@@ -169,12 +169,7 @@ func (s *server) handleClip(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.cfg.Store.Clip(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "clip not found")
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	if s.clipStoreError(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toClipJSON(c))
@@ -190,12 +185,7 @@ func (s *server) handleRelated(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clips, err := s.cfg.Store.Related(r.Context(), id, limit)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "clip not found")
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	if s.clipStoreError(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": toClipsJSON(clips)})
@@ -242,12 +232,7 @@ func (s *server) handleListComments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	comments, next, err := s.cfg.Store.Comments(r.Context(), id, before, limit)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "clip not found")
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	if s.clipStoreError(w, r, err) {
 		return
 	}
 	items := make([]commentJSON, len(comments))
@@ -270,20 +255,41 @@ func (s *server) authUser(w http.ResponseWriter, r *http.Request) (int64, bool) 
 
 const maxCommentRunes = 2000
 
+// authedClipWrite does what every authenticated write on a clip needs first: the user from the
+// bearer token, the clip id from the path and the JSON body. It writes the error itself.
+func (s *server) authedClipWrite(w http.ResponseWriter, r *http.Request, maxBytes int64, body any) (uid, clipID int64, ok bool) {
+	if uid, ok = s.authUser(w, r); !ok {
+		return 0, 0, false
+	}
+	if clipID, ok = pathID(w, r); !ok {
+		return 0, 0, false
+	}
+	if err := decodeBody(w, r, maxBytes, body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return 0, 0, false
+	}
+	return uid, clipID, true
+}
+
+// clipStoreError answers a store error on a clip route; false means there was none.
+func (s *server) clipStoreError(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "clip not found")
+	default:
+		s.internalError(w, r, err)
+	}
+	return true
+}
+
 func (s *server) handleCreateComment(w http.ResponseWriter, r *http.Request) {
-	uid, ok := s.authUser(w, r)
-	if !ok {
-		return
-	}
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
 	var req struct {
 		Body string `json:"body"`
 	}
-	if err := decodeBody(w, r, 64<<10, &req); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	uid, id, ok := s.authedClipWrite(w, r, 64<<10, &req)
+	if !ok {
 		return
 	}
 	if strings.TrimSpace(req.Body) == "" || utf8.RuneCountInString(req.Body) > maxCommentRunes {
@@ -291,31 +297,18 @@ func (s *server) handleCreateComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.cfg.Store.CreateComment(r.Context(), id, uid, req.Body, s.cfg.Now().UnixMilli())
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "clip not found")
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	if s.clipStoreError(w, r, err) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, toCommentJSON(c))
 }
 
 func (s *server) handleVote(w http.ResponseWriter, r *http.Request) {
-	uid, ok := s.authUser(w, r)
-	if !ok {
-		return
-	}
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
 	var req struct {
 		Value int64 `json:"value"`
 	}
-	if err := decodeBody(w, r, 4<<10, &req); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	uid, id, ok := s.authedClipWrite(w, r, 4<<10, &req)
+	if !ok {
 		return
 	}
 	if req.Value != 1 && req.Value != -1 {
@@ -323,12 +316,7 @@ func (s *server) handleVote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created, err := s.cfg.Store.Vote(r.Context(), uid, id, req.Value, s.cfg.Now().UnixMilli())
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "clip not found")
-		return
-	}
-	if err != nil {
-		s.internalError(w, r, err)
+	if s.clipStoreError(w, r, err) {
 		return
 	}
 	code := http.StatusOK
