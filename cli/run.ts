@@ -151,7 +151,9 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
     let cpu: Promise<void> | null = null;
     if (!interrupts.interrupted) {
       cpu = profiling ? captureCpuProfile(pprofUrl, profilesDir, config.profile, captures, k6Exited.signal) : null;
-      exitCode = await runK6(['run', '--log-format=json', bundle], k6Env, join(dir, 'k6.log.json'), interrupts);
+      // k6 reads secrets (a bearer token, say) from a secret source and redacts them from its logs.
+      const secretSource = env.LOADGATE_SECRET_SOURCE ? [`--secret-source=${env.LOADGATE_SECRET_SOURCE}`] : [];
+      exitCode = await runK6(['run', '--log-format=json', ...secretSource, bundle], k6Env, join(dir, 'k6.log.json'), interrupts);
     }
     k6Exited.abort();
     await cpu;

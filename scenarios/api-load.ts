@@ -8,7 +8,7 @@ import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '..
 import { createMonitor } from '../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
-import { staticTokenConfigured, vuToken } from '../lib/session.ts';
+import { externalTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
@@ -35,7 +35,7 @@ const rates = Object.fromEntries(
   ]),
 ) as Record<string, number>;
 const driven = Object.keys(rates).filter((endpoint) => rates[endpoint] > 0) as Endpoint[];
-const endpoints: Endpoint[] = staticTokenConfigured() ? driven : [...driven, 'auth_token'];
+const endpoints: Endpoint[] = externalTokenConfigured() ? driven : [...driven, 'auth_token'];
 const scheduled = driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0);
 
 const monitoring = alertMonitoring(config);
@@ -62,14 +62,14 @@ const api = createApi(config);
 const clips = clipTable(config.seed);
 const random = vuRandom(config.seed);
 
-function withToken(send: (token: string) => void): void {
-  const token = vuToken(api, vuUserId());
+async function withToken(send: (token: string) => void): Promise<void> {
+  const token = await vuToken(api, vuUserId());
   if (token) send(token);
 }
 
 // Arrival-rate iterations never sleep: think time belongs to the closed model, here the executor
 // alone decides when the next request starts.
-const requests: Partial<Record<Endpoint, () => void>> = {
+const requests: Partial<Record<Endpoint, () => unknown>> = {
   feed: () => expectJson(api.feed(), 200, 'feed'),
   clip_detail: () => expectJson(api.clipDetail(pick(clips, random)), 200, 'clip detail'),
   related: () => expectJson(api.related(pick(clips, random)), 200, 'related clips'),
@@ -84,8 +84,8 @@ export function setup() {
   return handshake(config);
 }
 
-export function request(): void {
-  requests[exec.scenario.name as Endpoint]!();
+export async function request(): Promise<void> {
+  await requests[exec.scenario.name as Endpoint]!();
 }
 
 export const alertMonitor = createMonitor(config);

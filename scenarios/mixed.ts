@@ -8,7 +8,7 @@ import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '..
 import { createMonitor } from '../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate, rampingVus } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
-import { staticTokenConfigured, vuToken } from '../lib/session.ts';
+import { externalTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
@@ -27,7 +27,7 @@ const personas = {
 /** A persona iteration is one or two actions with ~0.5 s think time each: about one a second. */
 const iterationsPerVuPerSec = 1;
 const endpoints: Endpoint[] = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote'];
-if (!staticTokenConfigured()) endpoints.push('auth_token');
+if (!externalTokenConfigured()) endpoints.push('auth_token');
 
 const monitoring = alertMonitoring(config);
 
@@ -84,12 +84,12 @@ export function casualBrowser(): void {
   }
 }
 
-export function activeViewer(): void {
+export async function activeViewer(): Promise<void> {
   const clipId = pick(clips, random);
   expectJson(api.clipDetail(clipId), 200, 'clip detail');
   expectJson(api.related(clipId), 200, 'related clips');
   think();
-  const token = vuToken(api, vuUserId());
+  const token = await vuToken(api, vuUserId());
   if (token && random() < 0.5) expectJson(api.vote(clipId, 1, token), [200, 201], 'vote');
   think();
 }
@@ -102,11 +102,11 @@ export function searcher(): void {
   think();
 }
 
-export function engagedUser(): void {
+export async function engagedUser(): Promise<void> {
   const clipId = pick(clips, random);
   expectJson(api.commentsList(clipId), 200, 'comments list');
   think();
-  const token = vuToken(api, vuUserId());
+  const token = await vuToken(api, vuUserId());
   if (!token) return;
   expectJson(api.commentCreate(clipId, `loadgate comment ${uniqueMark()}`, token), 201, 'create comment');
   expectJson(api.vote(clipId, random() < 0.8 ? 1 : -1, token), [200, 201], 'vote');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startTarget } from '../../cli/target.ts';
@@ -23,7 +23,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-test('no token and no secret appears in any file of the run folder', { timeout: 240_000 }, async () => {
+test('no token and no secret appears in any file of the run folder', { timeout: 300_000 }, async () => {
   const secret = randomBytes(24).toString('hex');
 
   // Prove the scheme matches the real target first, or the search below would prove nothing.
@@ -62,4 +62,18 @@ test('no token and no secret appears in any file of the run folder', { timeout: 
   assert.ok(summary.metrics[requestCountKey('vote')], 'authenticated requests ran');
   assert.equal(summary.metrics[requestCountKey('auth_token')], undefined, 'no token was requested');
   assertNothingLeaked(handedIn.runDir!, handedIn.stdout + handedIn.stderr);
+
+  // A token from a k6 secret source (a key=value file here).
+  const secretsFile = join(mkdtempSync(join(tmpdir(), 'loadgate-secrets-')), 'secrets.txt');
+  writeFileSync(secretsFile, `api_token=${tokenFor(secret, 8)}\n`);
+  const fromSource = await runCli('mixed', {
+    LOADGATE_TARGET_SECRET: secret,
+    LOADGATE_SECRET_SOURCE: `file=${secretsFile}`,
+    LOADGATE_TOKEN_SECRET: 'api_token',
+  });
+  assert.equal(fromSource.code, 0, fromSource.stderr.slice(-2000));
+  const sourced = JSON.parse(readFileSync(join(fromSource.runDir!, 'summary.json'), 'utf8')) as { metrics: Record<string, { values: { count: number } }> };
+  assert.ok(sourced.metrics[requestCountKey('comment_create')].values.count > 0, 'authenticated requests ran');
+  assert.equal(sourced.metrics[requestCountKey('auth_token')], undefined, 'no token was requested');
+  assertNothingLeaked(fromSource.runDir!, fromSource.stdout + fromSource.stderr);
 });
