@@ -52,7 +52,7 @@ test('the allow-list admits loopback only, unless a host is named', () => {
   for (const url of ['http://127.0.0.1:1', 'http://127.9.8.7', 'http://localhost:80', 'http://[::1]:9']) {
     assert.equal(refusalFor(url, []), null, url);
   }
-  for (const url of ['http://blocked.invalid', 'http://93.184.216.34', 'http://127.0.0.1.nip.io', 'http://0.0.0.0:80', 'http://localhost.evil.test']) {
+  for (const url of ['http://blocked.invalid', 'http://198.51.100.20', 'http://127.0.0.1.nip.io', 'http://0.0.0.0:80', 'http://localhost.evil.test']) {
     const refusal = refusalFor(url, []);
     assert.ok(refusal?.includes('LOADGATE_ALLOW_HOSTS='), url);
   }
