@@ -17,7 +17,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build target k6 typecheck test test-unit test-go test-integration load-mixed load-api load-events report alerts-export clean
+.PHONY: help setup build target k6 typecheck test test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ load-api: build target $(K6_DEP) ## open-model API load, per-endpoint rates (RPS
 
 load-events: build target $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc (EVENTS_PER_SEC, BATCH_SIZE)
 	$(CLI) run event-ingestion
+
+bench: build target $(K6_DEP) ## generator cost against bare k6 and wrk, on loopback (REPEAT=3, BENCH_RATE=300)
+	node --import tsx bench/bench.ts
 
 report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder>
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run folder>" >&2; exit 2; }

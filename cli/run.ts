@@ -153,7 +153,9 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
       cpu = profiling ? captureCpuProfile(pprofUrl, profilesDir, config.profile, captures, k6Exited.signal) : null;
       // k6 reads secrets (a bearer token, say) from a secret source and redacts them from its logs.
       const secretSource = env.LOADGATE_SECRET_SOURCE ? [`--secret-source=${env.LOADGATE_SECRET_SOURCE}`] : [];
-      exitCode = await runK6(['run', '--log-format=json', ...secretSource, bundle], k6Env, join(dir, 'k6.log.json'), interrupts);
+      // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
+      const quiet = process.stdout.isTTY ? [] : ['--quiet'];
+      exitCode = await runK6(['run', '--log-format=json', ...quiet, ...secretSource, bundle], k6Env, join(dir, 'k6.log.json'), interrupts);
     }
     k6Exited.abort();
     await cpu;

@@ -35,7 +35,9 @@ const rates = Object.fromEntries(
   ]),
 ) as Record<string, number>;
 const driven = Object.keys(rates).filter((endpoint) => rates[endpoint] > 0) as Endpoint[];
-const endpoints: Endpoint[] = externalTokenConfigured() ? driven : [...driven, 'auth_token'];
+const authenticated: Endpoint[] = ['comment_create', 'vote'];
+const asksForTokens = !externalTokenConfigured() && driven.some((endpoint) => authenticated.includes(endpoint));
+const endpoints: Endpoint[] = asksForTokens ? [...driven, 'auth_token'] : driven;
 const scheduled = driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0);
 
 const monitoring = alertMonitoring(config);
