@@ -50,7 +50,9 @@ function slowestFeedMs(runDir: string): number {
 const latencyAborts = { LOADGATE_ALERT_ABORT_SEVERITY: 'warning' };
 
 test('a 2 s slowdown, shorter than the window, does not fire HighAPILatency', { timeout: 120_000 }, async () => {
-  const run = await runWithFaults(latencyAborts, [
+  // Scale 1/8 (for = 15 s, rate window = 7.5 s): the condition holds about 2 + 7.5 s, leaving a
+  // margin of several seconds for a slow CI machine.
+  const run = await runWithFaults({ ...latencyAborts, LOADGATE_ALERT_TIME_SCALE: String(1 / 8) }, [
     [8_000, everyRoute({ delay: '600ms' })],
     [10_000, {}],
   ]);
