@@ -17,7 +17,7 @@ import { utcStamp } from '../cli/run-folder.ts';
 import { k6Binary, projectRoot, scenarioBundle } from '../cli/paths.ts';
 import { startTarget, type RunningTarget } from '../cli/target.ts';
 import { peakLevel, profileDurationMs, profiles } from '../lib/profiles.ts';
-import type { Endpoint } from '../thresholds/slo.ts';
+import { endpointNames } from '../thresholds/slo.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
 
 const SAMPLE_MS = 200;
@@ -144,24 +144,30 @@ function failIfBad(kind: string, run: Measured, logDir: string, acceptable: numb
   throw new RunFailed(`${kind} exited with ${run.code}${run.timedOut ? ' after the time limit' : ''}; see ${log}`);
 }
 
-/** Bare k6 with the smoke profile's shape at BENCH_RATE (the executor and stages via env). */
-async function bareRate(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
+/** Bare k6 (bench/bare-k6.js) with the executor and its settings given through the environment. */
+async function bareK6(kind: 'bare-rate' | 'bare-vus', index: number, logDir: string, env: Record<string, string>, timeoutMs: number): Promise<RunRecord> {
   const dir = mkdtempSync(join(tmpdir(), 'loadgate-bench-'));
   try {
     const summaryFile = join(dir, 'summary-export.json');
-    const stages = SHAPE.stages.map((stage) => `${stage.duration}:${(stage.level / peakLevel(SHAPE)) * rate}`).join(',');
     const run = await measure(
       k6,
       ['run', '--quiet', '--log-format=json', '--summary-export', summaryFile, bareScript],
-      cleanEnv({ BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'ramping-arrival-rate', BENCH_RATE: String(rate), BENCH_STAGES: stages }),
-      k6TimeoutMs,
+      cleanEnv(env),
+      timeoutMs,
     );
-    failIfBad(`bare-rate-${index}`, run, logDir, [0]);
+    failIfBad(`${kind}-${index}`, run, logDir, [0]);
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as AnySummary;
-    return record('bare-rate', index, run, summary, '');
+    return record(kind, index, run, summary, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Bare k6 with the smoke profile's shape at BENCH_RATE. */
+function bareRate(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
+  const stages = SHAPE.stages.map((stage) => `${stage.duration}:${(stage.level / peakLevel(SHAPE)) * rate}`).join(',');
+  const env = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'ramping-arrival-rate', BENCH_RATE: String(rate), BENCH_STAGES: stages };
+  return bareK6('bare-rate', index, logDir, env, k6TimeoutMs);
 }
 
 /** loadgate's api-load bundle, feed only, PROFILE=smoke with the feed rate scaled so its plateau is BENCH_RATE. */
@@ -169,10 +175,8 @@ async function loadgateRate(target: RunningTarget, index: number, logDir: string
   const dir = mkdtempSync(join(tmpdir(), 'loadgate-bench-'));
   try {
     const feedRate = Number((rate / peakLevel(SHAPE)).toFixed(6));
-    const apiLoadEndpoints: Endpoint[] = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote'];
-    const rates = apiLoadEndpoints
-      .map((name) => `${name}=${name === 'feed' ? feedRate : 0}`)
-      .join(',');
+    // Every endpoint at 0 but feed; api-load ignores the ones it never drives.
+    const rates = endpointNames.map((name) => `${name}=${name === 'feed' ? feedRate : 0}`).join(',');
     const run = await measure(
       k6,
       ['run', '--quiet', '--log-format=json', scenarioBundle('api-load')],
@@ -194,22 +198,10 @@ async function loadgateRate(target: RunningTarget, index: number, logDir: string
   }
 }
 
-async function bareVus(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
-  const dir = mkdtempSync(join(tmpdir(), 'loadgate-bench-'));
-  try {
-    const summaryFile = join(dir, 'summary-export.json');
-    const run = await measure(
-      k6,
-      ['run', '--quiet', '--log-format=json', '--summary-export', summaryFile, bareScript],
-      cleanEnv({ BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-vus', BENCH_VUS: String(WRK_CONNECTIONS), BENCH_DURATION: `${WRK_SECONDS}s` }),
-      WRK_SECONDS * 1000 + 60_000,
-    );
-    failIfBad(`bare-vus-${index}`, run, logDir, [0]);
-    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as AnySummary;
-    return record('bare-vus', index, run, summary, '');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Bare k6 in a closed loop with as many VUs as wrk has connections. */
+function bareVus(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
+  const env = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-vus', BENCH_VUS: String(WRK_CONNECTIONS), BENCH_DURATION: `${WRK_SECONDS}s` };
+  return bareK6('bare-vus', index, logDir, env, WRK_SECONDS * 1000 + 60_000);
 }
 
 async function wrk(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
@@ -225,25 +217,19 @@ async function wrk(target: RunningTarget, index: number, logDir: string): Promis
   if (!(requests > 0) || !(perSec > 0)) throw new RunFailed(`wrk-${index}: could not read requests from its output:\n${run.stdout}`);
   const failed = Number(run.stdout.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
   const errors = run.stdout.match(/Socket errors: (.*)/)?.[1];
-  return {
-    kind: 'wrk',
-    repeat: index,
-    exitCode: run.code,
-    elapsedMs: run.elapsedMs,
-    cpuMs: run.cpuMs,
-    peakRssKb: run.peakRssKb,
-    samples: run.samples,
+  return measured('wrk', index, run, {
     requests,
     requestsPerSec: perSec,
     failedRequests: failed,
     droppedIterations: 0,
     note: errors ? `socket errors: ${errors}` : '',
-  };
+  });
 }
 
-function record(kind: RunRecord['kind'], index: number, run: Measured, summary: AnySummary, note: string): RunRecord {
-  const requests = metricValue(summary, 'http_reqs', 'count');
-  if (!(requests > 0)) throw new RunFailed(`${kind}-${index}: the summary counts no requests`);
+type Counts = Pick<RunRecord, 'requests' | 'requestsPerSec' | 'failedRequests' | 'droppedIterations' | 'note'>;
+
+/** One run's record: what the process cost, next to what it sent. */
+function measured(kind: RunRecord['kind'], index: number, run: Measured, counts: Counts): RunRecord {
   return {
     kind,
     repeat: index,
@@ -252,12 +238,21 @@ function record(kind: RunRecord['kind'], index: number, run: Measured, summary: 
     cpuMs: run.cpuMs,
     peakRssKb: run.peakRssKb,
     samples: run.samples,
+    ...counts,
+  };
+}
+
+/** A k6 run's record, its counts read from k6's end-of-test summary. */
+function record(kind: RunRecord['kind'], index: number, run: Measured, summary: AnySummary, note: string): RunRecord {
+  const requests = metricValue(summary, 'http_reqs', 'count');
+  if (!(requests > 0)) throw new RunFailed(`${kind}-${index}: the summary counts no requests`);
+  return measured(kind, index, run, {
     requests,
     requestsPerSec: metricValue(summary, 'http_reqs', 'rate'),
     failedRequests: Math.round(metricValue(summary, 'http_req_failed', 'rate') * requests),
     droppedIterations: metricValue(summary, 'dropped_iterations', 'count'),
     note,
-  };
+  });
 }
 
 // ---------------------------------------------------------------- statistics and the machine

@@ -78,7 +78,7 @@ export async function captureCpuProfile(pprofUrl: string, dir: string, profile: 
   await fetchTo(`${pprofUrl}/debug/pprof/profile?seconds=${seconds}`, join(dir, 'cpu.pb.gz'), log, (seconds + 15) * 1000, after(stopped, 5_000));
 }
 
-export const endOfRunProfiles = ['heap', 'allocs', 'goroutine', 'block', 'mutex'] as const;
+const endOfRunProfiles = ['heap', 'allocs', 'goroutine', 'block', 'mutex'] as const;
 
 export async function captureEndOfRunProfiles(pprofUrl: string, dir: string, log: CaptureLog) {
   for (const name of endOfRunProfiles) {

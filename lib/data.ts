@@ -18,7 +18,7 @@ export const dataset = {
 export const searchTerms = ['epic', 'clutch', 'fail', 'speedrun', 'ace', 'headshot', 'comeback', 'funny', 'insane', 'win'];
 
 /** mulberry32: tiny, fast, good enough to spread requests; not for cryptography. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -55,7 +55,7 @@ export function scheduledIterations(profile: Profile, ratePerSec: number): numbe
 }
 
 /** One VU for the whole run: the alert monitor paces itself to one scrape a second. */
-export function monitorScenario(profile: Profile, exec: string): Scenario {
+function monitorScenario(profile: Profile, exec: string): Scenario {
   return { executor: 'constant-vus', exec, vus: 1, duration: msToDuration(profileDurationMs(profile)), gracefulStop };
 }
 

@@ -29,7 +29,7 @@ export interface ThresholdResult {
 }
 
 /** The statistic a threshold expression compares, e.g. "p(95)" in "p(95)<100". */
-export function statOf(expression: string): string {
+function statOf(expression: string): string {
   return expression.split(/[<>=!]/)[0].trim();
 }
 

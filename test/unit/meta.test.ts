@@ -42,3 +42,20 @@ test('run folders are never reused and latest follows the newest', () => {
   assert.ok(existsSync(join(first, 'profiles')));
   assert.equal(readlinkSync(join(results, 'latest')), basename(second));
 });
+
+test('the CPU profile covers the stretch held at the peak', async () => {
+  const { steadyStateWindow } = await import('../../cli/capture.ts');
+  const { profiles } = await import('../../lib/profiles.ts');
+  assert.deepEqual(steadyStateWindow(profiles.smoke), { startMs: 5_000, lengthMs: 25_000 });
+  assert.deepEqual(steadyStateWindow(profiles.baseline), { startMs: 270_000, lengthMs: 30_000 });
+  assert.deepEqual(steadyStateWindow(profiles.breakpoint), { startMs: 150_000, lengthMs: 300_000 }, 'never holds: the middle half');
+});
+
+test('short variable names reach k6 under the LOADGATE_ prefix, without overriding it', async () => {
+  const { k6Environment } = await import('../../cli/run.ts');
+  const env = k6Environment({ EVENTS_PER_SEC: '500', BATCH_SIZE: '10', LOADGATE_BATCH_SIZE: '20', BUFFER_FLUSH_INTERVAL: '2s' });
+  assert.equal(env.LOADGATE_EVENTS_PER_SEC, '500');
+  assert.equal(env.LOADGATE_BATCH_SIZE, '20');
+  assert.equal(env.LOADGATE_FLUSH_INTERVAL, '2s');
+  assert.equal(env.K6_NO_USAGE_REPORT, 'true');
+});
