@@ -11,27 +11,27 @@ RESULTS_DIR ?= results
 export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS VUS PPROF_URL PROFILE_CAPTURE
 
 TS_SOURCES := $(shell find scenarios lib thresholds cli proto -name "*.ts" -o -name "*.proto" 2>/dev/null) build.mjs
-GO_SOURCES := $(shell find target proto -name '*.go' -o -name '*.proto' -o -name 'go.mod' -o -name 'go.sum' 2>/dev/null)
+GO_SOURCES := $(shell find service proto -name '*.go' -o -name '*.proto' -o -name 'go.mod' -o -name 'go.sum' 2>/dev/null)
 CLI := node dist/cli.mjs
 # The pinned build only when K6 was not pointed elsewhere.
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build target k6 typecheck test test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: help setup build service k6 typecheck test test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-load-mixed: build target $(K6_DEP) ## mixed user behaviour (PROFILE=smoke|baseline|stress|spike|soak|breakpoint)
+load-mixed: build service $(K6_DEP) ## mixed user behaviour (PROFILE=smoke|baseline|stress|spike|soak|breakpoint)
 	$(CLI) run mixed
 
-load-api: build target $(K6_DEP) ## open-model API load, per-endpoint rates (RPS, LOADGATE_RATES)
+load-api: build service $(K6_DEP) ## open-model API load, per-endpoint rates (RPS, LOADGATE_RATES)
 	$(CLI) run api-load
 
-load-events: build target $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc (EVENTS_PER_SEC, BATCH_SIZE)
+load-events: build service $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc (EVENTS_PER_SEC, BATCH_SIZE)
 	$(CLI) run event-ingestion
 
-bench: build target $(K6_DEP) ## generator cost against bare k6 and wrk, on loopback (REPEAT=3, BENCH_RATE=300)
+bench: build service $(K6_DEP) ## generator cost against bare k6 and wrk, on loopback (REPEAT=3, BENCH_RATE=300)
 	node --import tsx bench/bench.ts
 
 report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder>
@@ -49,17 +49,17 @@ typecheck: node_modules/.installed ## tsc --noEmit, strict
 test-unit: node_modules/.installed ## node:test suites over the pure modules
 	node --import tsx --test --test-reporter=spec test/unit/*.test.ts
 
-test-go: ## go vet and go test for the reference target
-	cd target && go vet ./... && go test -count=1 ./...
+test-go: ## go vet and go test for the reference service
+	cd service && go vet ./... && go test -count=1 ./...
 
-test-integration: build target $(K6_DEP) ## real k6 against the real target, smoke profiles
+test-integration: build service $(K6_DEP) ## real k6 against the real target, smoke profiles
 	node --import tsx --test --test-concurrency=1 --test-reporter=spec test/integration/*.test.ts
 
-setup: node_modules/.installed $(K6_DEP) target ## install npm packages, build k6 and the target
+setup: node_modules/.installed $(K6_DEP) service ## install npm packages, build k6 and the reference service
 
 build: dist/.built ## bundle scenarios and the CLI into dist/
 
-target: target/bin/loadgate-target ## build the reference target
+service: service/bin/loadgate-service ## build the reference service
 
 k6: $(K6_DEP) ## build the pinned k6 (skipped when present)
 
@@ -75,8 +75,8 @@ $(K6_PINNED):
 	GOBIN=$(abspath $(dir $@)) go install go.k6.io/k6@$(K6_VERSION)
 	ln -sfn k6-$(K6_VERSION)/k6 .bin/k6
 
-target/bin/loadgate-target: $(GO_SOURCES)
-	cd target && go build -o bin/loadgate-target ./cmd/loadgate-target
+service/bin/loadgate-service: $(GO_SOURCES)
+	cd service && go build -o bin/loadgate-service ./cmd/loadgate-service
 
 clean: ## remove build outputs (keeps results/)
-	rm -rf dist target/bin
+	rm -rf dist service/bin

@@ -15,7 +15,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { utcStamp } from '../cli/run-folder.ts';
 import { k6Binary, projectRoot, scenarioBundle } from '../cli/paths.ts';
-import { startTarget, type RunningTarget } from '../cli/target.ts';
+import { startService, type RunningService } from '../cli/service.ts';
 import { peakLevel, profileDurationMs, profiles } from '../lib/profiles.ts';
 import { endpointNames } from '../thresholds/slo.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
@@ -164,14 +164,14 @@ async function bareK6(kind: 'bare-rate' | 'bare-vus', index: number, logDir: str
 }
 
 /** Bare k6 with the smoke profile's shape at BENCH_RATE. */
-function bareRate(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
+function bareRate(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
   const stages = SHAPE.stages.map((stage) => `${stage.duration}:${(stage.level / peakLevel(SHAPE)) * rate}`).join(',');
   const env = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'ramping-arrival-rate', BENCH_RATE: String(rate), BENCH_STAGES: stages };
   return bareK6('bare-rate', index, logDir, env, k6TimeoutMs);
 }
 
 /** loadgate's api-load bundle, feed only, PROFILE=smoke with the feed rate scaled so its plateau is BENCH_RATE. */
-async function loadgateRate(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
+async function loadgateRate(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
   const dir = mkdtempSync(join(tmpdir(), 'loadgate-bench-'));
   try {
     const feedRate = Number((rate / peakLevel(SHAPE)).toFixed(6));
@@ -199,12 +199,12 @@ async function loadgateRate(target: RunningTarget, index: number, logDir: string
 }
 
 /** Bare k6 in a closed loop with as many VUs as wrk has connections. */
-function bareVus(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
+function bareVus(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
   const env = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-vus', BENCH_VUS: String(WRK_CONNECTIONS), BENCH_DURATION: `${WRK_SECONDS}s` };
   return bareK6('bare-vus', index, logDir, env, WRK_SECONDS * 1000 + 60_000);
 }
 
-async function wrk(target: RunningTarget, index: number, logDir: string): Promise<RunRecord> {
+async function wrk(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
   const run = await measure(
     'wrk',
     [`-t1`, `-c${WRK_CONNECTIONS}`, `-d${WRK_SECONDS}s`, `${target.baseUrl}/api/v1/feed`],
@@ -391,7 +391,7 @@ async function main(): Promise<number> {
   const rounds = repeat * (shapeMs * 2 + (wrkAvailable ? WRK_SECONDS * 2000 : 0));
   console.error(`bench: ${repeat} repeats, about ${Math.ceil(rounds / 60_000) + 1} minutes; ${shared}`);
 
-  let target: RunningTarget | undefined;
+  let target: RunningService | undefined;
   const onSignal = () => {
     console.error('bench: interrupted; stopping the target');
     void (target?.stop() ?? Promise.resolve()).then(() => process.exit(130));
@@ -401,7 +401,7 @@ async function main(): Promise<number> {
 
   const runs: RunRecord[] = [];
   try {
-    target = await startTarget([], join(outDir, 'target.log'));
+    target = await startService([], join(outDir, 'service.log'));
     const running = target;
     const step = async (label: string, run: () => Promise<RunRecord>) => {
       console.error(`bench: ${label} …`);
@@ -429,7 +429,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     const code = await target?.stop();
-    if (code !== undefined && code !== 0) console.error(`bench: the target exited with ${code}; see ${join(outDir, 'target.log')}`);
+    if (code !== undefined && code !== 0) console.error(`bench: the target exited with ${code}; see ${join(outDir, 'service.log')}`);
   }
 
   const result: BenchResult = {

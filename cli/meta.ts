@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { failedThresholds, firedAlerts, type K6Summary } from '../lib/summary/model.ts';
-import { splitArgs } from './target.ts';
+import { splitArgs } from './service.ts';
 
 /** k6's exit codes, in words (go.k6.io/k6/errext/exitcodes). */
 const k6ExitReasons: Record<number, string> = {

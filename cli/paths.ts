@@ -6,5 +6,5 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const scenarioBundle = (scenario: string) => resolve(projectRoot, 'dist', `${scenario}.js`);
-export const targetBinary = resolve(projectRoot, 'target', 'bin', 'loadgate-target');
+export const serviceBinary = resolve(projectRoot, 'service', 'bin', 'loadgate-service');
 export const k6Binary = () => process.env.K6 || resolve(projectRoot, '.bin', 'k6');

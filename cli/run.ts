@@ -13,7 +13,7 @@ import { k6Binary, projectRoot, scenarioBundle } from './paths.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
 import { Interrupts } from './signals.ts';
-import { splitArgs, startTarget, type RunningTarget } from './target.ts';
+import { splitArgs, startService, type RunningService } from './service.ts';
 
 export const exitCodes = { badInput: 2, invalidConfig: 104, interrupted: 105 } as const;
 
@@ -121,14 +121,14 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
   const startedAt = new Date();
   say(`run folder ${dir}`);
 
-  let target: RunningTarget | null = null;
+  let target: RunningService | null = null;
   // Last resort for a crash: the target lives in its own process group and would outlive us.
   const stopTargetOnExit = () => target?.stop();
   process.once('exit', stopTargetOnExit);
   const interrupts = new Interrupts();
   try {
     if (!env.BASE_URL && !interrupts.interrupted) {
-      target = await startTarget(splitArgs(env.TARGET_ARGS ?? ''), join(dir, 'target.log'));
+      target = await startService(splitArgs(env.TARGET_ARGS ?? ''), join(dir, 'service.log'));
       k6Env.BASE_URL = target.baseUrl;
       if (!k6Env.LOADGATE_GRPC_ADDR) k6Env.LOADGATE_GRPC_ADDR = target.grpcAddr;
       say(`started the reference target at ${target.baseUrl}`);

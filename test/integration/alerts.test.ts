@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { firedAlerts, runDurationSeconds } from '../../lib/summary/model.ts';
-import { startTarget, type RunningTarget } from '../../cli/target.ts';
+import { startService, type RunningService } from '../../cli/service.ts';
 import { readMeta, readSummary, runCli } from './harness.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 
-let target: RunningTarget;
+let target: RunningService;
 before(async () => {
-  target = await startTarget([], join(tmpdir(), `loadgate-alerts-target-${process.pid}.log`));
+  target = await startService([], join(tmpdir(), `loadgate-alerts-target-${process.pid}.log`));
 });
 after(async () => {
   await target.stop();

@@ -28,5 +28,5 @@ test('an interrupted run keeps its summary, says why it ended and stops the targ
 
   const { target } = JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8')) as { target: { baseUrl: string } };
   await assert.rejects(fetch(`${target.baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) }), 'target is stopped');
-  assert.match(readFileSync(join(runDir, 'target.log'), 'utf8'), /shutdown complete/);
+  assert.match(readFileSync(join(runDir, 'service.log'), 'utf8'), /shutdown complete/);
 });

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { projectRoot, targetBinary } from '../../cli/paths.ts';
+import { projectRoot, serviceBinary } from '../../cli/paths.ts';
 import { cleanEnv } from './harness.ts';
 
 const minutes5 = 5 * 60_000;
@@ -41,7 +41,7 @@ describe('a smoke run and its reports', () => {
     async () => {
       mkdirSync(resultsDir, { recursive: true });
       process.stderr.write(`run folder kept under ${resultsDir}\n`);
-      assert.ok(existsSync(targetBinary), `${targetBinary} is missing; run "make target"`);
+      assert.ok(existsSync(serviceBinary), `${serviceBinary} is missing; run "make target"`);
       execFileSync(process.execPath, ['build.mjs'], { cwd: projectRoot, stdio: 'inherit' });
       const started = Date.now();
       const run = await cli(['run', 'mixed'], cleanEnv({ PROFILE: 'smoke', RESULTS_DIR: resultsDir }));
@@ -55,7 +55,7 @@ describe('a smoke run and its reports', () => {
   test('the run folder holds every file', { timeout: minutes5 }, () => {
     process.stderr.write(`smoke run took ${runSeconds.toFixed(1)} s\n`);
     const nonEmpty = [
-      'summary.json', 'summary.txt', 'junit.xml', 'report.html', 'REPORT.md', 'meta.json', 'target.log',
+      'summary.json', 'summary.txt', 'junit.xml', 'report.html', 'REPORT.md', 'meta.json', 'service.log',
       'profiles/cpu.pb.gz', 'profiles/heap.pb.gz', 'profiles/allocs.pb.gz', 'profiles/goroutine.pb.gz',
       'profiles/block.pb.gz', 'profiles/mutex.pb.gz', 'profiles/metrics-before.prom', 'profiles/metrics-after.prom',
     ];

@@ -5,7 +5,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { startTarget } from '../../cli/target.ts';
+import { startService } from '../../cli/service.ts';
 import { runCli } from './harness.ts';
 import { requestCountKey } from '../../thresholds/keys.ts';
 
@@ -28,7 +28,7 @@ test('no token and no secret appears in any file of the run folder', { timeout: 
 
   // Prove the scheme matches the real target first, or the search below would prove nothing.
   process.env.LOADGATE_TARGET_SECRET = secret;
-  const probe = await startTarget([], join(tmpdir(), `loadgate-secret-probe-${process.pid}.log`));
+  const probe = await startService([], join(tmpdir(), `loadgate-secret-probe-${process.pid}.log`));
   delete process.env.LOADGATE_TARGET_SECRET;
   try {
     const response = await fetch(`${probe.baseUrl}/api/v1/auth/token`, { method: 'POST', body: JSON.stringify({ user_id: 42 }) });

@@ -152,7 +152,7 @@ describe('REPORT.md with data missing', () => {
 
 describe('parsePprofTop', () => {
   test('reads the header, the total and every row, keeping function names with spaces', () => {
-    const top = parsePprofTop(`File: loadgate-target
+    const top = parsePprofTop(`File: loadgate-service
 Type: cpu
 Duration: 23s, Total samples = 140ms ( 0.61%)
 Showing nodes accounting for 140ms, 100% of 140ms total

@@ -11,7 +11,7 @@ const fileNotes: Record<string, string> = {
   'report.png': 'a screenshot of report.html',
   'meta.json': 'why the run ended, machine, versions, target and resolved options',
   'k6.log.json': "k6's log, one JSON object per line",
-  'target.log': "the reference target's log",
+  'service.log': "the reference target's log",
   'profiles/cpu.pb.gz': 'CPU profile over the steady state (go tool pprof)',
   'profiles/heap.pb.gz': 'heap profile at the end of the run',
   'profiles/allocs.pb.gz': 'allocation profile at the end of the run',

@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"loadgate/target/internal/metrics"
-	"loadgate/target/internal/store"
+	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/store"
 )
 
 type fakeWriter struct {

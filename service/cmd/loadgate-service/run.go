@@ -18,13 +18,13 @@ import (
 
 	"google.golang.org/grpc"
 
-	"loadgate/target/internal/api"
-	"loadgate/target/internal/auth"
-	"loadgate/target/internal/fault"
-	"loadgate/target/internal/grpcingest"
-	"loadgate/target/internal/ingest"
-	"loadgate/target/internal/metrics"
-	"loadgate/target/internal/store"
+	"loadgate/service/internal/api"
+	"loadgate/service/internal/auth"
+	"loadgate/service/internal/fault"
+	"loadgate/service/internal/grpcingest"
+	"loadgate/service/internal/ingest"
+	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/store"
 )
 
 // version is reported by -version and /healthz; release builds set it
@@ -61,7 +61,7 @@ type config struct {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	cfg := config{faults: fault.Table{}}
 	var secret string
-	fs := flag.NewFlagSet("loadgate-target", flag.ContinueOnError)
+	fs := flag.NewFlagSet("loadgate-service", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "HTTP API listen address")
 	fs.StringVar(&cfg.grpcAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address (empty disables)")
@@ -79,7 +79,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&secret, "token-secret", "", "HMAC secret for bearer tokens (env LOADGATE_TARGET_SECRET; default random)")
 	fs.BoolVar(&cfg.printVersion, "version", false, "print version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage of loadgate-target:\n")
+		fmt.Fprintf(fs.Output(), "Usage of loadgate-service:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(fs.Output(), "\nFault routes: %v\n", fault.Routes())
 	}
@@ -142,7 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if cfg.printVersion {
-		fmt.Fprintf(stdout, "loadgate-target %s\n", version)
+		fmt.Fprintf(stdout, "loadgate-service %s\n", version)
 		return nil
 	}
 

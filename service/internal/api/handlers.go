@@ -11,9 +11,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"loadgate/target/internal/auth"
-	"loadgate/target/internal/ingest"
-	"loadgate/target/internal/store"
+	"loadgate/service/internal/auth"
+	"loadgate/service/internal/ingest"
+	"loadgate/service/internal/store"
 )
 
 // Wire types.
@@ -136,7 +136,7 @@ func decodeIDCursor(s string) (int64, error) {
 
 func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{
-		"service": "loadgate-target",
+		"service": "loadgate-service",
 		"version": s.cfg.Version,
 		"status":  "ok",
 	})
@@ -246,7 +246,7 @@ func (s *server) handleListComments(w http.ResponseWriter, r *http.Request) {
 func (s *server) authUser(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	uid, err := s.cfg.Auth.FromRequest(r)
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="loadgate-target"`)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="loadgate-service"`)
 		writeError(w, http.StatusUnauthorized, auth.ErrInvalid.Error())
 		return 0, false
 	}

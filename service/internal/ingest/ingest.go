@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"loadgate/target/internal/metrics"
-	"loadgate/target/internal/store"
+	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/store"
 )
 
 // Validation limits shared by the HTTP and gRPC front ends.

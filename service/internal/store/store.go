@@ -48,7 +48,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s := &Store{path: opts.Path}
 	if s.path == "" {
-		dir, err := os.MkdirTemp("", "loadgate-target-")
+		dir, err := os.MkdirTemp("", "loadgate-service-")
 		if err != nil {
 			return nil, fmt.Errorf("create temp db dir: %w", err)
 		}

@@ -1,4 +1,4 @@
-module loadgate/target
+module loadgate/service
 
 go 1.26.0
 

@@ -1,4 +1,4 @@
-// Command loadgate-target is the reference system under test for the
+// Command loadgate-service is the reference system under test for the
 // loadgate k6 suite: a small clips/comments/votes/challenges API over
 // SQLite with an HTTP and a gRPC event-ingestion path.
 package main
@@ -20,10 +20,10 @@ func main() {
 	switch {
 	case err == nil:
 	case errors.As(err, &uerr):
-		fmt.Fprintln(os.Stderr, "loadgate-target:", err)
+		fmt.Fprintln(os.Stderr, "loadgate-service:", err)
 		os.Exit(2)
 	default:
-		fmt.Fprintln(os.Stderr, "loadgate-target:", err)
+		fmt.Fprintln(os.Stderr, "loadgate-service:", err)
 		os.Exit(1)
 	}
 }

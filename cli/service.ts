@@ -2,9 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { targetBinary } from './paths.ts';
+import { serviceBinary } from './paths.ts';
 
-export interface RunningTarget {
+export interface RunningService {
   baseUrl: string;
   debugUrl: string;
   grpcAddr: string;
@@ -26,8 +26,8 @@ interface ListeningLine {
   debug?: string;
 }
 
-export async function startTarget(extraArgs: string[], logFile: string, timeoutMs = 60_000): Promise<RunningTarget> {
-  if (!existsSync(targetBinary)) throw new Error(`target binary ${targetBinary} is missing; run "make target"`);
+export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000): Promise<RunningService> {
+  if (!existsSync(serviceBinary)) throw new Error(`target binary ${serviceBinary} is missing; run "make target"`);
   const args = [
     '-addr', '127.0.0.1:0',
     '-grpc-addr', '127.0.0.1:0',
@@ -39,7 +39,7 @@ export async function startTarget(extraArgs: string[], logFile: string, timeoutM
   ];
   // Its own process group: a Ctrl-C meant for k6 must not kill the target before the end-of-run
   // profiles are read; this process stops it explicitly.
-  const child = spawn(targetBinary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(serviceBinary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = createWriteStream(logFile);
   child.stdout!.pipe(log, { end: false });
   // 'close' waits for the pipes too, so the log holds the target's last line ("shutdown complete").
@@ -77,7 +77,7 @@ export async function startTarget(extraArgs: string[], logFile: string, timeoutM
     log.end();
     return code;
   };
-  const target: RunningTarget = {
+  const target: RunningService = {
     baseUrl: `http://${listening.api}`,
     debugUrl: listening.debug ? `http://${listening.debug}` : '',
     grpcAddr: listening.grpc ?? '',

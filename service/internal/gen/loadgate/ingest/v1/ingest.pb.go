@@ -196,7 +196,7 @@ const file_loadgate_ingest_v1_ingest_proto_rawDesc = "" +
 	"\x0eIngestResponse\x12\x1a\n" +
 	"\baccepted\x18\x01 \x01(\x03R\baccepted2^\n" +
 	"\vEventIngest\x12O\n" +
-	"\x06Ingest\x12!.loadgate.ingest.v1.IngestRequest\x1a\".loadgate.ingest.v1.IngestResponseB:Z8loadgate/target/internal/gen/loadgate/ingest/v1;ingestv1b\x06proto3"
+	"\x06Ingest\x12!.loadgate.ingest.v1.IngestRequest\x1a\".loadgate.ingest.v1.IngestResponseB;Z9loadgate/service/internal/gen/loadgate/ingest/v1;ingestv1b\x06proto3"
 
 var (
 	file_loadgate_ingest_v1_ingest_proto_rawDescOnce sync.Once

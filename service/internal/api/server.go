@@ -12,11 +12,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"loadgate/target/internal/auth"
-	"loadgate/target/internal/fault"
-	"loadgate/target/internal/ingest"
-	"loadgate/target/internal/metrics"
-	"loadgate/target/internal/store"
+	"loadgate/service/internal/auth"
+	"loadgate/service/internal/fault"
+	"loadgate/service/internal/ingest"
+	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/store"
 )
 
 // Config holds the server's dependencies.

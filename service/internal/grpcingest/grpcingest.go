@@ -5,7 +5,7 @@ package grpcingest
 
 // The generated code is committed so builds never need protoc; rerun this
 // (protoc, protoc-gen-go, protoc-gen-go-grpc on PATH) after editing the proto.
-//go:generate protoc -I ../../../proto --go_out=../gen --go_opt=module=loadgate/target/internal/gen --go-grpc_out=../gen --go-grpc_opt=module=loadgate/target/internal/gen loadgate/ingest/v1/ingest.proto
+//go:generate protoc -I ../../../proto --go_out=../gen --go_opt=module=loadgate/service/internal/gen --go-grpc_out=../gen --go-grpc_opt=module=loadgate/service/internal/gen loadgate/ingest/v1/ingest.proto
 
 import (
 	"context"
@@ -19,10 +19,10 @@ import (
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
-	"loadgate/target/internal/fault"
-	ingestv1 "loadgate/target/internal/gen/loadgate/ingest/v1"
-	"loadgate/target/internal/ingest"
-	"loadgate/target/internal/metrics"
+	"loadgate/service/internal/fault"
+	ingestv1 "loadgate/service/internal/gen/loadgate/ingest/v1"
+	"loadgate/service/internal/ingest"
+	"loadgate/service/internal/metrics"
 )
 
 // Accepter is the part of *ingest.Ingestor the service needs.

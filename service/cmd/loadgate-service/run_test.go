@@ -25,7 +25,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	ingestv1 "loadgate/target/internal/gen/loadgate/ingest/v1"
+	ingestv1 "loadgate/service/internal/gen/loadgate/ingest/v1"
 )
 
 // syncBuffer lets the test read run's stderr while run writes it.
@@ -69,7 +69,7 @@ type target struct {
 
 const testSecret = "test-secret-do-not-leak"
 
-func startTarget(t *testing.T, env map[string]string, args ...string) *target {
+func startService(t *testing.T, env map[string]string, args ...string) *target {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	tg := &target{t: t, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
@@ -203,11 +203,11 @@ func hasKeys(t *testing.T, m map[string]any, keys ...string) {
 }
 
 func TestHTTPAPI(t *testing.T) {
-	tg := startTarget(t, nil)
+	tg := startService(t, nil)
 
 	h := tg.get("/healthz")
 	expect(t, h, 200, "healthz")
-	if h.body["service"] != "loadgate-target" || h.body["status"] != "ok" || h.body["version"] != version {
+	if h.body["service"] != "loadgate-service" || h.body["status"] != "ok" || h.body["version"] != version {
 		t.Fatalf("healthz body %s", h.raw)
 	}
 
@@ -402,7 +402,7 @@ func TestHTTPAPI(t *testing.T) {
 }
 
 func TestGRPCIngest(t *testing.T) {
-	tg := startTarget(t, nil, "-buffer-size-limit", "5", "-buffer-flush-interval", "1h")
+	tg := startService(t, nil, "-buffer-size-limit", "5", "-buffer-flush-interval", "1h")
 	conn, err := grpc.NewClient(tg.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -446,7 +446,7 @@ func TestGRPCIngest(t *testing.T) {
 // acknowledged.
 func TestNoAcknowledgedEventLost(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "t.db")
-	tg := startTarget(t, map[string]string{"BUFFER_SIZE_LIMIT": "40", "BUFFER_FLUSH_INTERVAL": "150ms"}, "-db", dbPath)
+	tg := startService(t, map[string]string{"BUFFER_SIZE_LIMIT": "40", "BUFFER_FLUSH_INTERVAL": "150ms"}, "-db", dbPath)
 	conn, err := grpc.NewClient(tg.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -556,7 +556,7 @@ func elapsed(f func()) time.Duration {
 }
 
 func TestFaultInjection(t *testing.T) {
-	tg := startTarget(t, nil, "-fault-delay", "feed=400ms", "-fault-error-rate", "vote=1")
+	tg := startService(t, nil, "-fault-delay", "feed=400ms", "-fault-error-rate", "vote=1")
 	token := tg.post("/api/v1/auth/token", "", `{"user_id":1}`).body["token"].(string)
 
 	if d := elapsed(func() { expect(t, tg.get("/api/v1/feed"), 200, "delayed feed") }); d < 400*time.Millisecond {
@@ -603,7 +603,7 @@ func TestFaultInjection(t *testing.T) {
 }
 
 func TestHeaderFaults(t *testing.T) {
-	tg := startTarget(t, nil, "-fault-headers")
+	tg := startService(t, nil, "-fault-headers")
 	expect(t, tg.do("GET", tg.api+"/api/v1/clips/1", "", "", map[string]string{"X-Fault-Error-Rate": "1"}), 500, "header error")
 	if d := elapsed(func() {
 		expect(t, tg.do("GET", tg.api+"/api/v1/clips/1", "", "", map[string]string{"X-Fault-Delay": "200ms"}), 200, "header delay")
@@ -644,7 +644,7 @@ func TestFlagErrors(t *testing.T) {
 }
 
 func TestDisabledListenersAndEnvFallback(t *testing.T) {
-	tg := startTarget(t, map[string]string{"BUFFER_SIZE_LIMIT": "123"}, "-grpc-addr", "", "-debug-addr", "")
+	tg := startService(t, map[string]string{"BUFFER_SIZE_LIMIT": "123"}, "-grpc-addr", "", "-debug-addr", "")
 	l := tg.stderr.logLine("listening")
 	if l["grpc"] != "" || l["debug"] != "" {
 		t.Fatalf("disabled listeners reported: %v", l)

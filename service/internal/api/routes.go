@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"loadgate/target/internal/fault"
+	"loadgate/service/internal/fault"
 )
 
 // addRoutes is the whole HTTP API surface. Every /api route is wrapped by
