@@ -46,7 +46,7 @@ test: typecheck test-unit test-go test-integration ## everything CI runs
 typecheck: node_modules/.installed ## tsc --noEmit, strict
 	npx tsc --noEmit -p .
 
-test-unit: node_modules/.installed ## node:test suites over the pure modules
+test-unit: node_modules/.installed service ## node:test suites over the pure modules
 	node --import tsx --test --test-reporter=spec test/unit/*.test.ts
 
 test-go: ## go vet and go test for the reference service

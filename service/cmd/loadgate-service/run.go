@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"loadgate/service/internal/grpcingest"
 	"loadgate/service/internal/ingest"
 	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/route"
 	"loadgate/service/internal/store"
 )
 
@@ -55,7 +57,7 @@ type config struct {
 	faultHeaders              bool
 	blockRate, mutexFraction  int
 	secret                    []byte
-	printVersion              bool
+	printVersion, printRoutes bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -78,10 +80,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&cfg.mutexFraction, "mutex-profile-fraction", 0, "runtime.SetMutexProfileFraction (0 off)")
 	fs.StringVar(&secret, "token-secret", "", "HMAC secret for bearer tokens (env LOADGATE_TARGET_SECRET; default random)")
 	fs.BoolVar(&cfg.printVersion, "version", false, "print version and exit")
+	fs.BoolVar(&cfg.printRoutes, "routes", false, "print the route names as a JSON array and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage of loadgate-service:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(fs.Output(), "\nFault routes: %v\n", fault.Routes())
+		fmt.Fprintf(fs.Output(), "\nFault routes: %v\n", route.All)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -144,6 +147,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.printVersion {
 		fmt.Fprintf(stdout, "loadgate-service %s\n", version)
 		return nil
+	}
+	// The TypeScript suite reads this to check its endpoint table against the real binary.
+	if cfg.printRoutes {
+		return json.NewEncoder(stdout).Encode(route.All)
 	}
 
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	ingestv1 "loadgate/service/internal/gen/loadgate/ingest/v1"
+	"loadgate/service/internal/route"
 )
 
 // syncBuffer lets the test read run's stderr while run writes it.
@@ -640,6 +642,19 @@ func TestFlagErrors(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"-version"}, func(string) string { return "" }, &out, io.Discard); err != nil || !strings.Contains(out.String(), version) {
 		t.Fatalf("-version: %v %q", err, out.String())
+	}
+}
+
+// -routes is the contract test/unit/routes.test.ts relies on: a JSON array on
+// stdout, exit 0, nothing started.
+func TestRoutesFlag(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-routes", "-addr", "256.0.0.1:1"}, func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatalf("-routes: %v", err)
+	}
+	var got []string
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil || !slices.Equal(got, route.All) {
+		t.Fatalf("-routes printed %q (%v), want %v", out.String(), err, route.All)
 	}
 }
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"loadgate/service/internal/fault"
+	"loadgate/service/internal/route"
 )
 
 // addRoutes is the whole HTTP API surface. Every /api route is wrapped by
@@ -15,14 +15,14 @@ func addRoutes(mux *http.ServeMux, s *server) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
 
-	mux.Handle("GET /api/v1/feed", s.route(fault.Feed, s.handleFeed))
-	mux.Handle("GET /api/v1/clips/{id}", s.route(fault.ClipDetail, s.handleClip))
-	mux.Handle("GET /api/v1/clips/{id}/related", s.route(fault.Related, s.handleRelated))
-	mux.Handle("GET /api/v1/search", s.route(fault.Search, s.handleSearch))
-	mux.Handle("GET /api/v1/clips/{id}/comments", s.route(fault.CommentsList, s.handleListComments))
-	mux.Handle("POST /api/v1/clips/{id}/comments", s.route(fault.CommentCreate, s.handleCreateComment))
-	mux.Handle("POST /api/v1/clips/{id}/votes", s.route(fault.Vote, s.handleVote))
-	mux.Handle("POST /api/v1/auth/token", s.route(fault.AuthToken, s.handleAuthToken))
-	mux.Handle("POST /api/v1/events", s.route(fault.EventsIngest, s.handleEvents))
-	mux.Handle("GET /api/v1/users/{id}/challenges", s.route(fault.ChallengeProgress, s.handleChallenges))
+	mux.Handle("GET /api/v1/feed", s.route(route.Feed, s.handleFeed))
+	mux.Handle("GET /api/v1/clips/{id}", s.route(route.ClipDetail, s.handleClip))
+	mux.Handle("GET /api/v1/clips/{id}/related", s.route(route.Related, s.handleRelated))
+	mux.Handle("GET /api/v1/search", s.route(route.Search, s.handleSearch))
+	mux.Handle("GET /api/v1/clips/{id}/comments", s.route(route.CommentsList, s.handleListComments))
+	mux.Handle("POST /api/v1/clips/{id}/comments", s.route(route.CommentCreate, s.handleCreateComment))
+	mux.Handle("POST /api/v1/clips/{id}/votes", s.route(route.Vote, s.handleVote))
+	mux.Handle("POST /api/v1/auth/token", s.route(route.AuthToken, s.handleAuthToken))
+	mux.Handle("POST /api/v1/events", s.route(route.EventsIngest, s.handleEvents))
+	mux.Handle("GET /api/v1/users/{id}/challenges", s.route(route.ChallengeProgress, s.handleChallenges))
 }

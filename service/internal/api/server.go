@@ -16,6 +16,7 @@ import (
 	"loadgate/service/internal/fault"
 	"loadgate/service/internal/ingest"
 	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/route"
 	"loadgate/service/internal/store"
 )
 
@@ -62,7 +63,7 @@ func (s *server) route(name string, h http.HandlerFunc) http.Handler {
 			s.cfg.Metrics.HTTPRequestDuration.
 				WithLabelValues(name, r.Method, strconv.Itoa(sw.code)).
 				Observe(elapsed)
-			if name == "events_ingest" {
+			if name == route.EventsIngest {
 				s.cfg.Metrics.EventIngestDuration.WithLabelValues("http").Observe(elapsed)
 			}
 		}()

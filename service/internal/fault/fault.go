@@ -16,27 +16,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-)
 
-// Route names, shared by the HTTP API, gRPC and all fault sources.
-const (
-	Feed              = "feed"
-	ClipDetail        = "clip_detail"
-	Related           = "related"
-	Search            = "search"
-	CommentsList      = "comments_list"
-	CommentCreate     = "comment_create"
-	Vote              = "vote"
-	AuthToken         = "auth_token"
-	EventsIngest      = "events_ingest"
-	ChallengeProgress = "challenge_progress"
+	"loadgate/service/internal/route"
 )
-
-// Routes lists every valid route name.
-func Routes() []string {
-	return []string{Feed, ClipDetail, Related, Search, CommentsList, CommentCreate,
-		Vote, AuthToken, EventsIngest, ChallengeProgress}
-}
 
 // Header names for per-request faults (also gRPC metadata keys, lower-cased).
 const (
@@ -71,11 +53,11 @@ func (r Rule) validate() error {
 type Table map[string]Rule
 
 // CheckRoute returns an error naming the bad route and the valid ones.
-func CheckRoute(route string) error {
-	if slices.Contains(Routes(), route) {
+func CheckRoute(name string) error {
+	if slices.Contains(route.All, name) {
 		return nil
 	}
-	return fmt.Errorf("unknown route %q (valid routes: %s)", route, strings.Join(Routes(), ", "))
+	return fmt.Errorf("unknown route %q (valid routes: %s)", name, strings.Join(route.All, ", "))
 }
 
 // Injector decides and applies faults. It is safe for concurrent use.
@@ -240,22 +222,22 @@ func (f ErrorRateFlag) Set(s string) error {
 	return nil
 }
 
-func splitRoute(s string) (route, val string, err error) {
-	route, val, ok := strings.Cut(s, "=")
+func splitRoute(s string) (name, val string, err error) {
+	name, val, ok := strings.Cut(s, "=")
 	if !ok {
-		return "", "", fmt.Errorf("%q is not route=value (valid routes: %s)", s, strings.Join(Routes(), ", "))
+		return "", "", fmt.Errorf("%q is not route=value (valid routes: %s)", s, strings.Join(route.All, ", "))
 	}
-	if err := CheckRoute(route); err != nil {
+	if err := CheckRoute(name); err != nil {
 		return "", "", err
 	}
-	return route, val, nil
+	return name, val, nil
 }
 
 func formatFlag(t Table, f func(Rule) string) string {
 	var parts []string
-	for _, route := range Routes() {
-		if r, ok := t[route]; ok {
-			parts = append(parts, route+"="+f(r))
+	for _, name := range route.All {
+		if r, ok := t[name]; ok {
+			parts = append(parts, name+"="+f(r))
 		}
 	}
 	return strings.Join(parts, ",")

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"loadgate/service/internal/route"
 )
 
 func TestFlagsRejectUnknownRouteAndListValid(t *testing.T) {
@@ -35,8 +37,8 @@ func TestFlagsRejectUnknownRouteAndListValid(t *testing.T) {
 	if err := fs.Parse([]string{"-fault-delay", "feed=50ms", "-fault-error-rate", "vote=0.1", "-fault-delay", "vote=1ms"}); err != nil {
 		t.Fatal(err)
 	}
-	want := Table{Feed: {Delay: 50 * time.Millisecond}, Vote: {Delay: time.Millisecond, ErrorRate: 0.1}}
-	if len(tbl) != len(want) || tbl[Feed] != want[Feed] || tbl[Vote] != want[Vote] {
+	want := Table{route.Feed: {Delay: 50 * time.Millisecond}, route.Vote: {Delay: time.Millisecond, ErrorRate: 0.1}}
+	if len(tbl) != len(want) || tbl[route.Feed] != want[route.Feed] || tbl[route.Vote] != want[route.Vote] {
 		t.Fatalf("table %+v", tbl)
 	}
 }
@@ -45,23 +47,23 @@ func TestRulePrecedence(t *testing.T) {
 	hdr := http.Header{}
 	hdr.Set(HeaderDelay, "7ms")
 
-	off := NewInjector(Table{Feed: {Delay: time.Second}}, false)
-	if r, _ := off.Rule(Feed, hdr.Get); r.Delay != time.Second {
+	off := NewInjector(Table{route.Feed: {Delay: time.Second}}, false)
+	if r, _ := off.Rule(route.Feed, hdr.Get); r.Delay != time.Second {
 		t.Fatalf("headers applied while disabled: %+v", r)
 	}
 
-	in := NewInjector(Table{Feed: {Delay: time.Second, ErrorRate: 0.5}}, true)
-	if err := in.SetRuntime(Table{Feed: {Delay: 2 * time.Second}}); err != nil {
+	in := NewInjector(Table{route.Feed: {Delay: time.Second, ErrorRate: 0.5}}, true)
+	if err := in.SetRuntime(Table{route.Feed: {Delay: 2 * time.Second}}); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := in.Rule(Feed, nil); r != (Rule{Delay: 2 * time.Second}) {
+	if r, _ := in.Rule(route.Feed, nil); r != (Rule{Delay: 2 * time.Second}) {
 		t.Fatalf("runtime should replace the flag rule: %+v", r)
 	}
-	if r, _ := in.Rule(Feed, hdr.Get); r.Delay != 7*time.Millisecond {
+	if r, _ := in.Rule(route.Feed, hdr.Get); r.Delay != 7*time.Millisecond {
 		t.Fatalf("header should override delay: %+v", r)
 	}
 	hdr.Set(HeaderErrorRate, "lots")
-	if _, err := in.Rule(Feed, hdr.Get); err == nil {
+	if _, err := in.Rule(route.Feed, hdr.Get); err == nil {
 		t.Fatal("bad header accepted")
 	}
 	if err := in.SetRuntime(Table{"bogus": {}}); err == nil {
@@ -95,7 +97,7 @@ func TestControlHandler(t *testing.T) {
 	if rec := do("PUT", `{"feed":{"delay":"600ms","error_rate":0.25}}`); rec.Code != 200 {
 		t.Fatalf("PUT: %d %s", rec.Code, rec.Body)
 	}
-	if r := in.Runtime()[Feed]; r != (Rule{Delay: 600 * time.Millisecond, ErrorRate: 0.25}) {
+	if r := in.Runtime()[route.Feed]; r != (Rule{Delay: 600 * time.Millisecond, ErrorRate: 0.25}) {
 		t.Fatalf("runtime %+v", r)
 	}
 	if rec := do("GET", ""); !strings.Contains(rec.Body.String(), `"600ms"`) {

@@ -23,6 +23,7 @@ import (
 	ingestv1 "loadgate/service/internal/gen/loadgate/ingest/v1"
 	"loadgate/service/internal/ingest"
 	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/route"
 )
 
 // Accepter is the part of *ingest.Ingestor the service needs.
@@ -95,7 +96,7 @@ func faultInterceptor(faults *fault.Injector) grpc.UnaryServerInterceptor {
 			}
 			return ""
 		}
-		rule, err := faults.Rule(fault.EventsIngest, get)
+		rule, err := faults.Rule(route.EventsIngest, get)
 		if err != nil {
 			return nil, status.Error(codes.InvalidArgument, err.Error())
 		}
