@@ -17,7 +17,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build service k6 typecheck test test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,7 +41,10 @@ report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder
 alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
 	$(CLI) alerts-export deploy/prometheus/alerts.yml
 
-test: typecheck test-unit test-go test-integration ## everything CI runs
+test: debian-packages typecheck test-unit test-go test-integration ## everything CI runs
+
+debian-packages: ## install chromium, strace, prometheus (promtool) for make test if missing (root or sudo, apt)
+	@scripts/ensure-debian-packages.sh
 
 typecheck: node_modules/.installed ## tsc --noEmit, strict
 	npx tsc --noEmit -p .
