@@ -1,12 +1,20 @@
 // The one configuration parser. Pure (no k6 imports) so the CLI validates with the same code before
-// it starts anything, and k6's init context throws the same sentence when run by hand.
-import { durationToMs, profileNames, profiles, type Profile, type ProfileName } from './profiles.ts';
+// it starts anything, and k6's init context throws the same sentence when run by hand. Which
+// variables exist, their defaults and valid ranges are data in variables.ts.
+import { durationToMs, profiles, type Profile, type ProfileName } from './profiles.ts';
 import { endpointNames, isEndpoint, type Endpoint } from '../thresholds/slo.ts';
+import {
+  describeKind,
+  parseBoolean,
+  splitArgs,
+  variable,
+  type AlertAbortSeverity,
+  type Env,
+  type Protocol,
+  type VariableName,
+} from './variables.ts';
 
-export const protocols = ['http', 'grpc'] as const;
-export type Protocol = (typeof protocols)[number];
-export const alertAbortSeverities = ['critical', 'warning', 'none'] as const;
-export type AlertAbortSeverity = (typeof alertAbortSeverities)[number];
+export { alertAbortSeverities, protocols, type AlertAbortSeverity, type Env, type Protocol } from './variables.ts';
 
 export interface Config {
   baseUrl: string;
@@ -34,9 +42,19 @@ export interface Config {
   alertAbortSeverity: AlertAbortSeverity;
   /** Folder handleSummary writes into; empty writes only to stdout. */
   runDir: string;
+  resultsDir: string;
+  /** Extra flags for the reference service. */
+  targetArgs: string[];
+  /** Empty: the started reference service's debug listener, if any. */
+  pprofUrl: string;
+  profileCapture: boolean;
+  /** k6's --secret-source value; empty for none. */
+  secretSource: string;
+  /** As k6 reads K6_WEB_DASHBOARD_PERIOD: the setting, or the profile's. */
+  dashboardPeriod: string;
+  /** Empty: the pinned build. */
+  k6Binary: string;
 }
-
-type Env = Record<string, string | undefined>;
 
 /** Thrown for any bad value; the message names the variable, the value and the valid choices. */
 export class ConfigError extends Error {
@@ -46,58 +64,104 @@ export class ConfigError extends Error {
   }
 }
 
-function read(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+interface Setting {
+  /** Trimmed; undefined when unset or blank. */
+  value: string | undefined;
+  /** The name the user most likely typed, for messages: the short alias when the CLI copied it. */
+  shown: string;
+  refuse(): never;
 }
 
-function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(`${name}="${value}" is not valid; valid values are: ${choices.join(', ')}`);
+function setting(env: Env, name: VariableName): Setting {
+  const entry = variable(name);
+  const trimmed = (key: string | undefined) => (key === undefined ? undefined : env[key]?.trim() || undefined);
+  const value = trimmed(name) ?? trimmed(entry.alias);
+  const shown = entry.alias && trimmed(entry.alias) === value ? entry.alias : name;
+  return {
+    value,
+    shown,
+    refuse: () => {
+      throw new ConfigError(`${shown}="${value}" is not valid; valid values are: ${describeKind(entry.kind)}`);
+    },
+  };
 }
 
-function positiveNumber(env: Env, name: string, fallback: number, integer = false): number {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
+/** The setting, else `fallback`, else the table's default. */
+function text(env: Env, name: VariableName, fallback?: string): string {
+  return setting(env, name).value ?? fallback ?? variable(name).default;
+}
+
+function choice(env: Env, name: VariableName): string {
+  const { value, refuse } = setting(env, name);
+  const { kind } = variable(name);
+  if (value === undefined) return variable(name).default;
+  return kind.type === 'enum' && kind.choices.includes(value) ? value : refuse();
+}
+
+function flag(env: Env, name: VariableName): boolean {
+  const { value, refuse } = setting(env, name);
+  return parseBoolean(value ?? variable(name).default) ?? refuse();
+}
+
+function numeric(env: Env, name: VariableName, fallback?: number): number {
+  const { value, refuse } = setting(env, name);
+  const { kind } = variable(name);
+  if (value === undefined) return fallback ?? Number(variable(name).default);
   const parsed = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(parsed > 0) || (integer && !Number.isInteger(parsed))) {
-    const kind = integer ? 'a positive integer' : 'a positive number';
-    throw new ConfigError(`${name}="${value}" is not ${kind} (for example ${fallback})`);
-  }
-  return parsed;
+  const valid =
+    (kind.type === 'integer' || kind.type === 'number') &&
+    /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) &&
+    parsed >= kind.min &&
+    parsed <= kind.max &&
+    (kind.type === 'number' || Number.isInteger(parsed));
+  return valid ? parsed : refuse();
 }
 
-function duration(env: Env, name: string, fallback: string): number {
-  const value = read(env, name) ?? fallback;
+function milliseconds(text: string): number | undefined {
   try {
-    return durationToMs(value);
+    return durationToMs(text);
   } catch {
-    throw new ConfigError(`${name}="${value}" is not a duration; use forms like 500ms, 10s, 1m`);
+    return undefined;
   }
 }
 
-function url(env: Env, name: string, fallback: string): string {
-  const value = (read(env, name) ?? fallback).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/?#\s]+/.test(value)) {
-    throw new ConfigError(`${name}="${value}" is not an http(s) URL such as http://127.0.0.1:8080`);
-  }
-  return value;
+/** A checked duration setting as written, for k6 settings that take duration text. */
+function durationText(env: Env, name: VariableName, fallback?: string): string {
+  const { value, refuse } = setting(env, name);
+  const { kind } = variable(name);
+  if (value === undefined) return fallback ?? variable(name).default;
+  const ms = milliseconds(value);
+  const valid = kind.type === 'duration' && ms !== undefined && ms >= milliseconds(kind.min)! && ms <= milliseconds(kind.max)!;
+  return valid ? value : refuse();
 }
 
-function rateOverrides(env: Env, name: string): Partial<Record<Endpoint, number>> {
-  const value = read(env, name);
+/** Without trailing slashes; '' when unset without a default, or set to off where the kind allows it. */
+function url(env: Env, name: VariableName, fallback?: string): string {
+  const { value, refuse } = setting(env, name);
+  const { kind } = variable(name);
+  if (kind.type === 'url' && kind.off && value?.toLowerCase() === 'off') return '';
+  if (value === undefined) return fallback ?? variable(name).default;
+  const trimmed = value.replace(/\/+$/, '');
+  return /^https?:\/\/[^/?#\s]+/.test(trimmed) ? trimmed : refuse();
+}
+
+function list(env: Env, name: VariableName): string[] {
+  return text(env, name)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function rateOverrides(env: Env): Partial<Record<Endpoint, number>> {
   const overrides: Partial<Record<Endpoint, number>> = {};
-  if (value === undefined) return overrides;
-  for (const pair of value.split(',')) {
+  for (const pair of list(env, 'LOADGATE_RATES')) {
     const [endpoint, rate] = pair.split('=').map((part) => part.trim());
     if (!isEndpoint(endpoint)) {
-      throw new ConfigError(`${name}: "${endpoint}" is not an endpoint; valid endpoints are: ${endpointNames.join(', ')}`);
+      throw new ConfigError(`LOADGATE_RATES: "${endpoint}" is not an endpoint; valid endpoints are: ${endpointNames.join(', ')}`);
     }
     const parsed = Number(rate);
     if (rate === undefined || rate === '' || !(parsed >= 0)) {
-      throw new ConfigError(`${name}: "${pair}" needs a rate in requests per second, for example ${endpoint}=200`);
+      throw new ConfigError(`LOADGATE_RATES: "${pair}" needs a rate in requests per second, for example ${endpoint}=200`);
     }
     overrides[endpoint] = parsed;
   }
@@ -105,33 +169,36 @@ function rateOverrides(env: Env, name: string): Partial<Record<Endpoint, number>
 }
 
 export function parseConfig(env: Env): Config {
-  const baseUrl = url(env, 'BASE_URL', 'http://127.0.0.1:8080');
-  const profileName = oneOf(env, 'PROFILE', profileNames, 'baseline');
+  const baseUrl = url(env, 'BASE_URL');
+  const profileName = choice(env, 'PROFILE') as ProfileName;
   const profile = profiles[profileName];
-  const metricsSetting = read(env, 'LOADGATE_METRICS_URL');
   return {
     baseUrl,
     profileName,
     profile,
-    protocol: oneOf(env, 'PROTOCOL', protocols, 'http'),
-    allowHosts: (read(env, 'LOADGATE_ALLOW_HOSTS') ?? '')
-      .split(',')
-      .map((host) => host.trim().toLowerCase())
-      .filter(Boolean),
-    requestTimeoutMs: duration(env, 'LOADGATE_REQUEST_TIMEOUT', '10s'),
-    seed: positiveNumber(env, 'LOADGATE_SEED', 1, true),
-    thinkTimeScale: read(env, 'LOADGATE_THINK_TIME_SCALE') === '0' ? 0 : positiveNumber(env, 'LOADGATE_THINK_TIME_SCALE', 1),
-    peakVus: positiveNumber(env, 'LOADGATE_VUS', 100, true),
-    totalRps: positiveNumber(env, 'LOADGATE_RPS', 1000),
-    rateOverrides: rateOverrides(env, 'LOADGATE_RATES'),
-    eventsPerSec: positiveNumber(env, 'LOADGATE_EVENTS_PER_SEC', 10_000),
-    batchSize: positiveNumber(env, 'LOADGATE_BATCH_SIZE', 100, true),
-    grpcAddr: read(env, 'LOADGATE_GRPC_ADDR') ?? `${hostOf(baseUrl)}:9090`,
-    flushIntervalMs: duration(env, 'LOADGATE_FLUSH_INTERVAL', '1s'),
-    metricsUrl: metricsSetting === 'off' ? '' : url(env, 'LOADGATE_METRICS_URL', `${baseUrl}/metrics`),
-    alertTimeScale: positiveNumber(env, 'LOADGATE_ALERT_TIME_SCALE', profile.alertTimeScale),
-    alertAbortSeverity: oneOf(env, 'LOADGATE_ALERT_ABORT_SEVERITY', alertAbortSeverities, 'critical'),
-    runDir: read(env, 'LOADGATE_RUN_DIR') ?? '',
+    protocol: choice(env, 'PROTOCOL') as Protocol,
+    allowHosts: list(env, 'LOADGATE_ALLOW_HOSTS').map((host) => host.toLowerCase()),
+    requestTimeoutMs: durationToMs(durationText(env, 'LOADGATE_REQUEST_TIMEOUT')),
+    seed: numeric(env, 'LOADGATE_SEED'),
+    thinkTimeScale: numeric(env, 'LOADGATE_THINK_TIME_SCALE'),
+    peakVus: numeric(env, 'LOADGATE_VUS'),
+    totalRps: numeric(env, 'LOADGATE_RPS'),
+    rateOverrides: rateOverrides(env),
+    eventsPerSec: numeric(env, 'LOADGATE_EVENTS_PER_SEC'),
+    batchSize: numeric(env, 'LOADGATE_BATCH_SIZE'),
+    grpcAddr: text(env, 'LOADGATE_GRPC_ADDR', `${hostOf(baseUrl)}:9090`),
+    flushIntervalMs: durationToMs(durationText(env, 'LOADGATE_FLUSH_INTERVAL')),
+    metricsUrl: url(env, 'LOADGATE_METRICS_URL', `${baseUrl}/metrics`),
+    alertTimeScale: numeric(env, 'LOADGATE_ALERT_TIME_SCALE', profile.alertTimeScale),
+    alertAbortSeverity: choice(env, 'LOADGATE_ALERT_ABORT_SEVERITY') as AlertAbortSeverity,
+    runDir: text(env, 'LOADGATE_RUN_DIR'),
+    resultsDir: text(env, 'RESULTS_DIR'),
+    targetArgs: splitArgs(text(env, 'TARGET_ARGS')),
+    pprofUrl: url(env, 'PPROF_URL'),
+    profileCapture: flag(env, 'PROFILE_CAPTURE'),
+    secretSource: text(env, 'LOADGATE_SECRET_SOURCE'),
+    dashboardPeriod: durationText(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
+    k6Binary: text(env, 'K6'),
   };
 }
 

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
+import { variableNames } from '../../lib/variables.ts';
 import { requestCountKey } from '../../thresholds/keys.ts';
 import type { Endpoint } from '../../thresholds/slo.ts';
 
@@ -24,13 +25,13 @@ export function tempResultsDir(): string {
   return mkdtempSync(join(tmpdir(), 'loadgate-results-'));
 }
 
-/** Environment for a child: the caller's, minus anything a developer's shell could leak in. */
+/**
+ * Environment for a child: the caller's, minus every variable loadgate reads that a developer's
+ * shell could leak in. K6 stays: it picks the k6 build under test, for the harness too.
+ */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    const setByLoadgate = /^(LOADGATE_|K6_WEB_DASHBOARD|BASE_URL$|PROFILE$|PROFILE_CAPTURE$|PROTOCOL$|TARGET_ARGS$|RESULTS_DIR$|EVENTS_PER_SEC$|BATCH_SIZE$|RPS$|VUS$|PPROF_URL$|GITHUB_STEP_SUMMARY$)/;
-    if (!setByLoadgate.test(name)) env[name] = value;
-  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of variableNames) if (name !== 'K6') delete env[name];
   return { ...env, K6_NO_USAGE_REPORT: 'true', ...extra };
 }
 

@@ -23,14 +23,16 @@ test('an unknown profile names the bad value and every valid one', () => {
   );
 });
 
-test('malformed numbers and durations are refused with an example', () => {
+test('malformed numbers and durations are refused with the valid range', () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
-    [{ LOADGATE_EVENTS_PER_SEC: '10k' }, /LOADGATE_EVENTS_PER_SEC="10k" is not a positive number/],
-    [{ LOADGATE_BATCH_SIZE: '2.5' }, /LOADGATE_BATCH_SIZE="2.5" is not a positive integer/],
-    [{ LOADGATE_VUS: '-3' }, /LOADGATE_VUS="-3"/],
-    [{ LOADGATE_REQUEST_TIMEOUT: 'soon' }, /LOADGATE_REQUEST_TIMEOUT="soon" is not a duration/],
+    [{ LOADGATE_EVENTS_PER_SEC: '10k' }, /LOADGATE_EVENTS_PER_SEC="10k" is not valid; valid values are: a number from 1 to 1000000/],
+    [{ LOADGATE_BATCH_SIZE: '2.5' }, /LOADGATE_BATCH_SIZE="2.5" is not valid; valid values are: an integer from 1 to 1000/],
+    [{ LOADGATE_VUS: '-3' }, /LOADGATE_VUS="-3" is not valid; valid values are: an integer from 1 to 10000/],
+    [{ LOADGATE_REQUEST_TIMEOUT: 'soon' }, /LOADGATE_REQUEST_TIMEOUT="soon" is not valid; valid values are: a duration from 100ms to 10m/],
+    [{ LOADGATE_REQUEST_TIMEOUT: '1h' }, /LOADGATE_REQUEST_TIMEOUT="1h" is not valid/],
     [{ PROTOCOL: 'udp' }, /PROTOCOL="udp" is not valid; valid values are: http, grpc/],
-    [{ BASE_URL: 'ftp://x' }, /BASE_URL="ftp:\/\/x" is not an http\(s\) URL/],
+    [{ BASE_URL: 'ftp://x' }, /BASE_URL="ftp:\/\/x" is not valid; valid values are: an http\(s\) URL/],
+    [{ LOADGATE_METRICS_URL: 'no' }, /LOADGATE_METRICS_URL="no" is not valid; valid values are: an http\(s\) URL such as http:\/\/127.0.0.1:8080, or off/],
     [{ LOADGATE_RATES: 'fed=10' }, /"fed" is not an endpoint; valid endpoints are: feed,/],
   ];
   for (const [env, message] of cases) assert.throws(() => parseConfig(env), message, JSON.stringify(env));

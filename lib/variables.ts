@@ -1,0 +1,354 @@
+// Every environment variable loadgate reads, as data: lib/config.ts parses from it, the README table
+// and the Makefile's export line are checked against it, meta.json records from it and the test
+// harness clears it. A variable added anywhere else is a variable someone forgets to document.
+// Bundled into every k6 VU, so it stays plain data plus a few small functions.
+import { profileNames } from './profiles.ts';
+
+export const protocols = ['http', 'grpc'] as const;
+export type Protocol = (typeof protocols)[number];
+export const alertAbortSeverities = ['critical', 'warning', 'none'] as const;
+export type AlertAbortSeverity = (typeof alertAbortSeverities)[number];
+
+export type Env = Record<string, string | undefined>;
+
+export type Kind =
+  | { type: 'string'; format: string }
+  | { type: 'enum'; choices: readonly string[] }
+  | { type: 'boolean' }
+  | { type: 'integer' | 'number'; min: number; max: number }
+  | { type: 'duration'; min: string; max: string }
+  | { type: 'url'; off?: boolean }
+  | { type: 'list'; items: string };
+
+export interface Variable {
+  name: string;
+  /** The short name the Makefile and README use; the CLI copies it to `name` for k6. */
+  alias?: string;
+  /** Used when unset; '' when there is none or it is computed (then `defaultText` says how). */
+  default: string;
+  defaultText?: string;
+  kind: Kind;
+  meaning: string;
+  /** Never written to meta.json. */
+  secret: boolean;
+  /** 'k6': the scenario acts on it (the CLI validates it beforehand all the same). */
+  readBy: 'cli' | 'k6' | 'both';
+  /** Set by the CLI or by CI, never by hand: not in the README table or the Makefile. */
+  internal?: boolean;
+}
+
+/** In pairs, true word first. */
+const booleanWords = ['on', 'off', 'true', 'false', '1', '0'];
+
+/** True or false for any of the boolean words in any case, undefined for anything else. */
+export function parseBoolean(text: string): boolean | undefined {
+  const index = booleanWords.indexOf(text.toLowerCase());
+  return index < 0 ? undefined : index % 2 === 0;
+}
+
+export const variables = [
+  { name: 'PROFILE', default: 'baseline', kind: { type: 'enum', choices: profileNames }, meaning: 'load profile', secret: false, readBy: 'both' },
+  {
+    name: 'BASE_URL',
+    default: 'http://127.0.0.1:8080',
+    defaultText: 'reference service',
+    kind: { type: 'url' },
+    meaning: 'the API under test; unset, the CLI starts the reference service on free loopback ports',
+    secret: false,
+    readBy: 'both',
+  },
+  { name: 'RESULTS_DIR', default: 'results', kind: { type: 'string', format: 'a folder' }, meaning: 'where run folders go', secret: false, readBy: 'cli' },
+  {
+    name: 'TARGET_ARGS',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'flags, quoted as in a shell' },
+    meaning: 'extra flags for the reference service, e.g. `-fault-delay feed=200ms`',
+    secret: false,
+    readBy: 'cli',
+  },
+  { name: 'PROTOCOL', default: 'http', kind: { type: 'enum', choices: protocols }, meaning: 'event ingestion transport', secret: false, readBy: 'k6' },
+  {
+    name: 'LOADGATE_EVENTS_PER_SEC',
+    alias: 'EVENTS_PER_SEC',
+    default: '10000',
+    kind: { type: 'number', min: 1, max: 1_000_000 },
+    meaning: 'event ingestion load, events per second',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_BATCH_SIZE',
+    alias: 'BATCH_SIZE',
+    default: '100',
+    // The reference service refuses bigger batches (MaxBatch in service/internal/ingest).
+    kind: { type: 'integer', min: 1, max: 1000 },
+    meaning: 'events per ingestion request',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_RPS',
+    alias: 'RPS',
+    default: '1000',
+    kind: { type: 'number', min: 1, max: 100_000 },
+    meaning: 'api-load total rate, requests per second',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_RATES',
+    default: '',
+    defaultText: 'shares of `RPS`',
+    kind: { type: 'list', items: 'endpoint=rate pairs' },
+    meaning: 'api-load per-endpoint overrides, e.g. `feed=300,vote=50`',
+    secret: false,
+    readBy: 'k6',
+  },
+  { name: 'LOADGATE_VUS', alias: 'VUS', default: '100', kind: { type: 'integer', min: 1, max: 10_000 }, meaning: 'mixed peak VUs', secret: false, readBy: 'k6' },
+  {
+    name: 'LOADGATE_FLUSH_INTERVAL',
+    alias: 'BUFFER_FLUSH_INTERVAL',
+    default: '1s',
+    kind: { type: 'duration', min: '10ms', max: '10m' },
+    meaning: "the target's flush interval; also sets the e2e latency threshold (interval + 1 s)",
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_THINK_TIME_SCALE',
+    default: '1',
+    kind: { type: 'number', min: 0, max: 10 },
+    meaning: "multiplies mixed's 0.25–0.75 s think time (`0` removes it)",
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_SEED',
+    default: '1',
+    kind: { type: 'integer', min: 1, max: 2_147_483_647 },
+    meaning: 'seed for the request mix; the same seed sends the same requests',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_TOKEN',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'a bearer token' },
+    meaning: 'a bearer token to use instead of `POST /auth/token`',
+    secret: true,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_SECRET_SOURCE',
+    default: '',
+    defaultText: 'none',
+    // A mock source carries the secrets inline.
+    kind: { type: 'string', format: 'a k6 --secret-source' },
+    meaning: 'a k6 secret source, e.g. `file=secrets.txt`',
+    secret: true,
+    readBy: 'cli',
+  },
+  {
+    name: 'LOADGATE_TOKEN_SECRET',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'a secret name' },
+    meaning: 'the secret in `LOADGATE_SECRET_SOURCE` that holds the bearer token; k6 redacts it from logs',
+    secret: true,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_ALLOW_HOSTS',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'list', items: 'host names' },
+    meaning: 'extra host names allowed besides loopback',
+    secret: false,
+    readBy: 'both',
+  },
+  {
+    name: 'LOADGATE_REQUEST_TIMEOUT',
+    default: '10s',
+    kind: { type: 'duration', min: '100ms', max: '10m' },
+    meaning: 'per-request timeout',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_ALERT_ABORT_SEVERITY',
+    default: 'critical',
+    kind: { type: 'enum', choices: alertAbortSeverities },
+    meaning: 'alerts at or above this severity abort the run',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_ALERT_TIME_SCALE',
+    default: '',
+    defaultText: 'per profile',
+    kind: { type: 'number', min: 0.01, max: 10 },
+    meaning: 'multiplies alert `for` windows (smoke uses 1/12)',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'LOADGATE_METRICS_URL',
+    default: '',
+    defaultText: '`BASE_URL/metrics`',
+    kind: { type: 'url', off: true },
+    meaning: 'Prometheus metrics the alert monitor reads; `off` switches the monitor off',
+    secret: false,
+    readBy: 'both',
+  },
+  {
+    name: 'LOADGATE_GRPC_ADDR',
+    default: '',
+    defaultText: "`BASE_URL`'s host, port 9090",
+    kind: { type: 'string', format: 'host:port' },
+    meaning: 'the gRPC listener for `PROTOCOL=grpc`',
+    secret: false,
+    readBy: 'k6',
+  },
+  {
+    name: 'PPROF_URL',
+    default: '',
+    defaultText: "target's debug listener",
+    kind: { type: 'url' },
+    meaning: 'where to capture profiles',
+    secret: false,
+    readBy: 'cli',
+  },
+  { name: 'PROFILE_CAPTURE', default: 'on', kind: { type: 'boolean' }, meaning: 'capture CPU and end-of-run profiles', secret: false, readBy: 'cli' },
+  {
+    name: 'K6_WEB_DASHBOARD_PERIOD',
+    default: '',
+    defaultText: 'per profile',
+    kind: { type: 'duration', min: '1s', max: '10m' },
+    meaning: 'how often report.html samples the run',
+    secret: false,
+    readBy: 'both',
+  },
+  { name: 'K6', default: '', defaultText: '`.bin/k6` (pinned)', kind: { type: 'string', format: 'a path' }, meaning: 'use another k6 binary', secret: false, readBy: 'cli' },
+  {
+    name: 'LOADGATE_RUN_DIR',
+    default: '',
+    defaultText: 'the run folder',
+    kind: { type: 'string', format: 'a folder' },
+    meaning: 'where handleSummary writes; empty writes only to stdout',
+    secret: false,
+    readBy: 'k6',
+    internal: true,
+  },
+  { name: 'K6_WEB_DASHBOARD', default: 'true', kind: { type: 'boolean' }, meaning: 'k6 writes report.html', secret: false, readBy: 'k6', internal: true },
+  {
+    name: 'K6_WEB_DASHBOARD_PORT',
+    default: '-1',
+    kind: { type: 'integer', min: -1, max: 65_535 },
+    meaning: 'no dashboard listener, so the run ends when the test does',
+    secret: false,
+    readBy: 'k6',
+    internal: true,
+  },
+  {
+    name: 'K6_WEB_DASHBOARD_EXPORT',
+    default: '',
+    defaultText: 'report.html in the run folder',
+    kind: { type: 'string', format: 'a path' },
+    meaning: 'where k6 writes report.html',
+    secret: false,
+    readBy: 'k6',
+    internal: true,
+  },
+  { name: 'K6_NO_USAGE_REPORT', default: 'true', kind: { type: 'boolean' }, meaning: 'k6 sends no usage report', secret: false, readBy: 'k6', internal: true },
+  {
+    name: 'GITHUB_STEP_SUMMARY',
+    default: '',
+    defaultText: 'set by GitHub Actions',
+    kind: { type: 'string', format: 'a path' },
+    meaning: '`report` appends REPORT.md to this file',
+    secret: false,
+    readBy: 'cli',
+    internal: true,
+  },
+] as const satisfies readonly Variable[];
+
+export type VariableName = (typeof variables)[number]['name'];
+
+/** The table without its literal types, where entries are handled alike. */
+const table: readonly Variable[] = variables;
+
+export function variable(name: VariableName): Variable {
+  return table.find((entry) => entry.name === name)!;
+}
+
+/** Every name and short alias in the table. Pure, so k6 bundles, which never use it, drop it. */
+export const variableNames: readonly string[] = /* @__PURE__ */ table.flatMap((entry) => (entry.alias ? [entry.name, entry.alias] : [entry.name]));
+
+/** The valid values of a kind, in the words error messages and the README use. */
+export function describeKind(kind: Kind): string {
+  switch (kind.type) {
+    case 'string':
+      return kind.format;
+    case 'enum':
+      return kind.choices.join(', ');
+    case 'boolean':
+      return booleanWords.join(', ');
+    case 'integer':
+    case 'number':
+      return `${kind.type === 'integer' ? 'an integer' : 'a number'} from ${kind.min} to ${kind.max}`;
+    case 'duration':
+      return `a duration from ${kind.min} to ${kind.max}, such as 500ms, 10s, 1m30s`;
+    case 'url':
+      return `an http(s) URL such as http://127.0.0.1:8080${kind.off ? ', or off' : ''}`;
+    case 'list':
+      return `${kind.items}, separated by commas`;
+  }
+}
+
+/** Splits TARGET_ARGS the way a shell would for simple quoting: -fault-delay 'feed=200ms'. */
+export function splitArgs(text: string): string[] {
+  const args: string[] = [];
+  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) args.push(match[1] ?? match[2] ?? match[3]);
+  return args;
+}
+
+export const secretLooking = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH/i;
+
+/** Command-line flags with the value of any credential-looking flag (-token-secret x) hidden. */
+export function redactArgs(args: string[]): string[] {
+  return args.map((arg, i) => {
+    const [flag, inlineValue] = arg.split(/=(.*)/s);
+    if (inlineValue !== undefined && flag.startsWith('-') && secretLooking.test(flag)) return `${flag}=(redacted)`;
+    const previous = args[i - 1] ?? '';
+    return previous.startsWith('-') && !previous.includes('=') && secretLooking.test(previous) ? '(redacted)' : arg;
+  });
+}
+
+/** The environment k6 runs with: short names copied to the LOADGATE_ names k6 reads, unless those are set. */
+export function k6Environment(env: Env): Env {
+  const result: Env = { ...env, K6_NO_USAGE_REPORT: 'true' };
+  for (const entry of table) {
+    if (entry.alias && env[entry.alias] && !env[entry.name]) result[entry.name] = env[entry.alias];
+  }
+  return result;
+}
+
+/**
+ * What meta.json records: the table's variables that are not secrets, and k6's own K6_* settings
+ * unless their name looks like a credential (K6_CLOUD_TOKEN). Credentials inside values (a flag
+ * in TARGET_ARGS, user:password in a URL) are redacted.
+ */
+export function recordedEnvironment(env: Env): Record<string, string> {
+  const recorded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const entry = table.find((candidate) => candidate.name === name || candidate.alias === name);
+    if (entry ? entry.secret : !(name.startsWith('K6_') && !secretLooking.test(name))) continue;
+    if (name === 'TARGET_ARGS') recorded[name] = redactArgs(splitArgs(value)).join(' ');
+    else if (entry?.kind.type === 'url') recorded[name] = value.replace(/^(\w+:\/\/)[^/?#]*@/, '$1(redacted)@');
+    else recorded[name] = value;
+  }
+  return recorded;
+}
