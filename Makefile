@@ -17,7 +17,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,9 @@ bench: build service $(K6_DEP) ## generator cost against bare k6 and wrk, on loo
 report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder>
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run folder>" >&2; exit 2; }
 	$(CLI) report $(RUN)
+
+readme: node_modules/.installed ## regenerate README's tables of variables and exit codes from their data
+	node --import tsx scripts/readme.ts
 
 alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
 	$(CLI) alerts-export deploy/prometheus/alerts.yml

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { durationToMs, peakLevel, type Profile } from '../lib/profiles.ts';
+import { captureFile, type CaptureName, type CaptureOutcome } from './record.ts';
 
 /** The window where the load holds its peak: the last stretch of stages at the peak level. */
 export function steadyStateWindow(profile: Profile): { startMs: number; lengthMs: number } {
@@ -27,25 +28,22 @@ export function steadyStateWindow(profile: Profile): { startMs: number; lengthMs
   return { startMs: windowStart, lengthMs: windowEnd - windowStart };
 }
 
-export interface CaptureLog {
-  files: string[];
-  failures: string[];
-}
-
-async function fetchTo(url: string, file: string, log: CaptureLog, timeoutMs: number, cancel?: AbortSignal): Promise<void> {
+/** Fetches one capture into the run folder; never throws, the outcome says what happened. */
+async function fetchTo(url: string, dir: string, name: CaptureName, timeoutMs: number, cancel?: AbortSignal): Promise<CaptureOutcome> {
+  const file = captureFile(name);
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, { redirect: 'error', signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
     if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    await writeFile(file, Buffer.from(await response.arrayBuffer()));
-    log.files.push(file);
+    await writeFile(join(dir, file), Buffer.from(await response.arrayBuffer()));
+    return { name, file, status: 'captured' };
   } catch (error) {
-    log.failures.push(`${url}: ${String(error)}`);
+    return { name, file, status: 'failed', detail: `${url}: ${String(error)}` };
   }
 }
 
-export async function captureMetrics(metricsUrl: string, dir: string, when: 'before' | 'after', log: CaptureLog) {
-  await fetchTo(metricsUrl, join(dir, `metrics-${when}.prom`), log, 5_000);
+export function captureMetrics(metricsUrl: string, dir: string, when: 'before' | 'after'): Promise<CaptureOutcome> {
+  return fetchTo(metricsUrl, dir, `metrics-${when}`, 5_000);
 }
 
 /** An abort signal that fires `graceMs` after `signal` does. */
@@ -59,7 +57,7 @@ function after(signal: AbortSignal, graceMs: number): AbortSignal {
  * Waits for the steady state, then records a CPU profile over it. When k6 ends early (an abort or
  * Ctrl-C) a profile still in flight gets a few seconds to arrive before it is given up.
  */
-export async function captureCpuProfile(pprofUrl: string, dir: string, profile: Profile, log: CaptureLog, stopped: AbortSignal) {
+export async function captureCpuProfile(pprofUrl: string, dir: string, profile: Profile, stopped: AbortSignal): Promise<CaptureOutcome> {
   const window = steadyStateWindow(profile);
   // k6 takes about a second to initialise VUs and run setup before the first stage begins.
   const startDelayMs = window.startMs + 1_000;
@@ -71,17 +69,18 @@ export async function captureCpuProfile(pprofUrl: string, dir: string, profile: 
       resolve();
     });
   });
-  if (stopped.aborted) {
-    log.failures.push('cpu profile: the run ended before its steady state began');
-    return;
-  }
-  await fetchTo(`${pprofUrl}/debug/pprof/profile?seconds=${seconds}`, join(dir, 'cpu.pb.gz'), log, (seconds + 15) * 1000, after(stopped, 5_000));
+  if (stopped.aborted) return { name: 'cpu', file: captureFile('cpu'), status: 'skipped', detail: 'the run ended before its steady state began' };
+  return fetchTo(`${pprofUrl}/debug/pprof/profile?seconds=${seconds}`, dir, 'cpu', (seconds + 15) * 1000, after(stopped, 5_000));
 }
 
-const endOfRunProfiles = ['heap', 'allocs', 'goroutine', 'block', 'mutex'] as const;
+export const endOfRunProfiles = ['heap', 'allocs', 'goroutine', 'block', 'mutex'] as const;
 
-export async function captureEndOfRunProfiles(pprofUrl: string, dir: string, log: CaptureLog) {
-  for (const name of endOfRunProfiles) {
-    await fetchTo(`${pprofUrl}/debug/pprof/${name}`, join(dir, `${name}.pb.gz`), log, 10_000);
-  }
+export async function captureEndOfRunProfiles(pprofUrl: string, dir: string): Promise<CaptureOutcome[]> {
+  const outcomes: CaptureOutcome[] = [];
+  for (const name of endOfRunProfiles) outcomes.push(await fetchTo(`${pprofUrl}/debug/pprof/${name}`, dir, name, 10_000));
+  return outcomes;
 }
+
+/** The outcomes of captures that were not attempted, so the report can say why each is absent. */
+export const notCaptured = (names: readonly CaptureName[], status: 'off' | 'skipped', detail: string): CaptureOutcome[] =>
+  names.map((name) => ({ name, file: captureFile(name), status, detail }));

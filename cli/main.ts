@@ -1,6 +1,7 @@
 // loadgate's command line: the Makefile's targets call into here.
 import { regenerateReports } from './report.ts';
-import { exitCodes, runScenario, scenarioNames } from './run.ts';
+import { exitCodes } from './record.ts';
+import { runScenario, scenarioNames } from './run.ts';
 import { exportAlertRules } from './alerts-export.ts';
 
 const usage = `usage: node dist/cli.mjs <command>
@@ -23,13 +24,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
   }
   process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${usage}\n`);
-  return exitCodes.badInput;
+  return exitCodes.badCommandLine.code;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`loadgate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(exitCodes.badInput);
+    process.exit(exitCodes.badCommandLine.code);
   },
 );

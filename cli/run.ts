@@ -1,21 +1,22 @@
-// One path for every scenario: validate → run folder → target → captures → k6 → meta and report →
-// stop the target → exit with k6's code.
+// One path for every scenario, as named stages: check → open the run folder → start the service →
+// capture "before" → run k6 (CPU profile over the steady state) → capture "after" → record → stop
+// the service. Every stage after the folder exists ends in `record`, so every outcome has a meta.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { contactedUrls, firstRefusal } from '../lib/allowlist.ts';
 import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
-import type { K6Summary } from '../lib/summary/model.ts';
-import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, type CaptureLog } from './capture.ts';
-import { exitReason, gitCommit, k6Version, machine, recordedEnv, redactArgs } from './meta.ts';
+import { runFiles } from '../lib/run-files.ts';
+import { k6Environment, recordedEnvironment, redactArgs } from '../lib/variables.ts';
+import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunProfiles, notCaptured } from './capture.ts';
+import { gitCommit, k6Version, machine } from './meta.ts';
 import { k6Binary, projectRoot, scenarioBundle } from './paths.ts';
+import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd } from './record.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
 import { Interrupts } from './signals.ts';
-import { splitArgs, startService, type RunningService } from './service.ts';
-
-export const exitCodes = { badInput: 2, invalidConfig: 104, interrupted: 105 } as const;
+import { ServiceStartError, startService, type RunningService } from './service.ts';
 
 export function scenarioNames(): string[] {
   return readdirSync(resolve(projectRoot, 'scenarios'))
@@ -24,70 +25,134 @@ export function scenarioNames(): string[] {
     .sort();
 }
 
-/** The short variable names the Makefile documents, mapped onto the prefixed ones k6 reads. */
-const shortNames: Record<string, string> = {
-  EVENTS_PER_SEC: 'LOADGATE_EVENTS_PER_SEC',
-  BATCH_SIZE: 'LOADGATE_BATCH_SIZE',
-  RPS: 'LOADGATE_RPS',
-  VUS: 'LOADGATE_VUS',
-  BUFFER_FLUSH_INTERVAL: 'LOADGATE_FLUSH_INTERVAL',
-};
-
-export function k6Environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const result: NodeJS.ProcessEnv = { ...env, K6_NO_USAGE_REPORT: 'true' };
-  for (const [short, long] of Object.entries(shortNames)) {
-    if (env[short] && !env[long]) result[long] = env[short];
-  }
-  return result;
-}
-
-/** Refuses before anything starts: bad values, hosts off the allow-list. Returns the sentence or null. */
-function validate(env: NodeJS.ProcessEnv): { config: Config } | { error: string } {
-  try {
-    const config = parseConfig(env);
-    // The same list k6 checks in init, plus the profile listener only the CLI talks to.
-    const urls = [...contactedUrls(config), ...(env.PPROF_URL ? [env.PPROF_URL] : [])];
-    const refusal = firstRefusal(urls, config.allowHosts);
-    return refusal ? { error: refusal } : { config };
-  } catch (error) {
-    if (error instanceof ConfigError) return { error: error.message };
-    throw error;
-  }
-}
-
 function say(line: string): void {
   process.stderr.write(`loadgate: ${line}\n`);
 }
 
+interface Refusal {
+  exitCode: number;
+  sentence: string;
+}
+
+/** Everything that can be refused before a folder exists or a packet is sent. */
+function check(scenario: string, env: NodeJS.ProcessEnv): { config: Config; k6Env: NodeJS.ProcessEnv } | Refusal {
+  const known = scenarioNames();
+  if (!known.includes(scenario)) {
+    return { exitCode: exitCodes.badCommandLine.code, sentence: `unknown scenario "${scenario}"; valid scenarios are: ${known.join(', ')}` };
+  }
+  const k6Env = k6Environment(env);
+  let config: Config;
+  try {
+    config = parseConfig(k6Env);
+  } catch (error) {
+    if (error instanceof ConfigError) return { exitCode: exitCodes.invalidConfig.code, sentence: error.message };
+    throw error;
+  }
+  // The same list k6 checks in init, plus the profile listener only the CLI talks to.
+  const refusal = firstRefusal([...contactedUrls(config), ...(config.pprofUrl ? [config.pprofUrl] : [])], config.allowHosts);
+  if (refusal) return { exitCode: exitCodes.invalidConfig.code, sentence: refusal };
+  if (!existsSync(scenarioBundle(scenario))) {
+    return { exitCode: exitCodes.badCommandLine.code, sentence: `${scenarioBundle(scenario)} is missing; run "make build"` };
+  }
+  try {
+    accessSync(k6Binary(), constants.X_OK);
+  } catch {
+    return { exitCode: exitCodes.k6Failed.code, sentence: `k6 is not an executable at ${k6Binary()}; run "make k6" or set K6 to a k6 binary` };
+  }
+  return { config, k6Env };
+}
+
+/** What the stages share. */
+interface Run {
+  scenario: string;
+  dir: string;
+  startedAt: Date;
+  config: Config;
+  k6Env: NodeJS.ProcessEnv;
+  interrupts: Interrupts;
+  /** loadgate starts the reference service only when the user named no API of their own. */
+  ownsService: boolean;
+  service: RunningService | null;
+  pprofUrl: string;
+  captures: CaptureOutcome[];
+}
+
+async function startServiceStage(run: Run): Promise<RunEnd | null> {
+  if (!run.ownsService || run.interrupts.interrupted) return null;
+  try {
+    run.service = await startService(run.config.targetArgs, join(run.dir, runFiles.serviceLog));
+  } catch (error) {
+    if (!(error instanceof ServiceStartError)) throw error;
+    return loadgateRunEnd('serviceFailed', error.message);
+  }
+  run.k6Env.BASE_URL = run.service.baseUrl;
+  run.k6Env.LOADGATE_GRPC_ADDR ||= run.service.grpcAddr;
+  run.config = parseConfig(run.k6Env);
+  run.pprofUrl ||= run.service.debugUrl;
+  say(`started the reference service at ${run.service.baseUrl}`);
+  return null;
+}
+
+function profiling(run: Run): boolean {
+  return run.config.profileCapture && run.pprofUrl !== '';
+}
+
+async function loadStage(run: Run, bundle: string): Promise<RunEnd> {
+  if (run.config.metricsUrl) run.captures.push(await captureMetrics(run.config.metricsUrl, run.dir, 'before'));
+  if (run.interrupts.interrupted) return loadgateRunEnd('interrupted', 'interrupted before k6 started');
+  const k6Exited = new AbortController();
+  const cpu = profiling(run) ? captureCpuProfile(run.pprofUrl, run.dir, run.config.profile, k6Exited.signal) : null;
+  // k6 reads secrets (a bearer token, say) from a secret source and redacts them from its logs.
+  const secretSource = run.config.secretSource ? [`--secret-source=${run.config.secretSource}`] : [];
+  // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
+  const quiet = process.stdout.isTTY ? [] : ['--quiet'];
+  const end = await runK6(['run', '--log-format=json', ...quiet, ...secretSource, bundle], run);
+  k6Exited.abort();
+  if (cpu) run.captures.push(await cpu);
+  return end;
+}
+
 /** k6 logs JSON into the run folder; the terminal gets the same lines in a readable form. */
-async function runK6(args: string[], env: NodeJS.ProcessEnv, logFile: string, interrupts: Interrupts): Promise<number> {
-  const child = spawn(k6Binary(), args, { env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
-  interrupts.forwardTo(child);
-  const log = createWriteStream(logFile);
+async function runK6(args: string[], run: Run): Promise<RunEnd> {
+  const child = spawn(k6Binary(), args, { env: run.k6Env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+  run.interrupts.forwardTo(child);
+  const log = createWriteStream(join(run.dir, runFiles.k6Log));
+  let lastError = '';
   createInterface({ input: child.stderr! }).on('line', (line) => {
     log.write(`${line}\n`);
     try {
       const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };
+      // The first line only: k6 appends a JavaScript stack to an exception's message.
+      if (entry.level === 'error') lastError = (entry.msg ?? entry.error ?? '').split('\n')[0];
       process.stderr.write(`k6 ${entry.level ?? 'log'}: ${entry.msg ?? ''}${entry.error ? ` (${entry.error})` : ''}\n`);
     } catch {
       process.stderr.write(`${line}\n`);
     }
   });
   // 'close', not 'exit': k6's last log lines may still be in the pipe when the process ends.
-  const code = await new Promise<number>((done) => child.once('close', (exit, signal) => done(exit ?? (signal ? 105 : 1))));
-  interrupts.forwardTo(null);
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((done) => {
+    child.once('error', (error) => done({ code: null, signal: null, error }));
+    child.once('close', (code, signal) => done({ code, signal }));
+  });
+  run.interrupts.forwardTo(null);
   await new Promise((done) => log.end(done));
-  return code;
+  if (ended.error) return loadgateRunEnd('k6Failed', `k6 could not be started: ${ended.error.message}`);
+  if (ended.code !== null) return k6RunEnd(ended.code, readSummary(run.dir), lastError);
+  if (run.interrupts.interrupted) return k6RunEnd(exitCodes.interrupted.code, readSummary(run.dir));
+  return loadgateRunEnd('k6Failed', `k6 died from ${ended.signal} without an exit code`);
 }
 
-function readSummary(dir: string): K6Summary | null {
-  const file = join(dir, 'summary.json');
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as K6Summary;
-  } catch {
-    return null;
+async function captureAfterStage(run: Run): Promise<void> {
+  if (!profiling(run)) {
+    const why = !run.config.profileCapture ? 'capture was off (PROFILE_CAPTURE=off)' : 'no pprof listener: the target was not started by loadgate and PPROF_URL is unset';
+    run.captures.push(...notCaptured(['cpu', ...endOfRunProfiles], 'off', why));
+  } else if (run.interrupts.interrupted) {
+    // A second Ctrl-C after k6 has ended skips the remaining captures, never the service's stop.
+    run.captures.push(...notCaptured(endOfRunProfiles, 'skipped', 'the run was interrupted'));
+  } else {
+    run.captures.push(...(await captureEndOfRunProfiles(run.pprofUrl, run.dir)));
   }
+  if (run.config.metricsUrl && !run.interrupts.interrupted) run.captures.push(await captureMetrics(run.config.metricsUrl, run.dir, 'after'));
 }
 
 function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
@@ -98,107 +163,79 @@ function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
   }
 }
 
-export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const known = scenarioNames();
-  if (!known.includes(scenario)) {
-    say(`unknown scenario "${scenario}"; valid scenarios are: ${known.join(', ')}`);
-    return exitCodes.badInput;
-  }
-  const k6Env = k6Environment(env);
-  const validated = validate(k6Env);
-  if ('error' in validated) {
-    say(validated.error);
-    return exitCodes.invalidConfig;
-  }
-  const bundle = scenarioBundle(scenario);
-  if (!existsSync(bundle)) {
-    say(`${bundle} is missing; run "make build"`);
-    return exitCodes.badInput;
-  }
-
-  const dir = createRunFolder(env.RESULTS_DIR || 'results', scenario, validated.config.profileName);
-  const profilesDir = join(dir, 'profiles');
-  const startedAt = new Date();
-  say(`run folder ${dir}`);
-
-  let target: RunningService | null = null;
-  // Last resort for a crash: the target lives in its own process group and would outlive us.
-  const stopTargetOnExit = () => target?.stop();
-  process.once('exit', stopTargetOnExit);
-  const interrupts = new Interrupts();
+/** Writes meta.json and the reports (REPORT.md says why when k6 left no summary); returns the exit code. */
+function recordStage(run: Run, end: RunEnd, options: unknown): number {
+  const summary = readSummary(run.dir);
+  writeMeta(run.dir, {
+    scenario: run.scenario,
+    profile: run.config.profileName,
+    ...end,
+    startedAt: run.startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    gitCommit: gitCommit(projectRoot),
+    k6: k6Version(k6Binary()),
+    machine: machine(),
+    target: {
+      baseUrl: run.ownsService ? run.service?.baseUrl : run.config.baseUrl,
+      identity: (summary?.setup_data as { target?: unknown } | undefined)?.target ?? null,
+      startedByLoadgate: run.ownsService,
+      args: redactArgs(run.service?.args ?? run.config.targetArgs),
+    },
+    environment: recordedEnvironment(run.k6Env),
+    options,
+    captures: run.captures,
+  });
   try {
-    if (!env.BASE_URL && !interrupts.interrupted) {
-      target = await startService(splitArgs(env.TARGET_ARGS ?? ''), join(dir, 'service.log'));
-      k6Env.BASE_URL = target.baseUrl;
-      if (!k6Env.LOADGATE_GRPC_ADDR) k6Env.LOADGATE_GRPC_ADDR = target.grpcAddr;
-      say(`started the reference target at ${target.baseUrl}`);
-    }
+    regenerateReports(run.dir);
+  } catch (error) {
+    say(`could not write the reports: ${String(error)}`);
+  }
+  say(`${end.reason} (exit code ${end.exitCode})`);
+  return end.exitCode;
+}
+
+export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const checked = check(scenario, env);
+  if ('sentence' in checked) {
+    say(checked.sentence);
+    return checked.exitCode;
+  }
+  const { config, k6Env } = checked;
+  const dir = createRunFolder(config.resultsDir, scenario, config.profileName);
+  say(`run folder ${dir}`);
+  const run: Run = {
+    scenario,
+    dir,
+    startedAt: new Date(),
+    config,
+    k6Env,
+    interrupts: new Interrupts(),
+    ownsService: !k6Env.BASE_URL,
+    service: null,
+    pprofUrl: config.pprofUrl,
+    captures: [],
+  };
+  // Last resort for a crash: the service lives in its own process group and would outlive us.
+  const stopServiceOnExit = () => run.service?.stop();
+  process.once('exit', stopServiceOnExit);
+  try {
+    const bundle = scenarioBundle(scenario);
     k6Env.LOADGATE_RUN_DIR = resolve(dir);
     k6Env.K6_WEB_DASHBOARD = 'true';
     k6Env.K6_WEB_DASHBOARD_PORT = '-1'; // no listener: the run must end when the test does
-    k6Env.K6_WEB_DASHBOARD_EXPORT = join(resolve(dir), 'report.html');
-    k6Env.K6_WEB_DASHBOARD_PERIOD ??= validated.config.profile.dashboardPeriod;
-    const config = parseConfig(k6Env);
-
-    const captures: CaptureLog = { files: [], failures: [] };
-    const pprofUrl = env.PPROF_URL || target?.debugUrl || '';
-    const profiling = env.PROFILE_CAPTURE !== '0' && pprofUrl !== '';
-    if (config.metricsUrl) await captureMetrics(config.metricsUrl, profilesDir, 'before', captures);
-
+    k6Env.K6_WEB_DASHBOARD_EXPORT = join(resolve(dir), runFiles.dashboard);
+    k6Env.K6_WEB_DASHBOARD_PERIOD = config.dashboardPeriod;
+    // The load shape does not depend on where the service listens, so it is known even if it fails.
     const options = resolvedOptions(bundle, k6Env);
-    const k6Exited = new AbortController();
-    let exitCode: number = exitCodes.interrupted;
-    let cpu: Promise<void> | null = null;
-    if (!interrupts.interrupted) {
-      cpu = profiling ? captureCpuProfile(pprofUrl, profilesDir, config.profile, captures, k6Exited.signal) : null;
-      // k6 reads secrets (a bearer token, say) from a secret source and redacts them from its logs.
-      const secretSource = env.LOADGATE_SECRET_SOURCE ? [`--secret-source=${env.LOADGATE_SECRET_SOURCE}`] : [];
-      // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
-      const quiet = process.stdout.isTTY ? [] : ['--quiet'];
-      exitCode = await runK6(['run', '--log-format=json', ...quiet, ...secretSource, bundle], k6Env, join(dir, 'k6.log.json'), interrupts);
-    }
-    k6Exited.abort();
-    await cpu;
-    // A second Ctrl-C after k6 has ended skips the remaining captures, never the target's stop.
-    if (profiling && !interrupts.interrupted) await captureEndOfRunProfiles(pprofUrl, profilesDir, captures);
-    if (config.metricsUrl && !interrupts.interrupted) await captureMetrics(config.metricsUrl, profilesDir, 'after', captures);
-
-    const summary = readSummary(dir);
-    const reason = exitReason(exitCode, summary);
-    const meta = {
-      scenario,
-      profile: config.profileName,
-      reason,
-      exitCode,
-      startedAt: startedAt.toISOString(),
-      endedAt: new Date().toISOString(),
-      gitCommit: gitCommit(projectRoot),
-      k6: k6Version(k6Binary()),
-      machine: machine(),
-      target: {
-        baseUrl: config.baseUrl,
-        identity: (summary?.setup_data as { target?: unknown } | undefined)?.target ?? null,
-        startedByLoadgate: target !== null,
-        args: redactArgs(target?.args ?? []),
-      },
-      environment: recordedEnv(k6Env),
-      options,
-      captures,
-    };
-    writeFileSync(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    if (summary) {
-      try {
-        regenerateReports(dir);
-      } catch (error) {
-        say(`could not write the reports: ${String(error)}`);
-      }
-    }
-    say(`${reason} (k6 exit code ${exitCode})`);
-    return exitCode;
+    const failedStart = await startServiceStage(run);
+    if (failedStart) return recordStage(run, failedStart, options);
+    const end = await loadStage(run, bundle);
+    await captureAfterStage(run);
+    return recordStage(run, end, options);
   } finally {
-    await target?.stop();
-    interrupts.dispose();
-    process.off('exit', stopTargetOnExit);
+    await run.service?.stop();
+    run.interrupts.dispose();
+    process.off('exit', stopServiceOnExit);
     say(`results in ${dir}`);
   }
 }

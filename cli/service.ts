@@ -1,6 +1,7 @@
 // Starts the reference target on free loopback ports and stops it again, whatever happens to the run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { serviceBinary } from './paths.ts';
 
@@ -12,13 +13,6 @@ export interface RunningService {
   stop(): Promise<number | null>;
 }
 
-/** Splits TARGET_ARGS the way a shell would for simple quoting: -fault-delay 'feed=200ms'. */
-export function splitArgs(text: string): string[] {
-  const args: string[] = [];
-  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) args.push(match[1] ?? match[2] ?? match[3]);
-  return args;
-}
-
 interface ListeningLine {
   msg?: string;
   api?: string;
@@ -26,8 +20,39 @@ interface ListeningLine {
   debug?: string;
 }
 
+/** The reference service ended or hung before it could serve; `serviceError` is its own last word. */
+export class ServiceStartError extends Error {
+  constructor(
+    readonly what: string,
+    readonly serviceError: string,
+    readonly logFile: string,
+  ) {
+    super(`the reference service could not start: ${what}${serviceError ? `: "${serviceError}"` : ''} (its log: ${basename(logFile)})`);
+    this.name = 'ServiceStartError';
+  }
+}
+
+/**
+ * The line that says why the service failed: main prints "loadgate-service: <error>" last; a
+ * structured log line at ERROR level comes next; otherwise whatever it printed last.
+ */
+export function errorLine(lines: string[]): string {
+  const newestFirst = [...lines].reverse();
+  const own = newestFirst.find((line) => line.startsWith('loadgate-service:'));
+  if (own) return own;
+  for (const line of newestFirst) {
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string; err?: string; error?: string };
+      if (entry.level === 'ERROR') return [entry.msg, entry.err ?? entry.error].filter(Boolean).join(': ');
+    } catch {
+      // Plain text: considered below.
+    }
+  }
+  return newestFirst.find((line) => line.trim() !== '') ?? '';
+}
+
 export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000): Promise<RunningService> {
-  if (!existsSync(serviceBinary)) throw new Error(`target binary ${serviceBinary} is missing; run "make target"`);
+  if (!existsSync(serviceBinary)) throw new ServiceStartError(`${serviceBinary} is missing; run "make service"`, '', logFile);
   const args = [
     '-addr', '127.0.0.1:0',
     '-grpc-addr', '127.0.0.1:0',
@@ -45,13 +70,17 @@ export async function startService(extraArgs: string[], logFile: string, timeout
   // 'close' waits for the pipes too, so the log holds the target's last line ("shutdown complete").
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
+  // The service's last words, quoted when it fails to start so nobody has to open the log.
+  const lastLines: string[] = [];
   const listening = await new Promise<ListeningLine>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`target did not report its ports within ${timeoutMs} ms; see ${logFile}`));
+      reject(new ServiceStartError(`it did not report its ports within ${timeoutMs} ms`, errorLine(lastLines), logFile));
     }, timeoutMs);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       log.write(`${line}\n`);
+      lastLines.push(line);
+      if (lastLines.length > 50) lastLines.shift();
       try {
         const entry = JSON.parse(line) as ListeningLine;
         if (entry.msg === 'listening') {
@@ -64,7 +93,7 @@ export async function startService(extraArgs: string[], logFile: string, timeout
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`target exited with code ${code} before listening; see ${logFile}`));
+      reject(new ServiceStartError(`it exited with code ${code} before listening`, errorLine(lastLines), logFile));
     });
   });
 
@@ -88,7 +117,7 @@ export async function startService(extraArgs: string[], logFile: string, timeout
     await waitForHealth(target.baseUrl, child, timeoutMs);
   } catch (error) {
     await stop();
-    throw error;
+    throw new ServiceStartError(String((error as Error).message ?? error), errorLine(lastLines), logFile);
   }
   return target;
 }
@@ -104,5 +133,5 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: nu
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`target at ${baseUrl} did not answer /healthz within ${timeoutMs} ms`);
+  throw new Error(`${baseUrl}/healthz did not answer within ${timeoutMs} ms`);
 }

@@ -69,7 +69,7 @@ function sum(samples: Sample[]): number {
 }
 
 /** Counters only grow; a drop means the target restarted, so the new value is the increase. */
-function increase(now: number, before: number): number {
+export function increase(now: number, before: number): number {
   return now >= before ? now - before : now;
 }
 

@@ -1,9 +1,9 @@
 // How numbers and tables look in REPORT.md, in one place so every section agrees.
 
-export const ms = (value: number) => `${value < 100 ? value.toFixed(2) : value.toFixed(1)} ms`;
-export const percent = (ratio: number) => `${(ratio * 100).toFixed(2)}%`;
+import { ms } from '../../lib/format.ts';
+
+export { ms, percent, perSecond } from '../../lib/format.ts';
 export const count = (value: number) => Math.round(value).toLocaleString('en-US');
-export const perSecond = (value: number) => `${value.toFixed(1)}/s`;
 
 export function bytes(value: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,24 +1,10 @@
 // What REPORT.md is rendered from. The renderer never touches the disk, so tests can hand it
 // recorded runs and hand-made gaps alike.
 import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
+import { latencyKey } from '../../thresholds/keys.ts';
+import type { Endpoint } from '../../thresholds/slo.ts';
+import type { RunMeta } from '../record.ts';
 import type { PprofTop, ProfileName } from './pprof.ts';
-
-/** What meta.json holds; every field beyond the first four may be absent in older or aborted runs. */
-export interface ReportMeta {
-  scenario: string;
-  profile: string;
-  reason: string;
-  exitCode: number;
-  startedAt?: string;
-  endedAt?: string;
-  gitCommit?: string;
-  k6?: string;
-  machine?: { cpus?: number; cpuModel?: string; memoryBytes?: number; platform?: string; node?: string; go?: string };
-  target?: { baseUrl?: string; identity?: unknown; startedByLoadgate?: boolean; args?: string[] };
-  environment?: Record<string, string>;
-  options?: unknown;
-  captures?: { files: string[]; failures: string[] };
-}
 
 /** A piece of run data, or the sentence explaining why it is not there. */
 export type Captured<T> = { ok: true; value: T } | { ok: false; missing: string };
@@ -27,7 +13,7 @@ export interface ReportInput {
   /** The run folder's own name, e.g. 20261122T163838Z-mixed-smoke. */
   runName: string;
   summary: K6Summary | null;
-  meta: ReportMeta | null;
+  meta: RunMeta | null;
   metricsBefore: Captured<string>;
   metricsAfter: Captured<string>;
   profiles: Record<ProfileName, Captured<PprofTop>>;
@@ -53,9 +39,7 @@ interface SetupInfo {
 export const setupInfo = (summary: K6Summary | null) => (summary?.setup_data ?? {}) as SetupInfo;
 
 /** k6 reports zeros, not gaps, for a latency trend without samples; zero samples means no latency. */
-export function hasLatency(summary: K6Summary, endpoint: string): boolean {
-  const trend =
-    summary.metrics[`http_req_duration{endpoint:${endpoint},expected_response:true}`] ??
-    summary.metrics[`grpc_req_duration{endpoint:${endpoint}}`];
+export function hasLatency(summary: K6Summary, endpoint: Endpoint): boolean {
+  const trend = summary.metrics[latencyKey(endpoint, 'http')] ?? summary.metrics[latencyKey(endpoint, 'grpc')];
   return (trend?.values.count ?? 0) > 0;
 }

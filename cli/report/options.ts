@@ -2,7 +2,7 @@
 import { durationToMs, levelAt, type Profile } from '../../lib/profiles.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { plural } from './format.ts';
-import type { ReportMeta } from './input.ts';
+import type { RunMeta } from '../record.ts';
 
 export interface ScenarioOptions {
   executor?: string;
@@ -26,7 +26,7 @@ export interface K6Options {
   maxVUs?: number;
 }
 
-export const optionsOf = (meta: ReportMeta | null): K6Options | null =>
+export const optionsOf = (meta: RunMeta | null): K6Options | null =>
   meta?.options && typeof meta.options === 'object' ? (meta.options as K6Options) : null;
 
 /** Recorded data from another k6 version may spell a duration this project does not parse. */

@@ -2,6 +2,8 @@
 // reads are kept, so a target with thousands of series does not slow the report down.
 import { parsePrometheusText, type Sample } from '../../lib/alerting.ts';
 
+export { increase } from '../../lib/alerting.ts';
+
 const targetFamilies = new Set([
   'target_db_connections_in_use',
   'target_db_connections_idle',
@@ -44,6 +46,3 @@ export class Snapshot {
     return [...new Set(this.samples.filter((s) => s.name === name && label in s.labels).map((s) => s.labels[label]))].sort();
   }
 }
-
-/** Counters only grow; a smaller value afterwards means the target restarted in between. */
-export const increase = (after: number, before: number) => (after >= before ? after - before : after);

@@ -3,6 +3,7 @@
 import { endpointNames, sloTable, type Endpoint } from '../../thresholds/slo.ts';
 import { alertMetricName } from '../../thresholds/alerts.ts';
 import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
+import { ms, percent, perSecond } from '../format.ts';
 
 export interface MetricSummary {
   type: 'counter' | 'gauge' | 'rate' | 'trend';
@@ -60,11 +61,11 @@ export function formatObserved(result: Pick<ThresholdResult, 'observed' | 'unit'
   if (observed === undefined || Number.isNaN(observed)) return 'no data';
   switch (unit) {
     case 'ms':
-      return `${observed.toFixed(2)} ms`;
+      return ms(observed);
     case 'ratio':
-      return `${(observed * 100).toFixed(2)}%`;
+      return percent(observed);
     case 'per-second':
-      return `${observed.toFixed(1)}/s`;
+      return perSecond(observed);
     case 'count':
       return String(Math.round(observed));
     default:

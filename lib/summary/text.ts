@@ -8,6 +8,7 @@ import {
   thresholdResults,
   type K6Summary,
 } from './model.ts';
+import { milliseconds, percent, perSecond } from '../format.ts';
 
 export interface RunLabel {
   scenario: string;
@@ -16,7 +17,7 @@ export interface RunLabel {
   notes?: string[];
 }
 
-const ms = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1));
+const ms = (value: number | undefined) => (value === undefined ? '-' : milliseconds(value));
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
@@ -34,9 +35,9 @@ export function renderText(summary: K6Summary, label: RunLabel): string {
   const lines = [
     `loadgate ${label.scenario} (${label.profile}): ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds)`}`,
     `duration ${runDurationSeconds(summary).toFixed(1)} s` +
-      (reqs ? `, ${reqs.count} HTTP requests at ${reqs.rate.toFixed(1)}/s` : '') +
-      (failures !== undefined ? `, ${(failures * 100).toFixed(2)}% failed` : '') +
-      (checks !== undefined ? `, checks ${(checks * 100).toFixed(2)}% passed` : ''),
+      (reqs ? `, ${reqs.count} HTTP requests at ${perSecond(reqs.rate)}` : '') +
+      (failures !== undefined ? `, ${percent(failures)} failed` : '') +
+      (checks !== undefined ? `, checks ${percent(checks)} passed` : ''),
     ...(label.notes ?? []),
     '',
   ];

@@ -14,6 +14,7 @@ import {
   readSummary,
   runCli,
   runK6,
+  runMake,
   spawnCollect,
   straceWrapper,
   tempResultsDir,
@@ -34,10 +35,11 @@ const refusals: Array<{ name: string; env: Record<string, string>; message: RegE
   { name: 'a metrics URL off the allow-list', env: { BASE_URL: 'http://127.0.0.1:9', LOADGATE_METRICS_URL: 'http://203.0.113.7/metrics' }, message: /"203\.0\.113\.7"/ },
   { name: 'a gRPC address off the allow-list', env: { PROTOCOL: 'grpc', LOADGATE_GRPC_ADDR: '203.0.113.7:9090' }, message: /"203\.0\.113\.7"/ },
   { name: 'an unknown profile', env: { PROFILE: 'nope' }, message: /PROFILE="nope" is not valid; valid values are: smoke, baseline, stress, spike, soak, breakpoint/ },
-  { name: 'a malformed event rate', env: { LOADGATE_EVENTS_PER_SEC: '10k' }, message: /LOADGATE_EVENTS_PER_SEC="10k" is not a positive number/ },
-  { name: 'a malformed batch size', env: { LOADGATE_BATCH_SIZE: '0' }, message: /LOADGATE_BATCH_SIZE="0" is not a positive integer/ },
+  { name: 'a malformed event rate', env: { LOADGATE_EVENTS_PER_SEC: '10k' }, message: /LOADGATE_EVENTS_PER_SEC="10k" is not valid; valid values are: a number from 1 to 1000000/ },
+  { name: 'a malformed batch size', env: { LOADGATE_BATCH_SIZE: '0' }, message: /LOADGATE_BATCH_SIZE="0" is not valid; valid values are: an integer from 1 to 1000/ },
+  { name: 'a word PROFILE_CAPTURE does not know', env: { PROFILE_CAPTURE: 'maybe' }, message: /PROFILE_CAPTURE="maybe" is not valid; valid values are: on, off, true, false, 1, 0/ },
   { name: 'an unknown protocol', env: { PROTOCOL: 'udp' }, message: /PROTOCOL="udp" is not valid; valid values are: http, grpc/ },
-  { name: 'a malformed timeout', env: { LOADGATE_REQUEST_TIMEOUT: '10 seconds' }, message: /LOADGATE_REQUEST_TIMEOUT="10 seconds" is not a duration/ },
+  { name: 'a malformed timeout', env: { LOADGATE_REQUEST_TIMEOUT: '10 seconds' }, message: /LOADGATE_REQUEST_TIMEOUT="10 seconds" is not valid; valid values are: a duration from 100ms to 10m/ },
 ];
 
 for (const { name, env, message } of refusals) {
@@ -70,7 +72,7 @@ for (const { name, env, message } of refusals) {
 test('the short EVENTS_PER_SEC name is validated like the long one', async () => {
   const run = await runCli('event-ingestion', { EVENTS_PER_SEC: 'lots' });
   assert.equal(run.code, 104);
-  assert.match(run.stderr, /LOADGATE_EVENTS_PER_SEC="lots" is not a positive number/);
+  assert.match(run.stderr, /EVENTS_PER_SEC="lots" is not valid/);
 });
 
 /** A name other than localhost that /etc/hosts maps to loopback, so resolving it sends no packet. */
@@ -115,12 +117,34 @@ test('a target that is down fails the pre-flight within 5 s', { timeout: 60_000 
   assert.equal(run.code, 107, run.stderr);
   assert.match(run.stderr, new RegExp(`pre-flight failed: http://127\\.0\\.0\\.1:${port}/healthz did not answer`));
   assert.ok(run.elapsedMs < 5_000 + 3_000, `took ${run.elapsedMs} ms (k6 start-up included)`);
-  assert.equal(readMeta(run.runDir!).reason, 'script error');
+  assert.match(readMeta(run.runDir!).reason, /^script error, .*: .*pre-flight failed: .*healthz did not answer/);
 });
 
-test('injected 5xx on vote fails the run with exit 99 on the error rate', { timeout: 180_000 }, async () => {
-  const run = await runCli('mixed', { TARGET_ARGS: '-fault-error-rate vote=1' });
+test('a service that cannot start: exit 3 through make, its own error quoted, meta.json says why', { timeout: 120_000 }, async () => {
+  const run = await runMake('load-mixed', { PROFILE: 'smoke', TARGET_ARGS: '-no-such-flag' });
+  assert.equal(run.code, 2, 'GNU make exits 2 whenever a recipe fails');
+  assert.match(run.stderr, /Error 3$/m, 'make reports the CLI\'s own code');
+  assert.match(run.stderr, /loadgate-service: flag provided but not defined: -no-such-flag/);
+  assert.ok(run.runDir, 'a run folder holds the record');
+  const meta = readMeta(run.runDir);
+  assert.equal(meta.exitCode, 3);
+  assert.match(meta.reason, /^the reference service could not start: it exited with code 2 before listening: "loadgate-service: flag provided but not defined: -no-such-flag"/);
+  assert.ok(existsSync(join(run.runDir, 'REPORT.md')), 'REPORT.md says why nothing was measured');
+  assert.match(readFileSync(join(run.runDir, 'REPORT.md'), 'utf8'), /\*\*Status: FAILED\*\*: the reference service could not start/);
+});
+
+test('BATCH_SIZE above what the service accepts is refused at once with the range, no folder', async () => {
+  const run = await runCli('event-ingestion', { BATCH_SIZE: '1000000000' });
+  assert.equal(run.code, 104, run.stderr);
+  assert.match(run.stderr, /BATCH_SIZE="1000000000" is not valid; valid values are: an integer from 1 to 1000$/m);
+  assert.equal(run.runDir, null);
+});
+
+test('injected 5xx on vote fails the run with exit 99 on the error rate; PROFILE_CAPTURE=off captures nothing', { timeout: 180_000 }, async () => {
+  const run = await runCli('mixed', { TARGET_ARGS: '-fault-error-rate vote=1', PROFILE_CAPTURE: 'off' });
   assert.equal(run.code, 99, run.stderr.slice(-2000));
+  assert.deepEqual(readdirSync(join(run.runDir!, 'profiles')).filter((file) => file.endsWith('.pb.gz')), [], 'no profile with capture off');
+  assert.match(readFileSync(join(run.runDir!, 'REPORT.md'), 'utf8'), /^CPU: not captured, profiles\/cpu\.pb\.gz was not captured: capture was off \(PROFILE_CAPTURE=off\)/m);
   const failed = failedThresholds(readSummary(run.runDir!)).map((t) => `${t.metric} ${t.expression}`);
   assert.ok(failed.includes('http_req_failed rate<0.01'), failed.join('\n'));
   assert.ok(failed.includes('checks rate>0.99'), failed.join('\n'));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { ms } from '../../lib/format.ts';
 import { renderJunit } from '../../lib/summary/junit.ts';
 import { failedThresholds, thresholdResults, type K6Summary } from '../../lib/summary/model.ts';
 import { renderText } from '../../lib/summary/text.ts';
@@ -50,7 +51,7 @@ describe('renderJunit', () => {
     const failedExpressions = Object.entries(feed.thresholds ?? {}).filter(([, t]) => !t.ok).map(([expr]) => expr);
     assert.ok(failedExpressions.includes('p(95)<100'), 'the recorded run failed feed p95');
     for (const expression of failedExpressions) {
-      const observed = `${feed.values[expression.split('<')[0]].toFixed(2)} ms`;
+      const observed = ms(feed.values[expression.split('<')[0]]);
       const name = `http_req_duration{endpoint:feed,expected_response:true} ${expression.replace('<', '&lt;')}`;
       const testcase = new RegExp(`<testcase [^>]*name="${escapeRegExp(name)}">\\s*<failure [^>]*>([^<]*)</failure>\\s*</testcase>`).exec(xml);
       assert.ok(testcase, `a failing test case for ${name}`);
@@ -71,7 +72,7 @@ describe('renderText', () => {
     const text = renderText(fixture('passed'), label);
     assert.match(text, /^loadgate mixed \(smoke\): PASSED\n/);
     for (const endpoint of ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote', 'auth_token']) {
-      assert.match(text, new RegExp(`^${endpoint} +\\d+ +\\d+\\.\\d +\\d+\\.\\d +\\d+\\.\\d +< \\d+ +ok$`, 'm'));
+      assert.match(text, new RegExp(`^${endpoint} +\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +< \\d+ +ok$`, 'm'));
     }
     assert.match(text, /^Alerts fired: none$/m);
   });
@@ -81,7 +82,7 @@ describe('renderText', () => {
     const text = renderText(summary, label);
     const failed = failedThresholds(summary).length;
     assert.match(text, new RegExp(`FAILED \\(${failed} of ${thresholdResults(summary).length} thresholds\\)`));
-    assert.match(text, /^feed +\d+ +\d+\.\d +\d+\.\d +\d+\.\d +< 100 +FAIL$/m);
+    assert.match(text, /^feed +\d+ +\d+\.\d+ +\d+\.\d+ +\d+\.\d+ +< 100 +FAIL$/m);
     assert.equal(occurrences(text, / FAIL$/gm), failed + 1, 'the feed row plus one line per failed threshold');
   });
 

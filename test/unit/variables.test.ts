@@ -12,7 +12,7 @@ import {
   variables,
   type Variable,
 } from '../../lib/variables.ts';
-import { defaultCell, readmePath, regenerateCommand, withVariablesTable } from '../../scripts/readme-variables.ts';
+import { defaultCell, readmePath, regenerateCommand, withGeneratedSections } from '../../scripts/readme.ts';
 import { cleanEnv } from '../integration/harness.ts';
 
 const table: readonly Variable[] = variables;
@@ -105,9 +105,9 @@ test('every variable has a meaning, a default to show and a valid default', () =
   assert.equal(new Set(variableNames).size, variableNames.length, 'no name twice');
 });
 
-test('the README variables table is generated from the table', () => {
+test('the README tables of variables and exit codes are generated from their data', () => {
   const readme = readFileSync(readmePath, 'utf8');
-  assert.ok(readme === withVariablesTable(readme), `README.md's variables table is out of date; run: ${regenerateCommand}`);
+  assert.ok(readme === withGeneratedSections(readme), `README.md's generated tables (variables, exit codes) are out of date; run: ${regenerateCommand}`);
 });
 
 test("the Makefile exports every variable a user sets on make's command line, and nothing unknown", () => {

@@ -4,6 +4,7 @@ import { serviceObjectives } from '../../../thresholds/slo.ts';
 import { code, count, mark, ms, percent, perSecond, seconds } from '../format.ts';
 import { hasLatency, value, type ReportInput } from '../input.ts';
 import { arrivalRateAt, optionsOf } from '../options.ts';
+import { exitCodeEntry } from '../../record.ts';
 
 export function title(input: ReportInput): string[] {
   const { meta } = input;
@@ -43,14 +44,19 @@ export function executiveSummary(input: ReportInput): string[] {
   const { summary, meta } = input;
   const lines = ['## Executive summary', ''];
   const passed = runPassed(input);
-  const reason = meta ? `${meta.reason} (k6 exit code ${meta.exitCode})` : 'meta.json was not written, so why the run ended is not recorded';
+  const reason = meta ? `${meta.reason} (exit code ${meta.exitCode})` : 'meta.json was not written, so why the run ended is not recorded';
   lines.push(`**Status: ${passed ? 'PASSED' : 'FAILED'}**: ${passed ? 'every SLO threshold held' : reason}.`, '');
-  const stoppedEarly = meta !== null && (/^aborted|interrupted/.test(meta.reason) || [105, 108].includes(meta.exitCode));
-  if (stoppedEarly && summary) {
+  if (meta?.stoppedEarly && summary) {
     lines.push(`The run stopped after ${seconds(runDurationSeconds(summary))}, so every figure below covers only that part of it.`, '');
   }
   if (!summary) {
-    lines.push('Measurements: not captured, k6 wrote no summary.json (it crashed or was killed before its end-of-test summary).', '');
+    const k6NeverRan = meta !== null && exitCodeEntry(meta.exitCode)?.source === 'loadgate';
+    lines.push(
+      k6NeverRan
+        ? 'Measurements: none, k6 never ran (see the status above).'
+        : 'Measurements: not captured, k6 wrote no summary.json (it crashed or was killed before its end-of-test summary).',
+      '',
+    );
     return lines;
   }
   const bullets: string[] = [];

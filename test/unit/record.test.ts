@@ -1,34 +1,41 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitReason, recordedEnv, redactArgs } from '../../cli/meta.ts';
+import { exitCodeEntry, exitCodes, k6RunEnd } from '../../cli/record.ts';
+import { errorLine } from '../../cli/service.ts';
 import { createRunFolder, utcStamp } from '../../cli/run-folder.ts';
 import { mkdtempSync, readlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
-test('exit codes read as reasons', () => {
-  assert.equal(exitReason(0, null), 'passed');
-  assert.equal(exitReason(105, null), 'interrupted');
-  assert.equal(exitReason(107, null), 'script error');
-  assert.equal(exitReason(104, null), 'invalid configuration');
-  assert.equal(exitReason(42, null), 'k6 exited with code 42');
+test('exit codes read as reasons, and the stopped-early ones say so', () => {
+  assert.deepEqual(k6RunEnd(0, null), { exitCode: 0, reason: 'passed', stoppedEarly: false });
+  assert.deepEqual(k6RunEnd(105, null), { exitCode: 105, reason: exitCodes.interrupted.meaning, stoppedEarly: true });
+  assert.match(k6RunEnd(103, null).reason, /REST API/, "103 is k6's REST API stop, not an engine error");
+  assert.match(k6RunEnd(98, null).reason, /cloud/);
+  assert.match(k6RunEnd(106, null).reason, /REST API could not start/);
+  assert.equal(k6RunEnd(107, null).stoppedEarly, true);
+  assert.match(k6RunEnd(42, null).reason, /^k6 exited with code 42, which the pinned k6 does not define$/);
   const failed = { metrics: { 'http_req_duration{endpoint:feed,expected_response:true}': { type: 'trend' as const, values: { 'p(95)': 210 }, thresholds: { 'p(95)<100': { ok: false } } } } };
-  assert.equal(exitReason(99, failed), 'SLO failed: http_req_duration{endpoint:feed,expected_response:true} p(95)<100');
+  assert.deepEqual(k6RunEnd(99, failed), { exitCode: 99, reason: 'SLO failed: http_req_duration{endpoint:feed,expected_response:true} p(95)<100', stoppedEarly: false });
   const aborted = { metrics: { 'loadgate_alerts_fired{alert:HighErrorRate}': { type: 'counter' as const, values: { count: 1 }, thresholds: { 'count<1': { ok: false } } } } };
-  assert.equal(exitReason(99, aborted), 'aborted by alert HighErrorRate');
+  assert.deepEqual(k6RunEnd(99, aborted), { exitCode: 99, reason: 'aborted by alert HighErrorRate', stoppedEarly: true });
 });
 
-test('credentials never reach meta.json', () => {
-  assert.deepEqual(redactArgs(['-token-secret', 's3cret', '-fault-delay', 'feed=1s']), ['-token-secret', '(redacted)', '-fault-delay', 'feed=1s']);
-  assert.deepEqual(redactArgs(['-token-secret=s3cret', '-addr', ':0']), ['-token-secret=(redacted)', '-addr', ':0']);
-  const env = recordedEnv({
-    PROFILE: 'smoke',
-    LOADGATE_TOKEN: 'abc',
-    LOADGATE_TARGET_SECRET: 'def',
-    TARGET_ARGS: "-token-secret 'ghi' -fault-delay feed=200ms",
-    PATH: '/usr/bin',
-  });
-  assert.deepEqual(env, { PROFILE: 'smoke', TARGET_ARGS: '-token-secret (redacted) -fault-delay feed=200ms' });
+test('every exit code is defined once', () => {
+  const codes = Object.values(exitCodes).map((e) => e.code);
+  assert.equal(new Set(codes).size, codes.length);
+  for (const code of [97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110]) {
+    assert.equal(exitCodeEntry(code)?.source, 'k6', `the pinned k6 defines ${code}`);
+  }
+});
+
+test("the service's own error line is the one quoted", () => {
+  const usage = ['flag provided but not defined: -no-such-flag', 'Usage of loadgate-service:', '  -addr string', 'loadgate-service: flag provided but not defined: -no-such-flag'];
+  assert.equal(errorLine(usage), 'loadgate-service: flag provided but not defined: -no-such-flag');
+  const logged = ['{"level":"INFO","msg":"seeding"}', '{"level":"ERROR","msg":"open database","err":"disk full"}', '{"level":"INFO","msg":"bye"}'];
+  assert.equal(errorLine(logged), 'open database: disk full');
+  assert.equal(errorLine(['panic: boom', '']), 'panic: boom');
+  assert.equal(errorLine([]), '');
 });
 
 test('run folders are never reused and latest follows the newest', () => {
@@ -52,7 +59,7 @@ test('the CPU profile covers the stretch held at the peak', async () => {
 });
 
 test('short variable names reach k6 under the LOADGATE_ prefix, without overriding it', async () => {
-  const { k6Environment } = await import('../../cli/run.ts');
+  const { k6Environment } = await import('../../lib/variables.ts');
   const env = k6Environment({ EVENTS_PER_SEC: '500', BATCH_SIZE: '10', LOADGATE_BATCH_SIZE: '20', BUFFER_FLUSH_INTERVAL: '2s' });
   assert.equal(env.LOADGATE_EVENTS_PER_SEC, '500');
   assert.equal(env.LOADGATE_BATCH_SIZE, '20');

@@ -1,0 +1,128 @@
+// The run record: the one reader and writer of summary.json and meta.json, the table of exit codes
+// with their meanings, and capture outcomes as data. Reports, tests and later tools (gate, merge)
+// read a run folder only through here, so a field cannot mean two things in two places.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runFiles } from '../lib/run-files.ts';
+import { failedThresholds, firedAlerts, type K6Summary } from '../lib/summary/model.ts';
+
+interface ExitCodeEntry {
+  code: number;
+  /** Who sets it: k6 itself (go.k6.io/k6/errext/exitcodes of the pinned k6) or loadgate's CLI. */
+  source: 'k6' | 'loadgate';
+  meaning: string;
+  /** The run ended before its schedule did, so its figures cover only part of it. */
+  stoppedEarly: boolean;
+}
+
+const entry = (code: number, source: ExitCodeEntry['source'], meaning: string, stoppedEarly = false): ExitCodeEntry => ({ code, source, meaning, stoppedEarly });
+
+/** Every exit code a run can end with. README's table is generated from this one (scripts/readme.ts). */
+export const exitCodes = {
+  passed: entry(0, 'k6', 'passed: every threshold held'),
+  badCommandLine: entry(2, 'loadgate', 'bad command line: unknown command or scenario, nothing started'),
+  serviceFailed: entry(3, 'loadgate', 'the reference service could not start (its own error is quoted)', true),
+  k6Failed: entry(4, 'loadgate', 'k6 could not be started or died without an exit code', true),
+  cloudTestFailed: entry(97, 'k6', 'the cloud test run failed'),
+  cloudProgressLost: entry(98, 'k6', 'k6 could not get the cloud test run’s progress'),
+  thresholdsFailed: entry(99, 'k6', 'an SLO threshold failed, or a critical alert aborted the run'),
+  setupTimeout: entry(100, 'k6', 'setup() timed out', true),
+  teardownTimeout: entry(101, 'k6', 'teardown() timed out'),
+  timeout: entry(102, 'k6', 'timed out', true),
+  stoppedFromApi: entry(103, 'k6', 'stopped through k6’s REST API', true),
+  invalidConfig: entry(104, 'k6', 'invalid configuration or a host off the allow-list, refused before anything started'),
+  interrupted: entry(105, 'k6', 'interrupted by a signal (Ctrl-C)', true),
+  restApiFailed: entry(106, 'k6', 'k6’s REST API could not start', true),
+  scriptError: entry(107, 'k6', 'script error, for example the pre-flight found the target down', true),
+  scriptAborted: entry(108, 'k6', 'aborted by the script (test.abort())', true),
+  k6Panic: entry(109, 'k6', 'k6 crashed (a Go panic)', true),
+  markedFailed: entry(110, 'k6', 'marked as failed by the script'),
+} as const satisfies Record<string, ExitCodeEntry>;
+
+export type ExitCodeName = keyof typeof exitCodes;
+
+/** The README's table of exit codes. */
+export function exitCodesMarkdown(): string {
+  const rows = Object.values(exitCodes).map((e) => `| \`${e.code}\` | ${e.source} | ${e.meaning} |`);
+  return ['| code | set by | meaning |', '|---:|---|---|', ...rows].join('\n');
+}
+
+export function exitCodeEntry(code: number): ExitCodeEntry | undefined {
+  return Object.values(exitCodes).find((e) => e.code === code);
+}
+
+/** How a run ended, in words, as meta.json records it. */
+export interface RunEnd {
+  exitCode: number;
+  reason: string;
+  stoppedEarly: boolean;
+}
+
+/**
+ * The end of a run that k6 finished, read from its exit code and, for 99, from what failed.
+ * `k6Error` is k6's last error-level log line (the pre-flight's sentence, say), quoted in the reason.
+ */
+export function k6RunEnd(exitCode: number, summary: K6Summary | null, k6Error = ''): RunEnd {
+  if (exitCode === exitCodes.thresholdsFailed.code && summary) {
+    const aborting = firedAlerts(summary).filter((alert) => alert.aborting);
+    if (aborting.length) return { exitCode, reason: `aborted by alert ${aborting.map((a) => a.name).join(', ')}`, stoppedEarly: true };
+    const failed = failedThresholds(summary).map((t) => `${t.metric} ${t.expression}`);
+    if (failed.length) return { exitCode, reason: `SLO failed: ${failed.join('; ')}`, stoppedEarly: false };
+  }
+  const known = exitCodeEntry(exitCode);
+  if (!known) return { exitCode, reason: `k6 exited with code ${exitCode}, which the pinned k6 does not define`, stoppedEarly: true };
+  if (exitCode === 0) return { exitCode, reason: 'passed', stoppedEarly: false };
+  return { exitCode, reason: k6Error ? `${known.meaning}: ${k6Error}` : known.meaning, stoppedEarly: known.stoppedEarly };
+}
+
+/** An ending loadgate decides itself, with the detail that explains it. */
+export function loadgateRunEnd(name: ExitCodeName, detail: string): RunEnd {
+  const { code, stoppedEarly } = exitCodes[name];
+  return { exitCode: code, reason: detail, stoppedEarly };
+}
+
+export const captureNames = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'metrics-before', 'metrics-after'] as const;
+export type CaptureName = (typeof captureNames)[number];
+
+export interface CaptureOutcome {
+  name: CaptureName;
+  /** Relative to the run folder. */
+  file: string;
+  status: 'captured' | 'failed' | 'off' | 'skipped';
+  /** Why it failed, was off or was skipped. */
+  detail?: string;
+}
+
+export const captureFile = (name: CaptureName): string =>
+  `${runFiles.profiles}/${name.startsWith('metrics-') ? `${name}.prom` : `${name}.pb.gz`}`;
+
+export interface RunMeta extends RunEnd {
+  scenario: string;
+  profile: string;
+  startedAt?: string;
+  endedAt?: string;
+  gitCommit?: string;
+  k6?: string;
+  machine?: { cpus?: number; cpuModel?: string; memoryBytes?: number; platform?: string; node?: string; go?: string; note?: string };
+  target?: { baseUrl?: string; identity?: unknown; startedByLoadgate?: boolean; args?: string[] };
+  environment?: Record<string, string>;
+  options?: unknown;
+  captures?: CaptureOutcome[];
+}
+
+function readJson<T>(file: string): T | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    // A half-written file (k6 killed mid-write) counts as absent; the report says it is missing.
+    return null;
+  }
+}
+
+export const readSummary = (dir: string) => readJson<K6Summary>(join(dir, runFiles.summary));
+export const readMeta = (dir: string) => readJson<RunMeta>(join(dir, runFiles.meta));
+
+export function writeMeta(dir: string, meta: RunMeta): void {
+  writeFileSync(join(dir, runFiles.meta), `${JSON.stringify(meta, null, 2)}\n`);
+}
