@@ -15,6 +15,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { utcStamp } from '../cli/run-folder.ts';
 import { k6Binary, projectRoot, scenarioBundle } from '../cli/paths.ts';
+import { readSummary } from '../cli/record.ts';
 import { startService, type RunningService } from '../cli/service.ts';
 import { peakLevel, profileDurationMs, profiles } from '../lib/profiles.ts';
 import { endpointNames } from '../thresholds/slo.ts';
@@ -191,7 +192,8 @@ async function loadgateRate(target: RunningService, index: number, logDir: strin
     );
     // 99 is an SLO verdict on the shared machine, not a failed measurement: recorded, not fatal.
     failIfBad(`loadgate-rate-${index}`, run, logDir, [0, 99]);
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as AnySummary;
+    const summary = readSummary(dir);
+    if (!summary) throw new Error(`loadgate-rate-${index}: k6 left no summary.json; see ${logDir}`);
     return record('loadgate-rate', index, run, summary, run.code === 99 ? 'k6 exit 99: an SLO threshold failed' : '');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -133,6 +133,13 @@ test('a service that cannot start: exit 3 through make, its own error quoted, me
   assert.match(readFileSync(join(run.runDir, 'REPORT.md'), 'utf8'), /\*\*Status: FAILED\*\*: the reference service could not start/);
 });
 
+test('a K6 that is not an executable is exit 4 naming it, before any folder or service', async () => {
+  const run = await runCli('mixed', { K6: '/nonexistent/k6' });
+  assert.equal(run.code, 4, run.stderr);
+  assert.match(run.stderr, /k6 is not an executable at \/nonexistent\/k6; run "make k6" or set K6 to a k6 binary/);
+  assert.equal(run.runDir, null);
+});
+
 test('BATCH_SIZE above what the service accepts is refused at once with the range, no folder', async () => {
   const run = await runCli('event-ingestion', { BATCH_SIZE: '1000000000' });
   assert.equal(run.code, 104, run.stderr);

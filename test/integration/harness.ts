@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
+import { readMeta as recordedMeta, readSummary as recordedSummary, type RunMeta } from '../../cli/record.ts';
 import { variableNames } from '../../lib/variables.ts';
 import { requestCountKey } from '../../thresholds/keys.ts';
 import type { Endpoint } from '../../thresholds/slo.ts';
@@ -85,12 +86,17 @@ export async function runK6(bundle: string, env: Record<string, string> = {}, wr
   return spawnCollect(command, args, cleanEnv({ PROFILE: 'smoke', ...env }));
 }
 
+/** The run record's own readers, failing the test with the folder's name when a file is absent. */
 export function readSummary(runDir: string): K6Summary {
-  return JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as K6Summary;
+  const summary = recordedSummary(runDir);
+  if (!summary) throw new Error(`${runDir} holds no readable summary.json`);
+  return summary;
 }
 
-export function readMeta(runDir: string): { reason: string; exitCode: number; scenario: string; profile: string } {
-  return JSON.parse(readFileSync(join(runDir, 'meta.json'), 'utf8'));
+export function readMeta(runDir: string): RunMeta {
+  const meta = recordedMeta(runDir);
+  if (!meta) throw new Error(`${runDir} holds no readable meta.json`);
+  return meta;
 }
 
 export function requestCount(summary: K6Summary, endpoint: Endpoint): number {
