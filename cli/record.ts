@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFiles } from '../lib/run-files.ts';
-import { failedThresholds, firedAlerts, type K6Summary } from '../lib/summary/model.ts';
+import { describeStatuses, failedStatuses, failedThresholds, firedAlerts, type K6Summary } from '../lib/summary/model.ts';
 
 interface ExitCodeEntry {
   code: number;
@@ -20,9 +20,11 @@ const entry = (code: number, source: ExitCodeEntry['source'], meaning: string, s
 /** Every exit code a run can end with. README's table is generated from this one (scripts/readme.ts). */
 export const exitCodes = {
   passed: entry(0, 'k6', 'passed: every threshold held'),
-  badCommandLine: entry(2, 'loadgate', 'bad command line: unknown command or scenario, nothing started'),
+  regression: entry(1, 'loadgate', 'the regression gate found a regression (gate.md names endpoint, metric, baseline, current value and bound), or a run it was to compare failed'),
+  badCommandLine: entry(2, 'loadgate', 'bad command line (unknown command or scenario, nothing started), or the gate cannot compare: no or corrupt baseline, another scenario, profile or machine, an endpoint missing on one side'),
   serviceFailed: entry(3, 'loadgate', 'the reference service could not start (its own error is quoted)', true),
   k6Failed: entry(4, 'loadgate', 'k6 could not be started or died without an exit code', true),
+  mergeFailed: entry(5, 'loadgate', 'the raw samples of a distributed run could not be merged (the file and line are named)'),
   cloudTestFailed: entry(97, 'k6', 'the cloud test run failed'),
   cloudProgressLost: entry(98, 'k6', 'k6 could not get the cloud test run’s progress'),
   thresholdsFailed: entry(99, 'k6', 'an SLO threshold failed, or a critical alert aborted the run'),
@@ -66,6 +68,14 @@ export function k6RunEnd(exitCode: number, summary: K6Summary | null, k6Error = 
   if (exitCode === exitCodes.thresholdsFailed.code && summary) {
     const aborting = firedAlerts(summary).filter((alert) => alert.aborting);
     if (aborting.length) return { exitCode, reason: `aborted by alert ${aborting.map((a) => a.name).join(', ')}`, stoppedEarly: true };
+    // thresholds/objectives.ts stops a run whose endpoint answered nothing but failures.
+    const allFailing = failedThresholds(summary)
+      .filter((t) => t.expression === 'rate<1' && t.metric.startsWith('http_req_failed{endpoint:'))
+      .map((t) => t.metric.slice('http_req_failed{endpoint:'.length, -1));
+    if (allFailing.length) {
+      const why = allFailing.map((endpoint) => `every ${endpoint} request failed (${describeStatuses(failedStatuses(summary, endpoint)) || 'no status recorded'})`);
+      return { exitCode, reason: `aborted: ${why.join('; ')}`, stoppedEarly: true };
+    }
     const failed = failedThresholds(summary).map((t) => `${t.metric} ${t.expression}`);
     if (failed.length) return { exitCode, reason: `SLO failed: ${failed.join('; ')}`, stoppedEarly: false };
   }
@@ -108,6 +118,20 @@ export interface RunMeta extends RunEnd {
   environment?: Record<string, string>;
   options?: unknown;
   captures?: CaptureOutcome[];
+  /** A distributed run: the k6 instances merged into this folder's summary.json. */
+  instances?: InstanceRecord[];
+}
+
+export interface InstanceRecord {
+  /** instance-0…, or the operator runner's name. */
+  name: string;
+  /** Relative to the run folder when inside it. */
+  rawFile: string;
+  samples: number;
+  /** The instance's own end; its thresholds judged its share only, the merged summary judges the run. */
+  exitCode?: number;
+  reason?: string;
+  executionSegment?: string;
 }
 
 function readJson<T>(file: string): T | null {
@@ -122,6 +146,11 @@ function readJson<T>(file: string): T | null {
 
 export const readSummary = (dir: string) => readJson<K6Summary>(join(dir, runFiles.summary));
 export const readMeta = (dir: string) => readJson<RunMeta>(join(dir, runFiles.meta));
+
+/** Only a merged distributed run writes summary.json itself; otherwise k6's handleSummary does. */
+export function writeSummary(dir: string, summary: K6Summary): void {
+  writeFileSync(join(dir, runFiles.summary), `${JSON.stringify(summary, null, 2)}\n`);
+}
 
 export function writeMeta(dir: string, meta: RunMeta): void {
   writeFileSync(join(dir, runFiles.meta), `${JSON.stringify(meta, null, 2)}\n`);

@@ -44,6 +44,16 @@ export function familiesOf(rules: readonly AlertRule[]): Set<string> {
   return new Set(series.map(({ metric }) => familyOf(metric)));
 }
 
+/** Rules whose metric families are all on this scrape page, and the rest, by name. */
+export function rulesWithData(rules: readonly AlertRule[], metricsText: string): { evaluated: string[]; withoutData: string[] } {
+  const wanted = familiesOf(rules);
+  const present = new Set(parsePrometheusText(metricsText, wanted).map((sample) => familyOf(sample.name)));
+  const evaluated: string[] = [];
+  const withoutData: string[] = [];
+  for (const rule of rules) ([...familiesOf([rule])].every((family) => present.has(family)) ? evaluated : withoutData).push(rule.name);
+  return { evaluated, withoutData };
+}
+
 function matches(labels: Record<string, string>, matchers: Matchers = {}): boolean {
   return Object.entries(matchers).every(([label, { op, value }]) => {
     const actual = labels[label] ?? '';

@@ -1,16 +1,7 @@
-// One function per API endpoint. Every request carries the `endpoint` tag (the contract thresholds
-// and reports rely on), a `name` tag that folds ids out of the URL so k6 keeps one time series per
-// route, and the configured timeout.
-import http, { type RefinedParams, type RefinedResponse, type ResponseType } from 'k6/http';
-import { check } from 'k6';
-import type { Endpoint } from '../thresholds/slo.ts';
-
-export interface ApiOptions {
-  baseUrl: string;
-  requestTimeoutMs: number;
-}
-
-type Response = RefinedResponse<ResponseType | undefined>;
+// The reference service's API, one function per endpoint, built on the generic request helper
+// (lib/request.ts) with the reference endpoint table (thresholds/slo.ts).
+import { createClient, expectJson, type ClientOptions, type Response } from './request.ts';
+import { referenceEndpoints } from '../thresholds/slo.ts';
 
 export interface Api {
   feed(cursor?: string): Response;
@@ -32,51 +23,21 @@ export interface IngestEvent {
   delta: number;
 }
 
-export function createApi({ baseUrl, requestTimeoutMs }: ApiOptions): Api {
-  const api = `${baseUrl}/api/v1`;
-  const params = (endpoint: Endpoint, name: string, token?: string): RefinedParams<'text'> => ({
-    timeout: `${requestTimeoutMs}ms`,
-    tags: { endpoint, name },
-    headers: {
-      'Content-Type': 'application/json',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-  });
-  const post = (url: string, body: unknown, p: RefinedParams<'text'>) => http.post(url, JSON.stringify(body), p);
-
+export function createApi(options: ClientOptions): Api {
+  const request = createClient(referenceEndpoints, options);
   return {
-    feed: (cursor) =>
-      http.get(`${api}/feed${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, params('feed', 'GET /feed')),
-    clipDetail: (clipId) => http.get(`${api}/clips/${clipId}`, params('clip_detail', 'GET /clips/{id}')),
-    related: (clipId) => http.get(`${api}/clips/${clipId}/related`, params('related', 'GET /clips/{id}/related')),
-    search: (term) => http.get(`${api}/search?q=${encodeURIComponent(term)}`, params('search', 'GET /search')),
-    commentsList: (clipId) =>
-      http.get(`${api}/clips/${clipId}/comments`, params('comments_list', 'GET /clips/{id}/comments')),
-    commentCreate: (clipId, body, token) =>
-      post(`${api}/clips/${clipId}/comments`, { body }, params('comment_create', 'POST /clips/{id}/comments', token)),
-    vote: (clipId, value, token) =>
-      post(`${api}/clips/${clipId}/votes`, { value }, params('vote', 'POST /clips/{id}/votes', token)),
-    authToken: (userId) => post(`${api}/auth/token`, { user_id: userId }, params('auth_token', 'POST /auth/token')),
-    ingestEvents: (events) => post(`${api}/events`, { events }, params('events_ingest', 'POST /events')),
-    challengeProgress: (userId) =>
-      http.get(`${api}/users/${userId}/challenges`, params('challenge_progress', 'GET /users/{id}/challenges')),
+    feed: (cursor) => request('feed', { query: cursor ? { cursor } : undefined }),
+    clipDetail: (clipId) => request('clip_detail', { params: { id: clipId } }),
+    related: (clipId) => request('related', { params: { id: clipId } }),
+    search: (term) => request('search', { query: { q: term } }),
+    commentsList: (clipId) => request('comments_list', { params: { id: clipId } }),
+    commentCreate: (clipId, body, token) => request('comment_create', { params: { id: clipId }, body: { body }, token }),
+    vote: (clipId, value, token) => request('vote', { params: { id: clipId }, body: { value }, token }),
+    authToken: (userId) => request('auth_token', { body: { user_id: userId } }),
+    ingestEvents: (events) => request('events_ingest', { body: { events } }),
+    challengeProgress: (userId) => request('challenge_progress', { params: { id: userId } }),
   };
 }
 
-/** Checks the status and returns the parsed JSON body, or null when either is wrong. */
-export function expectJson<T>(response: Response, status: number | number[], what: string): T | null {
-  const statuses = Array.isArray(status) ? status : [status];
-  let body: T | null = null;
-  const ok = check(response, {
-    [`${what}: status ${statuses.join(' or ')}`]: (r) => statuses.includes(r.status),
-    [`${what}: JSON body`]: (r) => {
-      try {
-        body = JSON.parse(r.body as string) as T;
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  });
-  return ok ? body : null;
-}
+/** A token from the reference service's own login, for lib/session.ts's vuToken. */
+export const tokenFromApi = (api: Api, userId: number) => () => expectJson<{ token: string }>(api.authToken(userId), 200, 'auth token')?.token ?? null;

@@ -1,22 +1,27 @@
 // The alert monitor: one VU scrapes the target's /metrics once a second while the load runs and
-// evaluates the alert rules over those scrapes, the way Prometheus would in production.
+// evaluates the scenario's alert rules over those scrapes, the way Prometheus would in production.
+// Rules whose metrics the service does not expose (found in setup) are left out, not evaluated blind.
 import http from 'k6/http';
 import { sleep } from 'k6';
-import { alertRules } from '../thresholds/alerts.ts';
+import type { AlertRule } from '../thresholds/alerts.ts';
 import { AlertEvaluator, familiesOf, parsePrometheusText } from './alerting.ts';
 import type { Config } from './config.ts';
 import { alertsFired } from './metrics.ts';
 import type { SetupData } from './preflight.ts';
 
-const families = familiesOf(alertRules);
 const scrapeEveryMs = 1000;
 
-export function createMonitor(config: Config): (data: SetupData) => void {
+export function createMonitor(config: Config, rules: readonly AlertRule[]): (data: SetupData) => void {
   let evaluator: AlertEvaluator | null = null;
+  let families: Set<string> = new Set();
   return (data) => {
     const startedMs = Date.now();
     if (data.monitor) {
-      evaluator ??= new AlertEvaluator(alertRules, config.alertTimeScale);
+      if (!evaluator) {
+        const evaluated = rules.filter((rule) => data.rules.evaluated.includes(rule.name));
+        evaluator = new AlertEvaluator(evaluated, config.alertTimeScale);
+        families = familiesOf(evaluated);
+      }
       const response = http.get(config.metricsUrl, { timeout: '2s', tags: { name: 'GET /metrics' } });
       if (response.status === 200) {
         const scrape = { atMs: startedMs, samples: parsePrometheusText(String(response.body), families) };

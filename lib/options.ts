@@ -1,6 +1,6 @@
 // Builders that turn a profile into k6 scenario definitions. Plain functions over plain data.
 import type { Options, Scenario } from 'k6/options';
-import { alertRules, alertThresholds } from '../thresholds/alerts.ts';
+import { alertThresholds, type AlertRule } from '../thresholds/alerts.ts';
 import type { Thresholds } from '../thresholds/types.ts';
 import type { Config } from './config.ts';
 import { durationToMs, msToDuration, profileDurationMs, type Profile } from './profiles.ts';
@@ -67,11 +67,11 @@ export const commonOptions: Options = {
   maxRedirects: 0,
 };
 
-/** The alert monitor's scenario and its thresholds, or nothing when the monitor is switched off. */
-export function alertMonitoring(config: Config): { scenarios: Record<string, Scenario>; thresholds: Thresholds } {
-  if (!config.metricsUrl) return { scenarios: {}, thresholds: {} };
+/** The alert monitor's scenario and its thresholds for `rules`, or nothing when the monitor is switched off. */
+export function alertMonitoring(config: Config, rules: readonly AlertRule[]): { scenarios: Record<string, Scenario>; thresholds: Thresholds } {
+  if (!config.metricsUrl || !rules.length) return { scenarios: {}, thresholds: {} };
   return {
     scenarios: { alert_monitor: monitorScenario(config.profile, 'alertMonitor') },
-    thresholds: alertThresholds(alertRules, config.alertAbortSeverity),
+    thresholds: alertThresholds(rules, config.alertAbortSeverity),
   };
 }

@@ -1,8 +1,12 @@
-// Safety before load: the allow-list runs in init (before any request exists), the handshake in
-// setup (before any VU starts).
+// Safety and fit before load: the allow-list runs in init (before any request exists), the
+// handshake in setup (before any VU starts): the service answers, serves every route the scenario
+// will drive, and exposes the metrics the alert rules read.
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
+import { rulesWithData } from './alerting.ts';
+import type { AlertRule } from '../thresholds/alerts.ts';
+import { endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
 
 export function assertAllowed(config: Config): void {
   const refusal = firstRefusal(contactedUrls(config), config.allowHosts);
@@ -16,29 +20,75 @@ export interface TargetIdentity {
 
 export interface SetupData {
   target: TargetIdentity;
-  /** Whether the alert monitor can read /metrics; when not, `monitorNote` says why. */
+  /** Whether the alert monitor runs; `monitorNote` says why or why not. */
   monitor: boolean;
   monitorNote: string;
+  /** Alert rules the monitor evaluates on this service, and those whose metrics it does not expose. */
+  rules: { evaluated: string[]; withoutData: string[] };
+  /** The endpoints the scenario drives, in its order (a list: k6 does not keep an object's key order). */
+  endpoints: Array<{ name: string; label: string; route: string }>;
 }
 
-/** Fails fast with a sentence when the target is not there, so no VU ever starts against nothing. */
-export function handshake(config: Config): SetupData {
-  const health = http.get(`${config.baseUrl}/healthz`, { timeout: '3s', tags: { name: 'GET /healthz' } });
+/** What the handshake checks: the scenario's own endpoints and alert rules. */
+export interface Plan<E extends string> {
+  scenario: string;
+  table: EndpointTable<E>;
+  endpoints: readonly E[];
+  rules: readonly AlertRule[];
+}
+
+// Probes are not load: every status counts as expected so they never touch the error rate.
+const probeParams = { timeout: '3s', tags: { name: 'pre-flight' }, responseCallback: http.expectedStatuses({ min: 100, max: 599 }) };
+
+/** "GET /api/v1/feed answered 404", or null when the route is there. */
+function probe(baseUrl: string, spec: EndpointTable[string]): string | null {
+  if (spec.probe === false) return null;
+  const url = endpointUrl(baseUrl, spec, spec.probe?.params, spec.probe?.query);
+  // A write is probed with OPTIONS: a router answers 405 for a path it serves with other methods
+  // and 404 for one it does not know, and nothing is written.
+  const reads = spec.method === 'GET' || spec.method === 'HEAD';
+  const response = reads ? http.request(spec.method, url, null, probeParams) : http.options(url, null, probeParams);
+  const missing = response.status === 0 || response.status === 404 || response.status === 501 || (reads && response.status === 405);
+  if (!missing) return null;
+  const answer = response.status === 0 ? `did not answer (${response.error})` : `answered ${response.status}`;
+  return `${reads ? '' : 'OPTIONS for '}${routeName(spec)} ${answer}`;
+}
+
+function identity(body: unknown): TargetIdentity {
+  try {
+    const parsed = JSON.parse(String(body)) as Partial<TargetIdentity>;
+    return { service: String(parsed.service ?? 'unknown'), version: String(parsed.version ?? 'unknown') };
+  } catch {
+    // A target without a JSON health body is still a target; the report says "unknown".
+    return { service: 'unknown', version: 'unknown' };
+  }
+}
+
+/** Fails fast with a sentence when the target is not there or is not this scenario's API. */
+export function handshake<E extends string>(config: Config, plan: Plan<E>): SetupData {
+  const health = http.get(`${config.baseUrl}/healthz`, probeParams);
   if (health.status !== 200) {
     const why = health.error ? health.error : `HTTP ${health.status}`;
     throw new Error(`pre-flight failed: ${config.baseUrl}/healthz did not answer (${why}); is the target running?`);
   }
-  let target: TargetIdentity = { service: 'unknown', version: 'unknown' };
-  try {
-    const body = JSON.parse(health.body as string) as Partial<TargetIdentity>;
-    target = { service: String(body.service ?? 'unknown'), version: String(body.version ?? 'unknown') };
-  } catch {
-    // A target without a JSON health body is still a target; the report says "unknown".
+  const mismatches = plan.endpoints.map((endpoint) => probe(config.baseUrl, plan.table[endpoint])).filter((m): m is string => m !== null);
+  if (mismatches.length) {
+    throw new Error(
+      `pre-flight failed: ${mismatches.join('; ')}: this API does not serve the routes of scenario ${plan.scenario}; see "Your own API" in the README`,
+    );
   }
-  if (!config.metricsUrl) return { target, monitor: false, monitorNote: 'alert monitor off: LOADGATE_METRICS_URL=off' };
-  const metrics = http.get(config.metricsUrl, { timeout: '3s', tags: { name: 'GET /metrics' } });
-  const isPrometheus = metrics.status === 200 && /^# (HELP|TYPE) /m.test(String(metrics.body));
-  return isPrometheus
-    ? { target, monitor: true, monitorNote: `alert monitor on: scraping ${config.metricsUrl} every second` }
-    : { target, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} is not a Prometheus endpoint (HTTP ${metrics.status})` };
+  const endpoints = plan.endpoints.map((name) => ({ name, label: plan.table[name].label, route: routeName(plan.table[name]) }));
+  const target = identity(health.body);
+  const allRules = { evaluated: [], withoutData: plan.rules.map((rule) => rule.name) };
+  if (!config.metricsUrl) return { target, endpoints, rules: allRules, monitor: false, monitorNote: 'alert monitor off: LOADGATE_METRICS_URL=off' };
+  const metrics = http.get(config.metricsUrl, probeParams);
+  if (metrics.status !== 200 || !/^# (HELP|TYPE) /m.test(String(metrics.body))) {
+    return { target, endpoints, rules: allRules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} is not a Prometheus endpoint (HTTP ${metrics.status})` };
+  }
+  const rules = rulesWithData(plan.rules, String(metrics.body));
+  if (!rules.evaluated.length) {
+    return { target, endpoints, rules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} exposes none of the metrics the alert rules read (${rules.withoutData.join(', ')})` };
+  }
+  const blind = rules.withoutData.length ? `; no data on this service for ${rules.withoutData.join(', ')}` : '';
+  return { target, endpoints, rules, monitor: true, monitorNote: `alert monitor on: scraping ${config.metricsUrl} every second for ${rules.evaluated.join(', ')}${blind}` };
 }

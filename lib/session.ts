@@ -2,8 +2,6 @@
 // the secret; k6 then redacts it from every log), from LOADGATE_TOKEN, or from the API's own
 // /auth/token. Tokens live in VU memory only, never in setup data, so they cannot reach summary.json.
 import secrets from 'k6/secrets';
-import type { Api } from './api.ts';
-import { expectJson } from './api.ts';
 
 let cached: string | null = null;
 
@@ -12,11 +10,11 @@ export function externalTokenConfigured(): boolean {
   return Boolean(__ENV.LOADGATE_TOKEN_SECRET || __ENV.LOADGATE_TOKEN);
 }
 
-export async function vuToken(api: Api, userId: number): Promise<string | null> {
+/** `fromApi` asks the API under test for a token when none comes from outside (any API's own login). */
+export async function vuToken(fromApi: () => string | null): Promise<string | null> {
   if (cached) return cached;
   if (__ENV.LOADGATE_TOKEN_SECRET) return (cached = await secrets.get(__ENV.LOADGATE_TOKEN_SECRET));
   if (__ENV.LOADGATE_TOKEN) return (cached = __ENV.LOADGATE_TOKEN);
-  const body = expectJson<{ token: string }>(api.authToken(userId), 200, 'auth token');
-  cached = body?.token ?? null;
+  cached = fromApi();
   return cached;
 }

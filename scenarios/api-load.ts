@@ -2,17 +2,19 @@
 // configured pace however slowly the target answers — the way real traffic behaves.
 import exec from 'k6/execution';
 import type { Options } from 'k6/options';
-import { createApi, expectJson } from '../lib/api.ts';
+import { createApi, tokenFromApi } from '../lib/api.ts';
 import { parseConfig } from '../lib/config.ts';
+import { expectJson } from '../lib/request.ts';
 import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { createMonitor } from '../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
+import { alertRules } from '../thresholds/alerts.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
-import type { Endpoint } from '../thresholds/slo.ts';
+import { referenceEndpoints, type Endpoint } from '../thresholds/slo.ts';
 import { mergeThresholds } from '../thresholds/types.ts';
 
 const config = parseConfig(__ENV);
@@ -40,7 +42,7 @@ const asksForTokens = !externalTokenConfigured() && driven.some((endpoint) => au
 const endpoints: Endpoint[] = asksForTokens ? [...driven, 'auth_token'] : driven;
 const scheduled = driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0);
 
-const monitoring = alertMonitoring(config);
+const monitoring = alertMonitoring(config, alertRules);
 
 export const options: Options = {
   scenarios: {
@@ -50,7 +52,7 @@ export const options: Options = {
     ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
-    endpointThresholds(endpoints),
+    endpointThresholds(referenceEndpoints, endpoints),
     serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
     droppedIterationThreshold(scheduled),
     endpointGuards(endpoints),
@@ -65,7 +67,7 @@ const clips = clipTable(config.seed);
 const random = vuRandom(config.seed);
 
 async function withToken(send: (token: string) => void): Promise<void> {
-  const token = await vuToken(api, vuUserId());
+  const token = await vuToken(tokenFromApi(api, vuUserId()));
   if (token) send(token);
 }
 
@@ -83,12 +85,12 @@ const requests: Partial<Record<Endpoint, () => unknown>> = {
 };
 
 export function setup() {
-  return handshake(config);
+  return handshake(config, { scenario: 'api-load', table: referenceEndpoints, endpoints, rules: alertRules });
 }
 
 export async function request(): Promise<void> {
   await requests[exec.scenario.name as Endpoint]!();
 }
 
-export const alertMonitor = createMonitor(config);
+export const alertMonitor = createMonitor(config, alertRules);
 export const handleSummary = summaryHandler('api-load', config);

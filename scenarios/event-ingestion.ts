@@ -3,8 +3,9 @@
 import { sleep } from 'k6';
 import exec from 'k6/execution';
 import type { Options } from 'k6/options';
-import { createApi, expectJson, type IngestEvent } from '../lib/api.ts';
+import { createApi, type IngestEvent } from '../lib/api.ts';
 import { parseConfig } from '../lib/config.ts';
+import { expectJson } from '../lib/request.ts';
 import { dataset, uniqueMark, vuRandom } from '../lib/data.ts';
 import { sendEvents } from '../lib/ingest.ts';
 import { e2eTimeouts, e2eVisible, eventE2eLatency, eventsAccepted, ingestRejected } from '../lib/metrics.ts';
@@ -13,8 +14,10 @@ import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations
 import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { msToDuration, profileDurationMs } from '../lib/profiles.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
+import { alertRules } from '../thresholds/alerts.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
+import { referenceEndpoints, type Endpoint } from '../thresholds/slo.ts';
 import { mergeThresholds } from '../thresholds/types.ts';
 
 const config = parseConfig(__ENV);
@@ -25,7 +28,9 @@ const goals = dataset.challenges * dataset.goalsPerChallenge;
 /** How long a probe waits for its event before counting a timeout. */
 const visibilityDeadlineMs = config.flushIntervalMs + 5_000;
 
-const monitoring = alertMonitoring(config);
+const monitoring = alertMonitoring(config, alertRules);
+/** Over gRPC, batches bypass the HTTP route; the probe's progress reads always use HTTP. */
+const httpEndpoints: Endpoint[] = config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress'];
 
 export const options: Options = {
   scenarios: {
@@ -40,8 +45,8 @@ export const options: Options = {
     ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
-    endpointThresholds(['events_ingest'], config.protocol),
-    endpointThresholds(['challenge_progress']),
+    endpointThresholds(referenceEndpoints, ['events_ingest'], config.protocol),
+    endpointThresholds(referenceEndpoints, ['challenge_progress']),
     {
       // Visible within one flush interval plus a second, or the buffer is falling behind.
       [eventE2eLatency.name]: [`p(95)<${config.flushIntervalMs + 1000}`],
@@ -54,7 +59,7 @@ export const options: Options = {
     },
     serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
     droppedIterationThreshold(scheduledIterations(config.profile, batchesPerSec)),
-    endpointGuards(config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress']),
+    endpointGuards(httpEndpoints),
     scenarioGuards(['ingest', 'e2e_probe']),
     monitoring.thresholds,
   ),
@@ -65,7 +70,7 @@ const api = createApi(config);
 const random = vuRandom(config.seed);
 
 export function setup() {
-  return handshake(config);
+  return handshake(config, { scenario: 'event-ingestion', table: referenceEndpoints, endpoints: httpEndpoints, rules: alertRules });
 }
 
 // Arrival-rate iterations never sleep: the executor alone paces the batches.
@@ -113,5 +118,5 @@ export function probe(): void {
   e2eTimeouts.add(1);
 }
 
-export const alertMonitor = createMonitor(config);
+export const alertMonitor = createMonitor(config, alertRules);
 export const handleSummary = summaryHandler('event-ingestion', config);

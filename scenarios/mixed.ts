@@ -2,17 +2,19 @@
 // time, the closed model of people using the product.
 import { sleep } from 'k6';
 import type { Options } from 'k6/options';
-import { createApi, expectJson } from '../lib/api.ts';
+import { createApi, tokenFromApi } from '../lib/api.ts';
 import { parseConfig } from '../lib/config.ts';
+import { expectJson } from '../lib/request.ts';
 import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { createMonitor } from '../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate, rampingVus } from '../lib/options.ts';
 import { assertAllowed, handshake } from '../lib/preflight.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
+import { alertRules } from '../thresholds/alerts.ts';
 import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
 import { endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
-import { serviceObjectives, type Endpoint } from '../thresholds/slo.ts';
+import { referenceEndpoints, serviceObjectives, type Endpoint } from '../thresholds/slo.ts';
 import { mergeThresholds } from '../thresholds/types.ts';
 
 const config = parseConfig(__ENV);
@@ -29,7 +31,7 @@ const iterationsPerVuPerSec = 1;
 const endpoints: Endpoint[] = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote'];
 if (!externalTokenConfigured()) endpoints.push('auth_token');
 
-const monitoring = alertMonitoring(config);
+const monitoring = alertMonitoring(config, alertRules);
 
 export const options: Options = {
   scenarios: {
@@ -46,7 +48,7 @@ export const options: Options = {
     ...monitoring.scenarios,
   },
   thresholds: mergeThresholds(
-    endpointThresholds(endpoints),
+    endpointThresholds(referenceEndpoints, endpoints),
     serviceThresholds({
       minRps: config.profileName === 'baseline' ? serviceObjectives.minMixedThroughputRps : undefined,
       abortOnDegradation: config.profile.abortOnDegradation,
@@ -72,7 +74,7 @@ function think(): void {
 }
 
 export function setup() {
-  return handshake(config);
+  return handshake(config, { scenario: 'mixed', table: referenceEndpoints, endpoints, rules: alertRules });
 }
 
 export function casualBrowser(): void {
@@ -89,7 +91,7 @@ export async function activeViewer(): Promise<void> {
   expectJson(api.clipDetail(clipId), 200, 'clip detail');
   expectJson(api.related(clipId), 200, 'related clips');
   think();
-  const token = await vuToken(api, vuUserId());
+  const token = await vuToken(tokenFromApi(api, vuUserId()));
   if (token && random() < 0.5) expectJson(api.vote(clipId, 1, token), [200, 201], 'vote');
   think();
 }
@@ -106,12 +108,12 @@ export async function engagedUser(): Promise<void> {
   const clipId = pick(clips, random);
   expectJson(api.commentsList(clipId), 200, 'comments list');
   think();
-  const token = await vuToken(api, vuUserId());
+  const token = await vuToken(tokenFromApi(api, vuUserId()));
   if (!token) return;
   expectJson(api.commentCreate(clipId, `loadgate comment ${uniqueMark()}`, token), 201, 'create comment');
   expectJson(api.vote(clipId, random() < 0.8 ? 1 : -1, token), [200, 201], 'vote');
   think();
 }
 
-export const alertMonitor = createMonitor(config);
+export const alertMonitor = createMonitor(config, alertRules);
 export const handleSummary = summaryHandler('mixed', config);

@@ -108,6 +108,36 @@ export const alertRules: AlertRule[] = [
 export const alertMetricName = 'loadgate_alerts_fired';
 
 /**
+ * How another service names what the rules read. Metric names map by family, so a histogram's
+ * `_bucket`/`_count` series follow their family; label names map one to one (route → path).
+ */
+export interface MetricNaming {
+  metrics?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+function renameSeries({ metric, matchers }: Series, naming: MetricNaming): Series {
+  const family = metric.replace(/_(bucket|count|sum)$/, '');
+  const renamed = naming.metrics?.[family];
+  return {
+    metric: renamed ? `${renamed}${metric.slice(family.length)}` : metric,
+    matchers: matchers && Object.fromEntries(Object.entries(matchers).map(([label, m]) => [naming.labels?.[label] ?? label, m])),
+  };
+}
+
+/** The same rules, reading another service's metric and label names. */
+export function renameRules(rules: readonly AlertRule[], naming: MetricNaming): AlertRule[] {
+  return rules.map((rule) => {
+    const { signal } = rule;
+    const renamed: Signal =
+      signal.kind === 'quantile'
+        ? { ...signal, histogram: renameSeries(signal.histogram, naming) }
+        : { ...signal, numerator: renameSeries(signal.numerator, naming), denominator: renameSeries(signal.denominator, naming) };
+    return { ...rule, signal: renamed };
+  });
+}
+
+/**
  * One threshold per rule so every rule shows up in the summary. Rules at or above the abort
  * severity abort the run like a page would; the others are recorded and never fail it.
  */

@@ -1,21 +1,28 @@
-// Per-endpoint and service-level thresholds generated from the SLO table.
+// Per-endpoint and service-level thresholds generated from a scenario's endpoint table.
+import type { EndpointTable } from './endpoints.ts';
 import { failureRateKey, latencyKey, type Transport } from './keys.ts';
-import { serviceObjectives, sloTable, type Endpoint } from './slo.ts';
+import { serviceObjectives } from './slo.ts';
 import type { ThresholdRule, Thresholds } from './types.ts';
 
 export type { Transport };
 
+/** How long an endpoint may answer nothing but failures before the run stops: a wrong route, not load. */
+export const allFailingWindow = '10s';
+
 /**
  * p50/p95/p99 per endpoint on successful responses, plus each endpoint's own failure rate: an
  * endpoint that always fails has no successful latency to judge, and at low volume would hide
- * under the run-wide error rate.
+ * under the run-wide error rate. An endpoint whose every response failed for `allFailingWindow`
+ * aborts the run, so a mismatched API costs seconds, not the whole schedule.
  */
-export function endpointThresholds(endpoints: readonly Endpoint[], transport: Transport = 'http'): Thresholds {
+export function endpointThresholds<E extends string>(table: EndpointTable<E>, endpoints: readonly E[], transport: Transport = 'http'): Thresholds {
   const thresholds: Thresholds = {};
   for (const endpoint of endpoints) {
-    const { p50, p95, p99 } = sloTable[endpoint];
+    const { p50, p95, p99 } = table[endpoint].slo;
     thresholds[latencyKey(endpoint, transport)] = [`p(50)<${p50}`, `p(95)<${p95}`, `p(99)<${p99}`];
-    if (transport === 'http') thresholds[failureRateKey(endpoint)] = [`rate<${serviceObjectives.maxErrorRate}`];
+    if (transport === 'http') {
+      thresholds[failureRateKey(endpoint)] = [`rate<${serviceObjectives.maxErrorRate}`, { threshold: 'rate<1', abortOnFail: true, delayAbortEval: allFailingWindow }];
+    }
   }
   return thresholds;
 }

@@ -1,8 +1,6 @@
 // What REPORT.md is rendered from. The renderer never touches the disk, so tests can hand it
 // recorded runs and hand-made gaps alike.
 import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
-import { latencyKey } from '../../thresholds/keys.ts';
-import type { Endpoint } from '../../thresholds/slo.ts';
 import type { RunMeta } from '../record.ts';
 import type { PprofTop, ProfileName } from './pprof.ts';
 
@@ -37,9 +35,3 @@ interface SetupInfo {
 }
 
 export const setupInfo = (summary: K6Summary | null) => (summary?.setup_data ?? {}) as SetupInfo;
-
-/** k6 reports zeros, not gaps, for a latency trend without samples; zero samples means no latency. */
-export function hasLatency(summary: K6Summary, endpoint: Endpoint): boolean {
-  const trend = summary.metrics[latencyKey(endpoint, 'http')] ?? summary.metrics[latencyKey(endpoint, 'grpc')];
-  return (trend?.values.count ?? 0) > 0;
-}

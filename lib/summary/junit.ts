@@ -2,7 +2,7 @@
 import { alertMetricName } from '../../thresholds/alerts.ts';
 import { formatObserved, runDurationSeconds, thresholdResults, type K6Summary } from './model.ts';
 
-const escapeXml = (text: string) =>
+export const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function renderJunit(summary: K6Summary, suiteName: string): string {
@@ -14,6 +14,7 @@ export function renderJunit(summary: K6Summary, suiteName: string): string {
     // A warning alert passes its record-only threshold even when it fired; CI should still see it.
     const firedWarning = r.ok && r.metric.startsWith(`${alertMetricName}{`) && (r.observed ?? 0) > 0;
     if (firedWarning) return `${head}\n      <system-out>${escapeXml(`${r.metric} fired ${r.observed} time(s); severity below the abort level`)}</system-out>\n    </testcase>`;
+    if (r.noData) return `${head}\n      <skipped message="no data: no successful response to judge"/>\n    </testcase>`;
     if (r.ok) return `${head}</testcase>`;
     const message = escapeXml(`${r.metric}: ${r.expression} not met, observed ${formatObserved(r)}`);
     return `${head}\n      <failure message="${message}" type="threshold">${message}</failure>\n    </testcase>`;

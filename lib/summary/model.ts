@@ -1,8 +1,7 @@
 // Reads k6's end-of-test summary object. Pure: the k6 handleSummary, the node report command and
 // the tests all read summaries through these functions.
-import { endpointNames, sloTable, type Endpoint } from '../../thresholds/slo.ts';
 import { alertMetricName } from '../../thresholds/alerts.ts';
-import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
+import { failedResponsesKey, failedResponsesMetric, latencyKey, requestCountKey } from '../../thresholds/keys.ts';
 import { ms, percent, perSecond } from '../format.ts';
 
 export interface MetricSummary {
@@ -27,6 +26,8 @@ export interface ThresholdResult {
   stat: string;
   observed: number | undefined;
   unit: 'ms' | 'ratio' | 'count' | 'per-second' | 'value';
+  /** A latency threshold over no samples: k6 passes it, but nothing was judged. */
+  noData: boolean;
 }
 
 /** The statistic a threshold expression compares, e.g. "p(95)" in "p(95)<100". */
@@ -40,12 +41,18 @@ function unitOf(metric: MetricSummary, stat: string): ThresholdResult['unit'] {
   return metric.contains === 'time' ? 'ms' : 'value';
 }
 
+/**
+ * Every threshold with what it observed. The failed-response counters are record-only tallies for
+ * the status table (thresholds/guards.ts), not objectives, so they are left out.
+ */
 export function thresholdResults(summary: K6Summary): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [name, metric] of Object.entries(summary.metrics)) {
+    if (name.startsWith(`${failedResponsesMetric}{`)) continue;
+    const noData = metric.type === 'trend' && (metric.values.count ?? 0) === 0;
     for (const [expression, { ok }] of Object.entries(metric.thresholds ?? {})) {
       const stat = statOf(expression);
-      results.push({ metric: name, expression, ok, stat, observed: metric.values[stat], unit: unitOf(metric, stat) });
+      results.push({ metric: name, expression, ok, stat, observed: noData ? undefined : metric.values[stat], unit: unitOf(metric, stat), noData });
     }
   }
   return results.sort((a, b) => a.metric.localeCompare(b.metric) || a.expression.localeCompare(b.expression));
@@ -74,44 +81,83 @@ export function formatObserved(result: Pick<ThresholdResult, 'observed' | 'unit'
 }
 
 export interface EndpointRow {
-  endpoint: Endpoint;
+  endpoint: string;
   label: string;
   requests: number;
   p50?: number;
   p95?: number;
   p99?: number;
-  targetP95: number;
+  /** From the run's own p95 threshold; absent when the scenario set none. */
+  targetP95?: number;
   ok: boolean;
 }
 
-function latencyMetric(summary: K6Summary, endpoint: Endpoint): MetricSummary | undefined {
+/** The part of lib/preflight.ts's setup data the summary readers use. */
+interface DeclaredEndpoints {
+  endpoints?: Array<{ name: string; label: string; route: string }>;
+}
+
+const declaredEndpoints = (summary: K6Summary) => (summary.setup_data as DeclaredEndpoints | undefined)?.endpoints ?? [];
+
+function latencyMetric(summary: K6Summary, endpoint: string): MetricSummary | undefined {
   return summary.metrics[latencyKey(endpoint, 'http')] ?? summary.metrics[latencyKey(endpoint, 'grpc')];
 }
 
-/** One row per endpoint the run drove, in the endpoint table's order. */
+const endpointMetric = /^(?:http_reqs|http_req_duration|grpc_req_duration)\{endpoint:([^,}]+)/;
+
+/** The endpoints a run measured: in the order its scenario declared them, then any others by name. */
+export function measuredEndpoints(summary: K6Summary): string[] {
+  const seen = new Set<string>();
+  for (const name of Object.keys(summary.metrics)) {
+    const match = endpointMetric.exec(name);
+    if (match) seen.add(match[1]);
+  }
+  const declared = declaredEndpoints(summary).map((e) => e.name);
+  return [...declared.filter((e) => seen.has(e)), ...[...seen].filter((e) => !declared.includes(e)).sort()];
+}
+
+/** One row per endpoint the run drove; labels come from the scenario's table via setup data. */
 export function endpointRows(summary: K6Summary): EndpointRow[] {
-  const rows: EndpointRow[] = [];
-  for (const endpoint of endpointNames) {
+  const labels = Object.fromEntries(declaredEndpoints(summary).map((e) => [e.name, e.label]));
+  return measuredEndpoints(summary).map((endpoint) => {
     const latency = latencyMetric(summary, endpoint);
-    const count = summary.metrics[requestCountKey(endpoint)]?.values.count ?? latency?.values.count;
-    if (latency === undefined && count === undefined) continue;
+    const count = summary.metrics[requestCountKey(endpoint)]?.values.count ?? latency?.values.count ?? 0;
     // k6 reports zeros for a latency metric without samples: with no successful response there
     // is no latency to show, and the endpoint cannot pass.
     const succeeded = (latency?.values.count ?? 0) > 0;
     const values = succeeded ? latency!.values : {};
-    const ok = succeeded && Object.values(latency?.thresholds ?? {}).every((t) => t.ok) && (count ?? 0) > 0;
-    rows.push({
+    const target = Object.keys(latency?.thresholds ?? {}).map((e) => /^p\(95\)<(\d+(?:\.\d+)?)$/.exec(e)).find(Boolean);
+    return {
       endpoint,
-      label: sloTable[endpoint].label,
-      requests: count ?? 0,
+      label: labels[endpoint] ?? endpoint,
+      requests: count,
       p50: values['p(50)'] ?? values.med,
       p95: values['p(95)'],
       p99: values['p(99)'],
-      targetP95: sloTable[endpoint].p95,
-      ok,
-    });
-  }
-  return rows;
+      targetP95: target ? Number(target[1]) : undefined,
+      ok: succeeded && Object.values(latency?.thresholds ?? {}).every((t) => t.ok) && count > 0,
+    };
+  });
+}
+
+/** Failed responses of one endpoint by status, most frequent first; "other" holds unnamed statuses. */
+export function failedStatuses(summary: K6Summary, endpoint: string): Array<{ status: string; count: number }> {
+  const prefix = `${failedResponsesMetric}{endpoint:${endpoint},status:`;
+  const named = Object.entries(summary.metrics)
+    .filter(([name, metric]) => name.startsWith(prefix) && (metric.values.count ?? 0) > 0)
+    .map(([name, metric]) => ({ status: name.slice(prefix.length, -1), count: metric.values.count }));
+  const total = summary.metrics[failedResponsesKey(endpoint)]?.values.count ?? 0;
+  const other = total - named.reduce((sum, s) => sum + s.count, 0);
+  return [...named, ...(other > 0 ? [{ status: 'other', count: other }] : [])].sort((a, b) => b.count - a.count);
+}
+
+/** "404 ×12, 500 ×3": how an endpoint failed, for reasons and tables. */
+export const describeStatuses = (statuses: Array<{ status: string; count: number }>) =>
+  statuses.map(({ status, count }) => `${status === '0' ? 'no response' : status === 'other' ? 'other' : `HTTP ${status}`} ×${count}`).join(', ');
+
+/** No iteration ran: setup failed or the run was stopped before the first one. */
+export function noLoadRan(summary: K6Summary): boolean {
+  return (summary.metrics.iterations?.values.count ?? 0) === 0;
 }
 
 export interface FiredAlert {

@@ -1,7 +1,10 @@
 // The human summary (summary.txt and the terminal). Our own renderer: k6's jslib summary is a
 // remote module that cannot be fetched offline.
 import {
+  describeStatuses,
   endpointRows,
+  failedStatuses,
+  noLoadRan,
   firedAlerts,
   formatObserved,
   runDurationSeconds,
@@ -15,6 +18,8 @@ export interface RunLabel {
   profile: string;
   /** Extra lines worth reading first, e.g. that the alert monitor was off. */
   notes?: string[];
+  /** Why the run ended, when known (the CLI knows it; k6's own handleSummary does not). */
+  reason?: string;
 }
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : milliseconds(value));
@@ -32,8 +37,11 @@ export function renderText(summary: K6Summary, label: RunLabel): string {
   const failures = summary.metrics.http_req_failed?.values.rate;
   const checks = summary.metrics.checks?.values.rate;
   const alerts = firedAlerts(summary);
+  const title = `loadgate ${label.scenario} (${label.profile})`;
+  // Thresholds over a run that never started measure nothing: only the reason is worth reading.
+  if (noLoadRan(summary)) return `${title}: NO LOAD RAN: ${label.reason ?? "setup did not finish; k6's error is above"}\n${(label.notes ?? []).filter((note) => !note.startsWith('ended:')).join('\n')}\n`;
   const lines = [
-    `loadgate ${label.scenario} (${label.profile}): ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds)`}`,
+    `${title}: ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds)`}`,
     `duration ${runDurationSeconds(summary).toFixed(1)} s` +
       (reqs ? `, ${reqs.count} HTTP requests at ${perSecond(reqs.rate)}` : '') +
       (failures !== undefined ? `, ${percent(failures)} failed` : '') +
@@ -46,8 +54,17 @@ export function renderText(summary: K6Summary, label: RunLabel): string {
     lines.push('Endpoints (latency in ms, successful responses)');
     lines.push(
       ...table(
-        ['endpoint', 'requests', 'p50', 'p95', 'p99', 'target p95', 'status'],
-        rows.map((r) => [r.endpoint, String(r.requests), ms(r.p50), ms(r.p95), ms(r.p99), `< ${r.targetP95}`, r.ok ? 'ok' : 'FAIL']),
+        ['endpoint', 'requests', 'p50', 'p95', 'p99', 'target p95', 'status', 'failed responses'],
+        rows.map((r) => [
+          r.endpoint,
+          String(r.requests),
+          ms(r.p50),
+          ms(r.p95),
+          ms(r.p99),
+          r.targetP95 === undefined ? '-' : `< ${r.targetP95}`,
+          r.ok ? 'ok' : 'FAIL',
+          describeStatuses(failedStatuses(summary, r.endpoint)) || '-',
+        ]),
       ),
       '',
     );
@@ -57,7 +74,7 @@ export function renderText(summary: K6Summary, label: RunLabel): string {
   lines.push(
     ...table(
       ['metric', 'threshold', 'observed', 'result'],
-      thresholds.map((t) => [t.metric, t.expression, formatObserved(t), t.ok ? 'pass' : 'FAIL']),
+      thresholds.map((t) => [t.metric, t.expression, formatObserved(t), t.noData ? 'no data' : t.ok ? 'pass' : 'FAIL']),
     ),
   );
   return `${lines.join('\n')}\n`;

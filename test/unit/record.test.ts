@@ -19,6 +19,14 @@ test('exit codes read as reasons, and the stopped-early ones say so', () => {
   assert.deepEqual(k6RunEnd(99, failed), { exitCode: 99, reason: 'SLO failed: http_req_duration{endpoint:feed,expected_response:true} p(95)<100', stoppedEarly: false });
   const aborted = { metrics: { 'loadgate_alerts_fired{alert:HighErrorRate}': { type: 'counter' as const, values: { count: 1 }, thresholds: { 'count<1': { ok: false } } } } };
   assert.deepEqual(k6RunEnd(99, aborted), { exitCode: 99, reason: 'aborted by alert HighErrorRate', stoppedEarly: true });
+  const wrongRoute = {
+    metrics: {
+      'http_req_failed{endpoint:auth_token}': { type: 'rate' as const, values: { rate: 1 }, thresholds: { 'rate<0.01': { ok: false }, 'rate<1': { ok: false } } },
+      'loadgate_failed_responses{endpoint:auth_token}': { type: 'counter' as const, values: { count: 4 } },
+      'loadgate_failed_responses{endpoint:auth_token,status:404}': { type: 'counter' as const, values: { count: 4 } },
+    },
+  };
+  assert.deepEqual(k6RunEnd(99, wrongRoute), { exitCode: 99, reason: 'aborted: every auth_token request failed (HTTP 404 ×4)', stoppedEarly: true });
 });
 
 test('every exit code is defined once', () => {

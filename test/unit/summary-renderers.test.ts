@@ -72,7 +72,7 @@ describe('renderText', () => {
     const text = renderText(fixture('passed'), label);
     assert.match(text, /^loadgate mixed \(smoke\): PASSED\n/);
     for (const endpoint of ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote', 'auth_token']) {
-      assert.match(text, new RegExp(`^${endpoint} +\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +< \\d+ +ok$`, 'm'));
+      assert.match(text, new RegExp(`^${endpoint} +\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +< \\d+ +ok +-$`, 'm'));
     }
     assert.match(text, /^Alerts fired: none$/m);
   });
@@ -82,8 +82,8 @@ describe('renderText', () => {
     const text = renderText(summary, label);
     const failed = failedThresholds(summary).length;
     assert.match(text, new RegExp(`FAILED \\(${failed} of ${thresholdResults(summary).length} thresholds\\)`));
-    assert.match(text, /^feed +\d+ +\d+\.\d+ +\d+\.\d+ +\d+\.\d+ +< 100 +FAIL$/m);
-    assert.equal(occurrences(text, / FAIL$/gm), failed + 1, 'the feed row plus one line per failed threshold');
+    assert.match(text, /^feed +\d+ +\d+\.\d+ +\d+\.\d+ +\d+\.\d+ +< 100 +FAIL +-$/m);
+    assert.equal(occurrences(text, / FAIL( +-)?$/gm), failed + 1, 'the feed row plus one line per failed threshold');
   });
 
   test('aborted: names the alert that stopped the run', () => {
@@ -106,4 +106,37 @@ test('a fired warning alert passes in JUnit but says it fired', () => {
   const xml = renderJunit(summary, 'suite');
   assert.match(xml, /<system-out>loadgate_alerts_fired\{alert:HighAPILatency\} fired 2 time\(s\)/);
   assert.doesNotMatch(xml, /<failure/);
+});
+
+describe('a run against an API that does not match', () => {
+  const latency = 'http_req_duration{endpoint:feed,expected_response:true}';
+  const mismatched: K6Summary = {
+    setup_data: { endpoints: [{ name: 'feed', label: 'Feed listing', route: 'GET /api/v1/feed' }] },
+    metrics: {
+      iterations: { type: 'counter', values: { count: 12 } },
+      'http_reqs{endpoint:feed}': { type: 'counter', values: { count: 12 }, thresholds: { 'count>0': { ok: true } } },
+      [latency]: { type: 'trend', contains: 'time', values: { count: 0, 'p(95)': 0 }, thresholds: { 'p(95)<100': { ok: true } } },
+      'loadgate_failed_responses{endpoint:feed}': { type: 'counter', values: { count: 12 }, thresholds: { 'count>=0': { ok: true } } },
+      'loadgate_failed_responses{endpoint:feed,status:404}': { type: 'counter', values: { count: 10 }, thresholds: { 'count>=0': { ok: true } } },
+    },
+  };
+
+  test('a latency threshold without a successful response reads "no data", never "pass"', () => {
+    const text = renderText(mismatched, { scenario: 'mixed', profile: 'smoke' });
+    assert.match(text, new RegExp(`^${escapeRegExp(latency)} +p\\(95\\)<100 +no data +no data$`, 'm'));
+    assert.match(renderJunit(mismatched, 'suite'), /p\(95\)&lt;100">\s*<skipped message="no data/);
+  });
+
+  test('the endpoint row names the statuses it failed with, the named ones and the rest', () => {
+    const text = renderText(mismatched, { scenario: 'mixed', profile: 'smoke' });
+    assert.match(text, /^feed +12 +- +- +- +< 100 +FAIL +HTTP 404 ×10, other ×2$/m);
+    assert.doesNotMatch(text, /loadgate_failed_responses/, 'the tallies are not objectives');
+  });
+
+  test('no load ran: the headline is the reason and no thresholds table follows', () => {
+    const notRun: K6Summary = { metrics: { 'http_reqs{endpoint:feed}': { type: 'counter', values: { count: 0 }, thresholds: { 'count>0': { ok: false } } } } };
+    const text = renderText(notRun, { scenario: 'mixed', profile: 'smoke', reason: 'script error: pre-flight failed: GET /api/v1/feed answered 404' });
+    assert.equal(text.split('\n')[0], 'loadgate mixed (smoke): NO LOAD RAN: script error: pre-flight failed: GET /api/v1/feed answered 404');
+    assert.doesNotMatch(text, /Thresholds|count>0/);
+  });
 });

@@ -1,33 +1,41 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointNames, sloTable } from '../../thresholds/slo.ts';
+import { endpointNames, referenceEndpoints } from '../../thresholds/slo.ts';
+import { namedStatuses } from '../../thresholds/keys.ts';
 import { endpointGuards, scenarioGuards } from '../../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../../thresholds/objectives.ts';
 import { alertRules, alertThresholds, promql } from '../../thresholds/alerts.ts';
 import { mergeThresholds } from '../../thresholds/types.ts';
 
 test('latency thresholds come from the SLO table, on successful responses', () => {
-  const thresholds = endpointThresholds(['feed', 'vote']);
+  const thresholds = endpointThresholds(referenceEndpoints, ['feed', 'vote']);
   assert.deepEqual(thresholds['http_req_duration{endpoint:feed,expected_response:true}'], ['p(50)<50', 'p(95)<100', 'p(99)<250']);
-  assert.deepEqual(thresholds['http_req_duration{endpoint:vote,expected_response:true}'][1], `p(95)<${sloTable.vote.p95}`);
-  assert.deepEqual(thresholds['http_req_failed{endpoint:vote}'], ['rate<0.01'], 'an always-failing endpoint cannot pass');
-  const grpc = endpointThresholds(['events_ingest'], 'grpc');
+  assert.deepEqual(thresholds['http_req_duration{endpoint:vote,expected_response:true}'][1], `p(95)<${referenceEndpoints.vote.slo.p95}`);
+  assert.deepEqual(
+    thresholds['http_req_failed{endpoint:vote}'],
+    ['rate<0.01', { threshold: 'rate<1', abortOnFail: true, delayAbortEval: '10s' }],
+    'an always-failing endpoint cannot pass, and stops the run when nothing but failures came back',
+  );
+  const grpc = endpointThresholds(referenceEndpoints, ['events_ingest'], 'grpc');
   assert.deepEqual(Object.keys(grpc), ['grpc_req_duration{endpoint:events_ingest}']);
 });
 
 test('the issue\'s p95 targets are in the table', () => {
   const expected = { feed: 100, clip_detail: 50, related: 75, search: 100, comments_list: 50, comment_create: 100, vote: 50 };
-  for (const [endpoint, p95] of Object.entries(expected)) assert.equal(sloTable[endpoint as keyof typeof sloTable].p95, p95);
+  for (const [endpoint, p95] of Object.entries(expected)) assert.equal(referenceEndpoints[endpoint as keyof typeof referenceEndpoints].slo.p95, p95);
   for (const endpoint of endpointNames) {
-    const { p50, p95, p99 } = sloTable[endpoint];
+    const { p50, p95, p99 } = referenceEndpoints[endpoint].slo;
     assert.ok(p50 < p95 && p95 < p99, endpoint);
   }
 });
 
 test('guards exist for every endpoint and scenario asked for', () => {
   const guards = mergeThresholds(endpointGuards(endpointNames), scenarioGuards(['a', 'b']));
-  assert.equal(Object.keys(guards).length, endpointNames.length + 2);
-  for (const endpoint of endpointNames) assert.deepEqual(guards[`http_reqs{endpoint:${endpoint}}`], ['count>0']);
+  assert.equal(Object.keys(guards).length, endpointNames.length * (2 + namedStatuses.length) + 2);
+  for (const endpoint of endpointNames) {
+    assert.deepEqual(guards[`http_reqs{endpoint:${endpoint}}`], ['count>0']);
+    assert.deepEqual(guards[`loadgate_failed_responses{endpoint:${endpoint},status:404}`], ['count>=0'], 'the status table can name a 404');
+  }
   assert.deepEqual(guards['iterations{scenario:b}'], ['count>0']);
 });
 

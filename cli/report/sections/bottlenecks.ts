@@ -1,7 +1,7 @@
 // Bottlenecks: every sign of strain from the other sections, gathered into one list.
 import { endpointRows, failedThresholds, firedAlerts, formatObserved } from '../../../lib/summary/model.ts';
 import { code, count, ms } from '../format.ts';
-import { hasLatency, type ReportInput } from '../input.ts';
+import type { ReportInput } from '../input.ts';
 import type { PprofTop } from '../pprof.ts';
 import { increase, Snapshot } from '../prometheus.ts';
 
@@ -22,7 +22,7 @@ export function bottlenecks(input: ReportInput): string[] {
   if (summary) {
     for (const t of failedThresholds(summary)) findings.push(`Threshold ${code(`${t.metric} ${t.expression}`)} failed, observed ${formatObserved(t)}.`);
     for (const row of endpointRows(summary)) {
-      if (hasLatency(summary, row.endpoint) && row.p95 !== undefined && row.p95 >= row.targetP95) {
+      if (row.p95 !== undefined && row.targetP95 !== undefined && row.p95 >= row.targetP95) {
         findings.push(`${code(row.endpoint)} p95 is ${ms(row.p95)}, over its ${row.targetP95} ms target.`);
       }
     }

@@ -1,7 +1,7 @@
 // What k6 measured: the totals, each endpoint against its SLO, and the alerts that fired.
-import { endpointRows, firedAlerts } from '../../../lib/summary/model.ts';
+import { describeStatuses, endpointRows, failedStatuses, firedAlerts } from '../../../lib/summary/model.ts';
 import { bytes, code, count, mark, ms, percent, perSecond, plural, table } from '../format.ts';
-import { hasLatency, metric, setupInfo, value, type ReportInput } from '../input.ts';
+import { metric, setupInfo, value, type ReportInput } from '../input.ts';
 
 export function k6Metrics(input: ReportInput): string[] {
   const { summary } = input;
@@ -48,12 +48,12 @@ export function endpointTable(input: ReportInput): string[] {
   }
   const rows = endpointRows(summary);
   if (!rows.length) {
-    lines.push('Endpoint latencies: not captured, the run drove none of the endpoints in thresholds/slo.ts.', '');
+    lines.push('Endpoint latencies: not captured, the run tagged no request with an endpoint.', '');
     return lines;
   }
   const withoutLatency: string[] = [];
   const cells = rows.map((row) => {
-    const measured = hasLatency(summary, row.endpoint);
+    const measured = row.p95 !== undefined;
     if (!measured) withoutLatency.push(row.requests > 0 ? `${row.endpoint} (${plural(row.requests, 'request')}, none succeeded)` : `${row.endpoint} (never requested)`);
     const latency = (v: number | undefined) => (measured && v !== undefined ? ms(v) : '—');
     return [
@@ -62,14 +62,15 @@ export function endpointTable(input: ReportInput): string[] {
       latency(row.p50),
       latency(row.p95),
       latency(row.p99),
-      `< ${row.targetP95} ms`,
+      row.targetP95 === undefined ? '—' : `< ${row.targetP95} ms`,
       mark(row.ok && measured),
+      describeStatuses(failedStatuses(summary, row.endpoint)) || 'none',
     ];
   });
   lines.push(
     'Latency of successful responses. ✅ means every latency threshold of the endpoint (p50, p95, p99) held and it answered at least once.',
     '',
-    ...table(['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Target p95', 'Met'], cells, 'lrrrrrc'),
+    ...table(['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Target p95', 'Met', 'Failed responses'], cells, 'lrrrrrcl'),
     '',
   );
   if (withoutLatency.length) {

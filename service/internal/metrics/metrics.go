@@ -106,6 +106,11 @@ func New(reg prometheus.Registerer) *Metrics {
 		m.BufferSize, m.BufferLimit, m.EventsAccepted, m.EventsWritten,
 		m.EventsRejected, m.Flushes, m.FlushDuration, m.FlushRows,
 	)
+	// A vector shows up on /metrics only once it has a child; created up front, the event
+	// latency family is visible before the first batch, so a monitor's first scrape finds it.
+	for _, protocol := range []string{"http", "grpc"} {
+		m.EventIngestDuration.WithLabelValues(protocol)
+	}
 	return m
 }
 
