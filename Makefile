@@ -2,13 +2,16 @@
 # k6 is pinned in exactly this one place; @types/k6 in package.json follows its major version.
 K6_VERSION := v1.8.1
 K6_PINNED := .bin/k6-$(K6_VERSION)/k6
+# actionlint checks .github/workflows in make test; pinned like k6, built into .bin/.
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := .bin/actionlint-$(ACTIONLINT_VERSION)/actionlint
 K6 ?= $(abspath $(K6_PINNED))
 export K6
 export K6_NO_USAGE_REPORT := true
 
 PROFILE ?= baseline
 RESULTS_DIR ?= results
-export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE K6_WEB_DASHBOARD_PERIOD
+export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT GATE_ALLOW_OTHER_MACHINE
 
 TS_SOURCES := $(shell find scenarios lib thresholds cli proto -name "*.ts" -o -name "*.proto" 2>/dev/null) build.mjs
 GO_SOURCES := $(shell find service proto -name '*.go' -o -name '*.proto' -o -name 'go.mod' -o -name 'go.sum' 2>/dev/null)
@@ -17,7 +20,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +36,12 @@ load-events: build service $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc 
 
 bench: build service $(K6_DEP) ## generator cost against bare k6 and wrk, on loopback (REPEAT=3, BENCH_RATE=300)
 	node --import tsx bench/bench.ts
+
+baseline: build service $(K6_DEP) ## store SCENARIO's latest REPEAT passing runs at PROFILE (or RUN=) as results/baselines/<scenario>-<profile>.json
+	$(CLI) baseline $(SCENARIO)
+
+gate: build service $(K6_DEP) ## run SCENARIO at PROFILE REPEAT times (or take RUN=) against its baseline: 0 ok, 1 regression, 2 cannot compare
+	$(CLI) gate $(SCENARIO)
 
 report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder>
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run folder>" >&2; exit 2; }
@@ -52,7 +61,7 @@ debian-packages: ## install chromium, strace, prometheus (promtool) for make tes
 typecheck: node_modules/.installed ## tsc --noEmit, strict
 	npx tsc --noEmit -p .
 
-test-unit: node_modules/.installed service ## node:test suites over the pure modules
+test-unit: node_modules/.installed service $(ACTIONLINT) ## node:test suites over the pure modules
 	node --import tsx --test --test-reporter=spec test/unit/*.test.ts
 
 test-go: ## go vet and go test for the reference service
@@ -69,6 +78,8 @@ service: service/bin/loadgate-service ## build the reference service
 
 k6: $(K6_DEP) ## build the pinned k6 (skipped when present)
 
+actionlint: $(ACTIONLINT) ## build the pinned actionlint (skipped when present)
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -80,6 +91,9 @@ dist/.built: node_modules/.installed $(TS_SOURCES)
 $(K6_PINNED):
 	GOBIN=$(abspath $(dir $@)) go install go.k6.io/k6@$(K6_VERSION)
 	ln -sfn k6-$(K6_VERSION)/k6 .bin/k6
+
+$(ACTIONLINT):
+	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 service/bin/loadgate-service: $(GO_SOURCES)
 	cd service && go build -o bin/loadgate-service ./cmd/loadgate-service

@@ -3,11 +3,14 @@ import { regenerateReports } from './report.ts';
 import { exitCodes } from './record.ts';
 import { runScenario, scenarioNames } from './run.ts';
 import { exportAlertRules } from './alerts-export.ts';
+import { baselineCommand, gateCommand } from './gate/index.ts';
 
 const usage = `usage: node dist/cli.mjs <command>
   run <scenario>        run a scenario (${scenarioNames().join(', ')}) and write a run folder
   report <run folder>   rebuild summary.txt, junit.xml and REPORT.md from a run folder
-  alerts-export [file]  write the alert rules as a Prometheus rules file`;
+  alerts-export [file]  write the alert rules as a Prometheus rules file
+  baseline [scenario]   store passing runs (RUN, or the latest REPEAT) as results/baselines/<scenario>-<profile>.json
+  gate [scenario]       run the scenario REPEAT times (or take RUN) and compare with its baseline`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, argument] = argv;
@@ -19,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
       regenerateReports(argument);
       process.stderr.write(`loadgate: reports rebuilt in ${argument}\n`);
       return 0;
+    case 'baseline':
+      return baselineCommand(argument, process.env);
+    case 'gate':
+      return gateCommand(argument, process.env);
     case 'alerts-export':
       process.stderr.write(`loadgate: wrote ${exportAlertRules(argument ?? 'deploy/prometheus/alerts.yml')}\n`);
       return 0;
