@@ -12,6 +12,7 @@ export K6_NO_USAGE_REPORT := true
 PROFILE ?= baseline
 RESULTS_DIR ?= results
 export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT GATE_ALLOW_OTHER_MACHINE
+export INSTANCES PARALLELISM RUNS LOCAL_EXECUTION K6_CLOUD_TOKEN K6_CLOUD_PROJECT_ID LOADGATE_CLOUD_DISTRIBUTION
 
 TS_SOURCES := $(shell find scenarios lib thresholds cli proto -name "*.ts" -o -name "*.proto" 2>/dev/null) build.mjs
 GO_SOURCES := $(shell find service proto -name '*.go' -o -name '*.proto' -o -name 'go.mod' -o -name 'go.sum' 2>/dev/null)
@@ -20,7 +21,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +34,18 @@ load-api: build service $(K6_DEP) ## open-model API load, per-endpoint rates (RP
 
 load-events: build service $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc (EVENTS_PER_SEC, BATCH_SIZE)
 	$(CLI) run event-ingestion
+
+load-distributed: build service $(K6_DEP) ## SCENARIO=<name> as INSTANCES=2 k6 processes (execution segments), merged exactly
+	$(CLI) load-distributed $(SCENARIO)
+
+merge: build ## merge RUNS=<folders or raw .json.gz files> of k6 instances (operator runners) into one run folder
+	$(CLI) merge
+
+operator: build $(K6_DEP) ## write a k6 archive and k6-operator manifests for SCENARIO=<name> with PARALLELISM=4 runners
+	$(CLI) operator $(SCENARIO)
+
+cloud: build service $(K6_DEP) ## run SCENARIO=<name> on Grafana Cloud k6 (K6_CLOUD_TOKEN; LOCAL_EXECUTION=1 runs k6 here)
+	$(CLI) cloud $(SCENARIO)
 
 bench: build service $(K6_DEP) ## generator cost against bare k6 and wrk, on loopback (REPEAT=3, BENCH_RATE=300)
 	node --import tsx bench/bench.ts

@@ -3,10 +3,18 @@ import { regenerateReports } from './report.ts';
 import { exitCodes } from './record.ts';
 import { runScenario, scenarioNames } from './run.ts';
 import { exportAlertRules } from './alerts-export.ts';
+import { cloudCommand } from './distributed/cloud.ts';
+import { mergeCommand } from './distributed/collect.ts';
+import { runDistributed } from './distributed/local.ts';
+import { operatorCommand } from './distributed/operator.ts';
 import { baselineCommand, gateCommand } from './gate/index.ts';
 
 const usage = `usage: node dist/cli.mjs <command>
   run <scenario>        run a scenario (${scenarioNames().join(', ')}) and write a run folder
+  load-distributed <scenario>  run it as INSTANCES k6 processes, one execution segment each, merged
+  merge [files|folders] merge k6 instances' raw samples (or RUNS) into one run folder
+  operator <scenario>   write a k6 archive and k6-operator manifests for PARALLELISM runners
+  cloud <scenario>      run it on Grafana Cloud k6 (K6_CLOUD_TOKEN; LOCAL_EXECUTION=1 runs it here)
   report <run folder>   rebuild summary.txt, junit.xml and REPORT.md from a run folder
   alerts-export [file]  write the alert rules as a Prometheus rules file
   baseline [scenario]   store passing runs (RUN, or the latest REPEAT) as results/baselines/<scenario>-<profile>.json
@@ -17,6 +25,14 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runScenario(argument ?? '', process.env);
+    case 'load-distributed':
+      return runDistributed(argument ?? '', process.env);
+    case 'merge':
+      return mergeCommand(argv.slice(1), process.env);
+    case 'operator':
+      return operatorCommand(argument ?? '', process.env);
+    case 'cloud':
+      return cloudCommand(argument ?? '', process.env);
     case 'report':
       if (!argument) break;
       regenerateReports(argument);

@@ -12,7 +12,7 @@ import { k6Environment, recordedEnvironment, redactArgs } from '../lib/variables
 import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunProfiles, notCaptured } from './capture.ts';
 import { gitCommit, k6Version, machine } from './meta.ts';
 import { k6Binary, projectRoot, scenarioBundle } from './paths.ts';
-import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd } from './record.ts';
+import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
 import { Interrupts } from './signals.ts';
@@ -25,7 +25,7 @@ export function scenarioNames(): string[] {
     .sort();
 }
 
-function say(line: string): void {
+export function say(line: string): void {
   process.stderr.write(`loadgate: ${line}\n`);
 }
 
@@ -35,7 +35,7 @@ interface Refusal {
 }
 
 /** Everything that can be refused before a folder exists or a packet is sent. */
-function check(scenario: string, env: NodeJS.ProcessEnv): { config: Config; k6Env: NodeJS.ProcessEnv } | Refusal {
+export function check(scenario: string, env: NodeJS.ProcessEnv): { config: Config; k6Env: NodeJS.ProcessEnv } | Refusal {
   const known = scenarioNames();
   if (!known.includes(scenario)) {
     return { exitCode: exitCodes.badCommandLine.code, sentence: `unknown scenario "${scenario}"; valid scenarios are: ${known.join(', ')}` };
@@ -63,7 +63,7 @@ function check(scenario: string, env: NodeJS.ProcessEnv): { config: Config; k6En
 }
 
 /** What the stages share. */
-interface Run {
+export interface Run {
   scenario: string;
   dir: string;
   startedAt: Date;
@@ -75,7 +75,14 @@ interface Run {
   service: RunningService | null;
   pprofUrl: string;
   captures: CaptureOutcome[];
+  /** `k6 inspect` of the bundle: the thresholds a merged distributed run is judged by. */
+  options?: unknown;
+  /** The k6 processes of a distributed run (cli/distributed), recorded in meta.json. */
+  instances?: RunMeta['instances'];
 }
+
+/** Starts k6 with these arguments and waits for it; a distributed run starts several instead. */
+export type K6Launcher = (args: string[], run: Run) => Promise<RunEnd>;
 
 async function startServiceStage(run: Run): Promise<RunEnd | null> {
   if (!run.ownsService || run.interrupts.interrupted) return null;
@@ -97,7 +104,7 @@ function profiling(run: Run): boolean {
   return run.config.profileCapture && run.pprofUrl !== '';
 }
 
-async function loadStage(run: Run, bundle: string): Promise<RunEnd> {
+async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<RunEnd> {
   if (run.config.metricsUrl) run.captures.push(await captureMetrics(run.config.metricsUrl, run.dir, 'before'));
   if (run.interrupts.interrupted) return loadgateRunEnd('interrupted', 'interrupted before k6 started');
   const k6Exited = new AbortController();
@@ -106,14 +113,14 @@ async function loadStage(run: Run, bundle: string): Promise<RunEnd> {
   const secretSource = run.config.secretSource ? [`--secret-source=${run.config.secretSource}`] : [];
   // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
   const quiet = process.stdout.isTTY ? [] : ['--quiet'];
-  const end = await runK6(['run', '--log-format=json', ...quiet, ...secretSource, bundle], run);
+  const end = await launch(['run', '--log-format=json', ...quiet, ...secretSource, bundle], run);
   k6Exited.abort();
   if (cpu) run.captures.push(await cpu);
   return end;
 }
 
 /** k6 logs JSON into the run folder; the terminal gets the same lines in a readable form. */
-async function runK6(args: string[], run: Run): Promise<RunEnd> {
+export async function runK6(args: string[], run: Run): Promise<RunEnd> {
   const child = spawn(k6Binary(), args, { env: run.k6Env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
   run.interrupts.forwardTo(child);
   const log = createWriteStream(join(run.dir, runFiles.k6Log));
@@ -155,7 +162,7 @@ async function captureAfterStage(run: Run): Promise<void> {
   if (run.config.metricsUrl && !run.interrupts.interrupted) run.captures.push(await captureMetrics(run.config.metricsUrl, run.dir, 'after'));
 }
 
-function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
+export function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
   try {
     return JSON.parse(execFileSync(k6Binary(), ['inspect', '--execution-requirements', '--include-system-env-vars', bundle], { env, encoding: 'utf8', timeout: 30_000 }));
   } catch {
@@ -184,6 +191,7 @@ function recordStage(run: Run, end: RunEnd, options: unknown): number {
     environment: recordedEnvironment(run.k6Env),
     options,
     captures: run.captures,
+    instances: run.instances,
   });
   try {
     regenerateReports(run.dir);
@@ -194,7 +202,7 @@ function recordStage(run: Run, end: RunEnd, options: unknown): number {
   return end.exitCode;
 }
 
-export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Promise<number> {
+export async function runScenario(scenario: string, env: NodeJS.ProcessEnv, launch: K6Launcher = runK6): Promise<number> {
   const checked = check(scenario, env);
   if ('sentence' in checked) {
     say(checked.sentence);
@@ -227,9 +235,10 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv): Pro
     k6Env.K6_WEB_DASHBOARD_PERIOD = config.dashboardPeriod;
     // The load shape does not depend on where the service listens, so it is known even if it fails.
     const options = resolvedOptions(bundle, k6Env);
+    run.options = options;
     const failedStart = await startServiceStage(run);
     if (failedStart) return recordStage(run, failedStart, options);
-    const end = await loadStage(run, bundle);
+    const end = await loadStage(run, bundle, launch);
     await captureAfterStage(run);
     return recordStage(run, end, options);
   } finally {

@@ -1,0 +1,157 @@
+// One merged run out of several k6 instances' output: the raw sample files (and, beside each, the
+// folder its handleSummary wrote), merged into summary.json of a run folder and judged by the
+// scenario's thresholds. Used by the local rehearsal and by `make merge` for operator runners.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { K6Summary } from '../../lib/summary/model.ts';
+import { gitCommit, k6Version, machine } from '../meta.ts';
+import { k6Binary, projectRoot } from '../paths.ts';
+import { exitCodes, k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, writeSummary, type InstanceRecord, type RunEnd, type RunMeta } from '../record.ts';
+import { regenerateReports } from '../report.ts';
+import { createRunFolder } from '../run-folder.ts';
+import { say } from '../run.ts';
+import { mergeRawSamples } from './merge.ts';
+import { listSetting } from './settings.ts';
+import { thresholdSources, ThresholdError, type ThresholdOption } from './thresholds.ts';
+
+/** One instance's output: `<name>.json.gz` and the folder `<name>/` beside it. */
+export interface InstanceOutput {
+  name: string;
+  rawFile: string;
+  summaryDir: string;
+}
+
+export const rawFileSuffix = '.json.gz';
+
+export function instanceOutput(rawFile: string): InstanceOutput {
+  const name = basename(rawFile).replace(/\.json(\.gz)?$/, '');
+  return { name, rawFile, summaryDir: join(dirname(rawFile), name) };
+}
+
+interface K6Options {
+  thresholds?: Record<string, ThresholdOption[]>;
+  summaryTrendStats?: string[];
+}
+
+/**
+ * The thresholds to judge by: the scenario's options when recorded (`k6 inspect`), else those the
+ * instances' own summaries evaluated. Without either the merge would pass anything, so it refuses.
+ */
+function judgedBy(options: unknown, summaries: Array<K6Summary | null>): { thresholds: Record<string, string[]>; trendStats?: string[] } {
+  const recorded = options as K6Options | null | undefined;
+  if (recorded?.thresholds) return { thresholds: thresholdSources(recorded.thresholds), trendStats: recorded.summaryTrendStats };
+  const thresholds: Record<string, string[]> = {};
+  for (const summary of summaries) {
+    for (const [key, metric] of Object.entries(summary?.metrics ?? {})) {
+      for (const expression of Object.keys(metric.thresholds ?? {})) thresholds[key] = [...new Set([...(thresholds[key] ?? []), expression])];
+    }
+  }
+  if (!Object.keys(thresholds).length) throw new ThresholdError('no thresholds to judge the merged run by: neither a meta.json with the scenario\'s options nor an instance summary.json was found');
+  return { thresholds };
+}
+
+/** Writes the merged summary.json into `dir` and returns how the run ended by its merged thresholds. */
+export async function mergeInto(dir: string, outputs: InstanceOutput[], options: unknown, ends: Array<RunEnd | null> = []): Promise<{ end: RunEnd; instances: InstanceRecord[] }> {
+  const summaries = outputs.map((output) => readSummary(output.summaryDir));
+  const records: InstanceRecord[] = outputs.map((output, i) => ({
+    name: output.name,
+    rawFile: relativeTo(dir, output.rawFile),
+    samples: 0,
+    ...(ends[i] ? { exitCode: ends[i]!.exitCode, reason: ends[i]!.reason } : {}),
+  }));
+  // An instance that stopped for its own reason (script error, Ctrl-C, crash) ends the run with it;
+  // a 99 only judged that instance's share, so the merged thresholds decide instead.
+  const failed = ends.find((end) => end && end.exitCode !== exitCodes.passed.code && end.exitCode !== exitCodes.thresholdsFailed.code);
+  const missing = outputs.filter((output) => !existsSync(output.rawFile));
+  if (missing.length) {
+    const why = `no raw samples from ${missing.map((output) => output.name).join(', ')} (${missing.map((output) => output.rawFile).join(', ')})`;
+    return { end: failed ?? loadgateRunEnd('mergeFailed', why), instances: records };
+  }
+  try {
+    const { summary, samples } = await mergeRawSamples({ rawFiles: outputs.map((o) => o.rawFile), summaries, ...judgedBy(options, summaries) });
+    samples.forEach((count, i) => (records[i].samples = count));
+    writeSummary(dir, summary);
+    const failedThresholds = Object.values(summary.metrics).some((metric) => Object.values(metric.thresholds ?? {}).some((t) => !t.ok));
+    const end = failed ?? k6RunEnd(failedThresholds ? exitCodes.thresholdsFailed.code : exitCodes.passed.code, summary);
+    return { end, instances: records };
+  } catch (error) {
+    return { end: failed ?? loadgateRunEnd('mergeFailed', `could not merge the instances' raw samples: ${(error as Error).message}`), instances: records };
+  }
+}
+
+function relativeTo(dir: string, file: string): string {
+  const path = relative(dir, file);
+  return path.startsWith('..') ? resolve(file) : path;
+}
+
+/** Raw files named directly, or every `*.json.gz` directly inside a named folder. */
+export function findOutputs(paths: string[]): InstanceOutput[] {
+  const outputs: InstanceOutput[] = [];
+  for (const path of paths) {
+    if (!existsSync(path)) throw new Error(`"${path}" does not exist`);
+    if (statSync(path).isDirectory()) {
+      const raw = readdirSync(path).filter((name) => name.endsWith(rawFileSuffix)).sort(byNumber);
+      if (!raw.length) throw new Error(`"${path}" holds no raw sample files (*${rawFileSuffix}, written by k6 --out json=<file>${rawFileSuffix})`);
+      outputs.push(...raw.map((name) => instanceOutput(join(path, name))));
+    } else outputs.push(instanceOutput(path));
+  }
+  return outputs;
+}
+
+/** runner-2 before runner-10. */
+function byNumber(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/** The meta.json of the run the output belongs to: in a named folder or its parent (where `make operator` wrote it). */
+function sourceMeta(paths: string[]): RunMeta | null {
+  for (const path of paths) {
+    const folder = statSync(path).isDirectory() ? path : dirname(path);
+    for (const candidate of [folder, dirname(folder)]) {
+      const meta = readMeta(candidate);
+      if (meta) return meta;
+    }
+  }
+  return null;
+}
+
+/** `make merge RUNS=<folders or files>`: a new run folder holding the merged summary and reports. */
+export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const paths = args.length ? args : listSetting(env, 'RUNS');
+  if (!paths.length) {
+    say('make merge needs RUNS: the runners\' output folders or their raw sample files (*.json.gz), separated by commas');
+    return exitCodes.badCommandLine.code;
+  }
+  let outputs: InstanceOutput[];
+  try {
+    outputs = findOutputs(paths);
+  } catch (error) {
+    say(`RUNS: ${(error as Error).message}`);
+    return exitCodes.badCommandLine.code;
+  }
+  const source = sourceMeta(paths);
+  const scenario = source?.scenario ?? 'merged';
+  const profile = source?.profile ?? 'unknown';
+  const dir = createRunFolder(env.RESULTS_DIR?.trim() || 'results', scenario, profile);
+  say(`merging ${outputs.length} instance(s) into ${dir}`);
+  const startedAt = new Date();
+  const { end, instances } = await mergeInto(dir, outputs, source?.options);
+  writeMeta(dir, {
+    scenario,
+    profile,
+    ...end,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    gitCommit: gitCommit(projectRoot),
+    k6: source?.k6 ?? k6Version(k6Binary()),
+    machine: source?.machine ?? machine(),
+    target: source?.target,
+    environment: source?.environment,
+    options: source?.options ?? null,
+    instances,
+  });
+  regenerateReports(dir);
+  say(`${end.reason} (exit code ${end.exitCode})`);
+  say(`results in ${dir}`);
+  return end.exitCode;
+}

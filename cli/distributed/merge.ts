@@ -1,0 +1,277 @@
+// Merges the raw samples of several k6 instances (each `k6 run --out json=<file>.gz`) into one
+// summary with the shape of k6's own handleSummary data, so the text, JUnit and REPORT.md renderers
+// and cli/record.ts read it unchanged. Percentiles are exact: every trend sample of every instance
+// is kept (8 bytes each) and k6's interpolation runs over all of them. Files are streamed line by
+// line, so memory grows with the trend samples only, never with the file.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
+import { GaugeSink, newSink, sinkCount, summaryValues, thresholdValues, TrendSink, type Sink } from './sinks.ts';
+import { checkApplies, parseThreshold, passes, statKey, ThresholdError, type MetricType, type Threshold } from './thresholds.ts';
+
+/** k6's default summaryTrendStats, used when neither the options nor a summary name them. */
+export const defaultTrendStats = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+
+/** Types of k6's built-in metrics, for a thresholded metric no instance ever sampled. */
+const builtinTypes: Record<string, [MetricType, string]> = {
+  vus: ['gauge', 'default'],
+  vus_max: ['gauge', 'default'],
+  iterations: ['counter', 'default'],
+  iteration_duration: ['trend', 'time'],
+  dropped_iterations: ['counter', 'default'],
+  data_received: ['counter', 'data'],
+  data_sent: ['counter', 'data'],
+  checks: ['rate', 'default'],
+  http_reqs: ['counter', 'default'],
+  http_req_failed: ['rate', 'default'],
+  http_req_duration: ['trend', 'time'],
+  grpc_req_duration: ['trend', 'time'],
+};
+
+export interface MergeInput {
+  /** Raw sample files, one per instance, plain or gzipped JSON lines. */
+  rawFiles: string[];
+  /** Each instance's own summary.json where it left one (for the run duration, checks, setup data). */
+  summaries: Array<K6Summary | null>;
+  /** Threshold expressions by metric key, from the scenario's options. */
+  thresholds: Record<string, string[]>;
+  trendStats?: readonly string[];
+}
+
+interface Submetric {
+  key: string;
+  tags: Array<[string, string]>;
+  sink: Sink;
+}
+
+interface Metric {
+  name: string;
+  type: MetricType;
+  contains: string;
+  /** One sink per instance for gauges (they are added up at the end), one shared sink otherwise. */
+  sinks: Sink[];
+  submetrics: Submetric[];
+}
+
+/** A submetric key's tags parsed as k6's Metric.AddSubmetric does: `a:1, "b":'2'`. */
+export function submetricTags(key: string): { parent: string; tags: Array<[string, string]> } {
+  const open = key.indexOf('{');
+  if (open < 0) return { parent: key, tags: [] };
+  const unquote = (text: string) => text.trim().replace(/^["']+|["']+$/g, '');
+  const tags = key
+    .slice(open + 1, -1)
+    .split(',')
+    .filter(Boolean)
+    .map((pair): [string, string] => {
+      const colon = pair.indexOf(':');
+      return colon < 0 ? [unquote(pair), ''] : [unquote(pair.slice(0, colon)), unquote(pair.slice(colon + 1))];
+    });
+  return { parent: key.slice(0, open), tags };
+}
+
+interface RawLine {
+  type?: string;
+  metric?: string;
+  data?: { name?: string; type?: MetricType; contains?: string; time?: string; value?: number; tags?: Record<string, string> | null };
+}
+
+/** Every line of a raw file, parsed; gzip is recognised by its magic bytes, not by the name. */
+export async function* rawLines(file: string): AsyncGenerator<RawLine> {
+  const head = await new Promise<Buffer>((done, fail) => {
+    const stream = createReadStream(file, { start: 0, end: 1 });
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk) => chunks.push(chunk as Buffer));
+    stream.on('end', () => done(Buffer.concat(chunks)));
+    stream.on('error', fail);
+  });
+  const raw = createReadStream(file);
+  const input = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  raw.on('error', (error) => input.destroy(error));
+  let number = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    number++;
+    if (!line) continue;
+    try {
+      yield JSON.parse(line) as RawLine;
+    } catch {
+      throw new Error(`${file}:${number} is not a k6 JSON output line: ${line.slice(0, 80)}`);
+    }
+  }
+}
+
+/** Sums each check's passes and fails across the instances' root groups, by path. */
+function mergeGroups(groups: unknown[]): unknown {
+  interface Check { path: string; passes: number; fails: number }
+  interface Group { path: string; checks?: Check[]; groups?: Group[] }
+  const present = groups.filter((group): group is Group => typeof group === 'object' && group !== null);
+  if (!present.length) return undefined;
+  const merged = structuredClone(present[0]);
+  const index = new Map<string, Check | Group>();
+  const walk = (group: Group) => {
+    index.set(`g${group.path}`, group);
+    for (const check of group.checks ?? []) index.set(`c${check.path}`, check);
+    for (const child of group.groups ?? []) walk(child);
+  };
+  walk(merged);
+  const add = (group: Group, into: Group) => {
+    for (const check of group.checks ?? []) {
+      const known = index.get(`c${check.path}`) as Check | undefined;
+      if (known) {
+        known.passes += check.passes;
+        known.fails += check.fails;
+      } else {
+        const copy = { ...check };
+        (into.checks ??= []).push(copy);
+        index.set(`c${check.path}`, copy);
+      }
+    }
+    for (const child of group.groups ?? []) {
+      const known = index.get(`g${child.path}`) as Group | undefined;
+      if (known) add(child, known);
+      else {
+        const copy = structuredClone(child);
+        (into.groups ??= []).push(copy);
+        walk(copy);
+      }
+    }
+  };
+  for (const group of present.slice(1)) add(group, merged);
+  return merged;
+}
+
+export interface MergeResult {
+  summary: K6Summary;
+  /** Samples read per file. */
+  samples: number[];
+  /** Bytes the trend sinks held at the end. */
+  trendBytes: number;
+}
+
+export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
+  const summaries = input.summaries.filter((summary): summary is K6Summary => summary !== null);
+  const trendStats = input.trendStats ?? ((summaries[0]?.options as { summaryTrendStats?: string[] } | undefined)?.summaryTrendStats ?? defaultTrendStats);
+  const instances = input.rawFiles.length;
+  const metrics = new Map<string, Metric>();
+  const knownType = (name: string): [MetricType, string] | undefined => {
+    for (const summary of summaries) {
+      const metric = summary.metrics[name];
+      if (metric) return [metric.type, metric.contains ?? 'default'];
+    }
+    return builtinTypes[name];
+  };
+  const define = (name: string, type: MetricType, contains: string): Metric => {
+    let metric = metrics.get(name);
+    if (!metric) {
+      const sinks = type === 'gauge' ? Array.from({ length: instances }, () => newSink(type)) : [newSink(type)];
+      metric = { name, type, contains, sinks, submetrics: [] };
+      metrics.set(name, metric);
+    }
+    return metric;
+  };
+
+  // k6 creates a submetric for every threshold key with tags, and always this one (system tag
+  // expected_response is on by default); they appear in the summary once observed.
+  const submetricKeys = [...new Set(['http_req_duration{expected_response:true}', ...Object.keys(input.thresholds).filter((key) => key.includes('{'))])];
+  const pending = new Map<string, string[]>();
+  for (const key of submetricKeys) {
+    const { parent } = submetricTags(key);
+    pending.set(parent, [...(pending.get(parent) ?? []), key]);
+  }
+  const attachSubmetrics = (metric: Metric) => {
+    for (const key of pending.get(metric.name) ?? []) metric.submetrics.push({ key, tags: submetricTags(key).tags, sink: newSink(metric.type) });
+    pending.delete(metric.name);
+  };
+
+  const samples: number[] = [];
+  let firstMs = Infinity;
+  let lastMs = -Infinity;
+  for (const [instance, file] of input.rawFiles.entries()) {
+    let count = 0;
+    for await (const line of rawLines(file)) {
+      const data = line.data;
+      if (!data) continue;
+      if (line.type === 'Metric' && data.name && data.type) {
+        attachSubmetrics(define(data.name, data.type, data.contains ?? 'default'));
+        continue;
+      }
+      if (line.type !== 'Point' || !line.metric || typeof data.value !== 'number') continue;
+      const metric = metrics.get(line.metric);
+      if (!metric) throw new Error(`${file}: a sample of ${line.metric} comes before its Metric line; is this k6's --out json output?`);
+      count++;
+      metric.sinks[metric.type === 'gauge' ? instance : 0].add(data.value);
+      const tags = data.tags ?? {};
+      for (const sub of metric.submetrics) {
+        if (sub.tags.every(([key, value]) => (tags[key] ?? '') === value)) sub.sink.add(data.value);
+      }
+      if (data.time) {
+        const ms = Date.parse(data.time);
+        if (ms < firstMs) firstMs = ms;
+        if (ms > lastMs) lastMs = ms;
+      }
+    }
+    samples.push(count);
+  }
+
+  // Thresholded metrics exist in k6's summary even without samples, so they exist here too.
+  for (const key of Object.keys(input.thresholds)) {
+    const { parent } = submetricTags(key);
+    if (metrics.has(parent)) continue;
+    const type = knownType(parent) ?? knownType(key);
+    if (!type) throw new ThresholdError(`threshold on ${key}: no instance sampled ${parent} and its type is unknown; pass the instances' summary.json files too`);
+    attachSubmetrics(define(parent, ...type));
+  }
+
+  // The instances ran side by side, so the run lasted as long as the longest of them.
+  const durations = summaries.map((summary) => summary.state?.testRunDurationMs ?? 0);
+  const durationMs = durations.length ? Math.max(...durations) : lastMs > firstMs ? lastMs - firstMs : 0;
+
+  const out: Record<string, MetricSummary> = {};
+  let trendBytes = 0;
+  const emit = (key: string, type: MetricType, contains: string, sink: Sink, observed: boolean) => {
+    const expressions = input.thresholds[key];
+    if (!observed && !expressions) return;
+    const entry: MetricSummary = { type, contains, values: summaryValues(sink, trendStats, durationMs) };
+    if (sink instanceof TrendSink) trendBytes += sink.bytes;
+    if (expressions) {
+      const parsed: Threshold[] = expressions.map((source) => parseThreshold(source, key));
+      for (const threshold of parsed) checkApplies(threshold, type, key);
+      const percentiles = parsed.filter((t) => t.method === 'p').map(statKey);
+      const stats = thresholdValues(sink, percentiles, durationMs);
+      entry.thresholds = Object.fromEntries(parsed.map((threshold) => [threshold.source, { ok: passes(threshold, stats) }]));
+    }
+    out[key] = entry;
+  };
+  for (const metric of metrics.values()) {
+    const sink = metric.type === 'gauge' ? addGauges(metric.sinks as GaugeSink[]) : metric.sinks[0];
+    const hasThresholdedChild = metric.submetrics.some((sub) => input.thresholds[sub.key]);
+    emit(metric.name, metric.type, metric.contains, sink, metric.sinks.some((s) => sinkCount(s) > 0) || hasThresholdedChild);
+    for (const sub of metric.submetrics) emit(sub.key, metric.type, metric.contains, sub.sink, sinkCount(sub.sink) > 0);
+  }
+
+  const first = summaries[0];
+  const summary: K6Summary = {
+    root_group: mergeGroups(summaries.map((s) => s.root_group)),
+    options: { summaryTrendStats: [...trendStats], summaryTimeUnit: '', noColor: false },
+    state: { testRunDurationMs: durationMs },
+    metrics: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))),
+    setup_data: first?.setup_data,
+  };
+  return { summary, samples, trendBytes };
+}
+
+/**
+ * Gauges (vus, vus_max) measure what each instance holds at a moment, so the run's figure is their
+ * sum: the current values and minima add up; the maxima add up to an upper bound, since the
+ * instances' peaks need not coincide. With one instance this is k6's own gauge.
+ */
+function addGauges(sinks: GaugeSink[]): GaugeSink {
+  const total = new GaugeSink();
+  for (const sink of sinks) {
+    total.value += sink.value;
+    total.min += sink.min;
+    total.max += sink.max;
+    total.count += sink.count;
+  }
+  return total;
+}
