@@ -1,32 +1,45 @@
 #!/usr/bin/env bash
 # `make test` needs Debian's chromium (the HTML report test opens a page), strace (proves refused
-# runs send nothing) and prometheus (promtool checks the exported alert rules). Installing only what
+# runs send nothing), prometheus (promtool checks the exported alert rules), postgresql and
+# redis-server (DB=postgres and CACHE=redis runs, and the store's tests against a real PostgreSQL). Installing only what
 # is missing keeps the common case free of apt; failing here saves a fresh clone minutes of tests.
 #
 # Test hook: LOADGATE_CHROMIUM points the chromium check at another path, so a missing package can
 # be simulated on a machine that has it.
 set -euo pipefail
 
+# With arguments, only those packages: the CLI installs postgresql or redis-server this way when a run
+# asks for DB=postgres or CACHE=redis.
+wanted=("$@")
+[ "${#wanted[@]}" -gt 0 ] || wanted=(chromium strace prometheus postgresql redis-server)
+installed() {
+  case "$1" in
+    chromium) [ -x "${LOADGATE_CHROMIUM:-/usr/bin/chromium}" ] ;;
+    prometheus) command -v promtool >/dev/null ;;
+    # Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin.
+    postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && compgen -G '/usr/lib/postgresql/*/lib/pg_stat_statements.so' >/dev/null ;;
+    *) command -v "$1" >/dev/null ;;
+  esac
+}
 missing=()
-[ -x "${LOADGATE_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
-command -v strace >/dev/null || missing+=(strace)
-command -v promtool >/dev/null || missing+=(prometheus)
+for package in "${wanted[@]}"; do installed "$package" || missing+=("$package"); done
 
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=()
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo=(sudo); fi
   install="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
   if ! command -v apt-get >/dev/null; then
-    echo "make test needs the Debian package(s) ${missing[*]} and this machine has no apt-get; on Debian run as root: $install" >&2
+    echo "loadgate needs the Debian package(s) ${missing[*]} and this machine has no apt-get; on Debian run as root: $install" >&2
     exit 1
   fi
   if [ "$(id -u)" -ne 0 ] && [ "${#sudo[@]}" -eq 0 ]; then
-    echo "make test needs the Debian package(s) ${missing[*]}, which only root can install (no sudo here); as root run: $install" >&2
+    echo "loadgate needs the Debian package(s) ${missing[*]}, which only root can install (no sudo here); as root run: $install" >&2
     exit 1
   fi
-  echo "installing missing Debian packages for make test: ${missing[*]}"
-  # prometheus' postinst would start a daemon on :9090 and leave it running; a policy-rc.d that
-  # refuses service starts (the Docker convention) keeps the install from starting or waiting on it.
+  echo "installing missing Debian packages: ${missing[*]}"
+  # prometheus', postgresql's and redis-server's postinst would start daemons (:9090, :5432, :6379)
+  # and leave them running; a policy-rc.d that refuses service starts (the Docker convention) keeps
+  # the install from starting or waiting on them.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
@@ -41,7 +54,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
-if ! strace -f -o /dev/null true 2>/dev/null; then
+if [[ " ${wanted[*]} " == *" strace "* ]] && ! strace -f -o /dev/null true 2>/dev/null; then
   echo "strace cannot trace here (ptrace is blocked, e.g. by a container's seccomp profile or kernel.yama.ptrace_scope); the no-packet tests need it, so allow ptrace (docker: --cap-add=SYS_PTRACE) and rerun make test." >&2
   exit 1
 fi

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,13 +13,13 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime"
-	"strconv"
 	"time"
 
 	"google.golang.org/grpc"
 
 	"loadgate/service/internal/api"
 	"loadgate/service/internal/auth"
+	"loadgate/service/internal/cache"
 	"loadgate/service/internal/fault"
 	"loadgate/service/internal/grpcingest"
 	"loadgate/service/internal/ingest"
@@ -48,8 +47,10 @@ func (e usageError) Unwrap() error { return e.err }
 
 type config struct {
 	addr, grpcAddr, debugAddr string
-	dbPath                    string
-	dbMaxOpen                 int
+	dbPath, databaseURL       string
+	dbMaxOpen, dbMaxIdle      int
+	dbMaxLifetime, dbMaxIdleT time.Duration
+	redisURL                  string
 	seed                      int64
 	flushInterval             time.Duration
 	bufferLimit               int
@@ -69,7 +70,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.grpcAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address (empty disables)")
 	fs.StringVar(&cfg.debugAddr, "debug-addr", "127.0.0.1:6060", "pprof and /debug/faults listen address (empty disables)")
 	fs.StringVar(&cfg.dbPath, "db", "", "SQLite database file (empty: temp file removed on shutdown); reseeded on every start")
-	fs.IntVar(&cfg.dbMaxOpen, "db-max-open-conns", 8, "max open connections of the read pool (writes use one connection)")
+	fs.StringVar(&cfg.databaseURL, "database-url", "", "postgres:// URL: use PostgreSQL instead of SQLite; its tables are dropped and reseeded on start (env DATABASE_URL)")
+	fs.IntVar(&cfg.dbMaxOpen, "db-max-open-conns", 8, "max open connections (on SQLite of the read pool; writes use one connection) (env DB_MAX_OPEN_CONNS)")
+	fs.IntVar(&cfg.dbMaxIdle, "db-max-idle-conns", -1, "max idle connections kept, and how many are opened at start (-1: as many as -db-max-open-conns) (env DB_MAX_IDLE_CONNS)")
+	fs.DurationVar(&cfg.dbMaxLifetime, "db-conn-max-lifetime", 30*time.Minute, "close connections older than this (0: never) (env DB_CONN_MAX_LIFETIME)")
+	fs.DurationVar(&cfg.dbMaxIdleT, "db-conn-max-idle-time", 5*time.Minute, "close connections idle longer than this (0: never) (env DB_CONN_MAX_IDLE_TIME)")
+	fs.StringVar(&cfg.redisURL, "redis-url", "", "redis:// URL: cache feed pages, clips and vote state there (empty: no cache) (env REDIS_URL)")
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed for the deterministic dataset")
 	fs.DurationVar(&cfg.flushInterval, "buffer-flush-interval", time.Second, "event buffer flush interval (env BUFFER_FLUSH_INTERVAL)")
 	fs.IntVar(&cfg.bufferLimit, "buffer-size-limit", 100000, "max buffered events before batches get 503 (env BUFFER_SIZE_LIMIT)")
@@ -98,19 +104,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if v := getenv("BUFFER_FLUSH_INTERVAL"); v != "" && !set["buffer-flush-interval"] {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return cfg, usageError{fmt.Errorf("invalid BUFFER_FLUSH_INTERVAL %q: %w", v, err)}
+	// A flag on the command line beats its environment variable.
+	for _, fallback := range [][2]string{
+		{"buffer-flush-interval", "BUFFER_FLUSH_INTERVAL"},
+		{"buffer-size-limit", "BUFFER_SIZE_LIMIT"},
+		{"database-url", "DATABASE_URL"},
+		{"db-max-open-conns", "DB_MAX_OPEN_CONNS"},
+		{"db-max-idle-conns", "DB_MAX_IDLE_CONNS"},
+		{"db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME"},
+		{"db-conn-max-idle-time", "DB_CONN_MAX_IDLE_TIME"},
+		{"redis-url", "REDIS_URL"},
+	} {
+		name, env := fallback[0], fallback[1]
+		if v := getenv(env); v != "" && !set[name] {
+			if err := fs.Set(name, v); err != nil {
+				return cfg, usageError{fmt.Errorf("invalid %s %q: %w", env, store.Redact(v), err)}
+			}
 		}
-		cfg.flushInterval = d
 	}
-	if v := getenv("BUFFER_SIZE_LIMIT"); v != "" && !set["buffer-size-limit"] {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return cfg, usageError{fmt.Errorf("invalid BUFFER_SIZE_LIMIT %q: %w", v, err)}
-		}
-		cfg.bufferLimit = n
+	if cfg.dbMaxIdle == -1 {
+		cfg.dbMaxIdle = cfg.dbMaxOpen
 	}
 	if !set["token-secret"] {
 		secret = getenv("LOADGATE_TARGET_SECRET")
@@ -122,6 +135,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return cfg, usageError{fmt.Errorf("buffer size limit must be >= 1, got %d", cfg.bufferLimit)}
 	case cfg.dbMaxOpen < 1:
 		return cfg, usageError{fmt.Errorf("-db-max-open-conns must be >= 1, got %d", cfg.dbMaxOpen)}
+	case cfg.dbMaxIdle < 0:
+		return cfg, usageError{fmt.Errorf("-db-max-idle-conns must be >= 0 (or -1 for -db-max-open-conns), got %d", cfg.dbMaxIdle)}
+	case cfg.dbMaxLifetime < 0 || cfg.dbMaxIdleT < 0:
+		return cfg, usageError{errors.New("-db-conn-max-lifetime and -db-conn-max-idle-time must not be negative")}
+	case cfg.dbPath != "" && cfg.databaseURL != "":
+		return cfg, usageError{errors.New("-db (a SQLite file) and -database-url (PostgreSQL) exclude each other; give one")}
 	case cfg.addr == "":
 		return cfg, usageError{errors.New("-addr must not be empty")}
 	}
@@ -157,8 +176,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	runtime.SetBlockProfileRate(cfg.blockRate)
 	runtime.SetMutexProfileFraction(cfg.mutexFraction)
 
+	reg := metrics.NewRegistry()
+	m := metrics.New(reg)
+
 	start := time.Now()
-	st, err := store.Open(ctx, store.Options{Path: cfg.dbPath, MaxOpenConns: cfg.dbMaxOpen})
+	st, err := store.Open(ctx, store.Options{
+		DatabaseURL: cfg.databaseURL, Path: cfg.dbPath,
+		MaxOpenConns: cfg.dbMaxOpen, MaxIdleConns: cfg.dbMaxIdle,
+		ConnMaxLifetime: cfg.dbMaxLifetime, ConnMaxIdleTime: cfg.dbMaxIdleT,
+		Observer: metrics.NewDB(reg),
+	})
 	if err != nil {
 		return err
 	}
@@ -176,11 +203,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger.Info("database ready", "path", st.Path(), "seed", cfg.seed, "took", time.Since(start).String())
+	warm, err := st.Warm(ctx, min(cfg.dbMaxIdle, cfg.dbMaxOpen))
+	if err != nil {
+		logger.Warn("connection pool warm-up stopped early", "opened", warm, "err", err)
+	}
+	// The run's statistics start here: seeding and warming are not load.
+	if err := st.ResetStats(ctx); err != nil {
+		logger.Warn("database statistics not reset; they include the seeding", "err", err)
+	}
+	logger.Info("database ready", "database", st.Where(), "seed", cfg.seed, "warm_connections", warm,
+		"took", time.Since(start).String())
+	reg.MustRegister(metrics.NewDBStatsCollector(st.Pools()))
 
-	reg := metrics.NewRegistry()
-	m := metrics.New(reg)
-	reg.MustRegister(metrics.NewDBStatsCollector(map[string]*sql.DB{"read": st.ReadDB(), "write": st.WriteDB()}))
+	var ch cache.Cache = cache.None{}
+	if cfg.redisURL != "" {
+		rc, err := cache.NewRedis(ctx, cfg.redisURL, reg, logger)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		ch = rc
+		logger.Info("cache ready", "redis", store.Redact(cfg.redisURL))
+	}
 
 	signer, err := auth.NewSigner(cfg.secret)
 	if err != nil {
@@ -246,7 +290,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	apiSrv := &http.Server{
 		Handler: api.NewServer(api.Config{
-			Store: st, Ingest: ing, Auth: signer, Faults: faults, Metrics: m,
+			Store: st, Cache: ch, Ingest: ing, Auth: signer, Faults: faults, Metrics: m,
 			Gatherer: reg, Logger: logger, Version: version,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -259,7 +303,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var debugSrv *http.Server
 	if debugLn != nil {
 		debugSrv = &http.Server{
-			Handler:           debugMux(faults),
+			Handler:           debugMux(faults, st),
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       15 * time.Second,
 			// CPU profiles and traces stream for their whole duration.
@@ -361,7 +405,7 @@ func addrOf(l net.Listener) string {
 // debugMux serves pprof and the runtime fault table. It is never mounted
 // on the API listener: profiles and fault control must not be reachable
 // by load traffic.
-func debugMux(faults *fault.Injector) *http.ServeMux {
+func debugMux(faults *fault.Injector, st *store.Store) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
@@ -372,5 +416,19 @@ func debugMux(faults *fault.Injector) *http.ServeMux {
 	ctl := fault.ControlHandler(faults)
 	mux.Handle("GET /debug/faults", ctl)
 	mux.Handle("PUT /debug/faults", ctl)
+	// The database's own statistics and the slowest statement's plan, read
+	// by the CLI at the end of a run for REPORT.md.
+	mux.HandleFunc("GET /debug/db", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		defer cancel()
+		rep, err := st.Report(ctx)
+		w.Header().Set("Content-Type", "application/json")
+		if err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(rep)
+	})
 	return mux
 }

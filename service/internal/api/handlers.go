@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"loadgate/service/internal/auth"
+	"loadgate/service/internal/cache"
 	"loadgate/service/internal/ingest"
 	"loadgate/service/internal/store"
 )
@@ -132,6 +133,21 @@ func decodeIDCursor(s string) (int64, error) {
 	return id, nil
 }
 
+// How long cached answers live. Feed pages show scores, which votes change
+// all the time; they are not invalidated but expire quickly. Clips and vote
+// state are invalidated by the votes that change them, so they can live long.
+const (
+	feedTTL = 10 * time.Second
+	clipTTL = time.Minute
+	voteTTL = 10 * time.Minute
+)
+
+func clipKey(id int64) string { return "clip:" + strconv.FormatInt(id, 10) }
+
+func voteKey(uid, clipID int64) string {
+	return "vote:" + strconv.FormatInt(uid, 10) + ":" + strconv.FormatInt(clipID, 10)
+}
+
 // Handlers.
 
 func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {
@@ -152,15 +168,22 @@ func (s *server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	key := "feed:" + strconv.Itoa(limit) + ":" + encodeFeedCursor(cur)
+	if body, ok := s.cfg.Cache.Get(r.Context(), cache.Feed, key); ok {
+		writeEncoded(w, http.StatusOK, body)
+		return
+	}
 	clips, next, err := s.cfg.Store.Feed(r.Context(), cur, limit)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	body := encode(map[string]any{
 		"items":       toClipsJSON(clips),
 		"next_cursor": encodeFeedCursor(next),
 	})
+	s.cfg.Cache.Set(r.Context(), cache.Feed, key, body, feedTTL)
+	writeEncoded(w, http.StatusOK, body)
 }
 
 func (s *server) handleClip(w http.ResponseWriter, r *http.Request) {
@@ -168,11 +191,17 @@ func (s *server) handleClip(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if body, ok := s.cfg.Cache.Get(r.Context(), cache.Clip, clipKey(id)); ok {
+		writeEncoded(w, http.StatusOK, body)
+		return
+	}
 	c, err := s.cfg.Store.Clip(r.Context(), id)
 	if s.clipStoreError(w, r, err) {
 		return
 	}
-	writeJSON(w, http.StatusOK, toClipJSON(c))
+	body := encode(toClipJSON(c))
+	s.cfg.Cache.Set(r.Context(), cache.Clip, clipKey(id), body, clipTTL)
+	writeEncoded(w, http.StatusOK, body)
 }
 
 func (s *server) handleRelated(w http.ResponseWriter, r *http.Request) {
@@ -315,10 +344,18 @@ func (s *server) handleVote(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "value must be 1 or -1")
 		return
 	}
+	// The cached vote state answers a repeated vote without the database.
+	value := strconv.FormatInt(req.Value, 10)
+	if cached, ok := s.cfg.Cache.Get(r.Context(), cache.Vote, voteKey(uid, id)); ok && string(cached) == value {
+		writeJSON(w, http.StatusOK, map[string]any{"clip_id": id, "user_id": uid, "value": req.Value, "created": false})
+		return
+	}
 	created, err := s.cfg.Store.Vote(r.Context(), uid, id, req.Value, s.cfg.Now().UnixMilli())
 	if s.clipStoreError(w, r, err) {
 		return
 	}
+	s.cfg.Cache.Set(r.Context(), cache.Vote, voteKey(uid, id), []byte(value), voteTTL)
+	s.cfg.Cache.Delete(r.Context(), clipKey(id)) // its score changed
 	code := http.StatusOK
 	if created {
 		code = http.StatusCreated

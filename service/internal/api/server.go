@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"loadgate/service/internal/auth"
+	"loadgate/service/internal/cache"
 	"loadgate/service/internal/fault"
 	"loadgate/service/internal/ingest"
 	"loadgate/service/internal/metrics"
@@ -22,7 +23,9 @@ import (
 
 // Config holds the server's dependencies.
 type Config struct {
-	Store    *store.Store
+	Store *store.Store
+	// Cache defaults to cache.None.
+	Cache    cache.Cache
 	Ingest   *ingest.Ingestor
 	Auth     *auth.Signer
 	Faults   *fault.Injector
@@ -42,6 +45,9 @@ type server struct {
 func NewServer(cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Cache == nil {
+		cfg.Cache = cache.None{}
 	}
 	s := &server{cfg: cfg}
 	mux := http.NewServeMux()
@@ -82,7 +88,7 @@ func (s *server) route(name string, h http.HandlerFunc) http.Handler {
 			writeError(sw, http.StatusServiceUnavailable, "request cancelled")
 			return
 		}
-		h(sw, r)
+		h(sw, r.WithContext(route.WithName(r.Context(), name)))
 	})
 }
 
@@ -112,6 +118,20 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeEncoded writes a body writeJSON's encoding produced earlier (a
+// cached one).
+func writeEncoded(w http.ResponseWriter, code int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
+}
+
+// encode is writeJSON's encoding, kept for the cache.
+func encode(v any) []byte {
+	b, _ := json.Marshal(v)
+	return append(b, '\n')
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {

@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"database/sql"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -155,4 +156,57 @@ func (c *DBStatsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.waitCount, prometheus.CounterValue, float64(s.WaitCount), name)
 		ch <- prometheus.MustNewConstMetric(c.waitDuration, prometheus.CounterValue, s.WaitDuration.Seconds(), name)
 	}
+}
+
+// DB records what the store measures about its database use; it
+// implements store.Observer.
+type DB struct {
+	acquire       *prometheus.HistogramVec // pool
+	held          *prometheus.CounterVec   // pool
+	queries       *prometheus.CounterVec   // route
+	queryDuration *prometheus.HistogramVec // query
+}
+
+// NewDB creates the database-use collectors and registers them on reg.
+func NewDB(reg prometheus.Registerer) *DB {
+	d := &DB{
+		acquire: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "target_db_acquire_duration_seconds",
+			Help: "Time a statement waited for a pool connection, including dialling a new one.",
+			// From an idle connection handed over (microseconds) to a pool exhausted for a second.
+			Buckets: []float64{.00001, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"pool"}),
+		held: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "target_db_connection_held_seconds_total",
+			Help: "Connection-seconds connections were held out of the pool; its rate is the average number in use.",
+		}, []string{"pool"}),
+		queries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "target_db_queries_total",
+			Help: `Statements run on behalf of each route ("none": start-up and the event flusher); per request, it shows N+1 patterns.`,
+		}, []string{"route"}),
+		queryDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "target_db_query_duration_seconds",
+			Help: "Time of each named statement on its connection, rows read included.",
+			// 10 ms is a bucket edge: the report counts statements slower than that.
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"query"}),
+	}
+	reg.MustRegister(d.acquire, d.held, d.queries, d.queryDuration)
+	return d
+}
+
+func (d *DB) Acquired(pool string, wait time.Duration) {
+	d.acquire.WithLabelValues(pool).Observe(wait.Seconds())
+}
+
+func (d *DB) Released(pool string, held time.Duration) {
+	d.held.WithLabelValues(pool).Add(held.Seconds())
+}
+
+func (d *DB) Queried(route, query string, took time.Duration) {
+	if route == "" {
+		route = "none"
+	}
+	d.queries.WithLabelValues(route).Inc()
+	d.queryDuration.WithLabelValues(query).Observe(took.Seconds())
 }

@@ -3,6 +3,8 @@
 // SLO table (thresholds/slo.ts), which a test compares against All.
 package route
 
+import "context"
+
 const (
 	Feed              = "feed"
 	ClipDetail        = "clip_detail"
@@ -19,3 +21,18 @@ const (
 // All lists every route name; callers must not modify it.
 var All = []string{Feed, ClipDetail, Related, Search, CommentsList, CommentCreate,
 	Vote, AuthToken, EventsIngest, ChallengeProgress}
+
+type ctxKey struct{}
+
+// WithName tags a request's context with its route name, so code below the
+// handler (the store's per-route query counter) can attribute its work.
+func WithName(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, name)
+}
+
+// FromContext is the route name WithName set, or "" for work no request
+// asked for (the event flusher, start-up).
+func FromContext(ctx context.Context) string {
+	name, _ := ctx.Value(ctxKey{}).(string)
+	return name
+}

@@ -36,7 +36,7 @@ type FeedCursor struct {
 
 const clipCols = `c.id, c.title, c.creator_id, c.game, c.views, c.score, c.created_at`
 
-func scanClips(rows *sql.Rows) ([]Clip, error) {
+func scanClips(rows *rows) ([]Clip, error) {
 	defer rows.Close()
 	clips := []Clip{}
 	for rows.Next() {
@@ -52,13 +52,13 @@ func scanClips(rows *sql.Rows) ([]Clip, error) {
 // Feed returns up to limit clips, newest first, strictly after the cursor
 // (nil means from the top). next is nil on the last page.
 func (s *Store) Feed(ctx context.Context, after *FeedCursor, limit int) (clips []Clip, next *FeedCursor, err error) {
-	var rows *sql.Rows
+	var rows *rows
 	// One extra row tells whether another page exists without a COUNT.
 	if after == nil {
-		rows, err = s.read.QueryContext(ctx,
+		rows, err = s.read.query(ctx, "feed",
 			`SELECT `+clipCols+` FROM clips c ORDER BY c.created_at DESC, c.id DESC LIMIT ?`, limit+1)
 	} else {
-		rows, err = s.read.QueryContext(ctx,
+		rows, err = s.read.query(ctx, "feed_after_cursor",
 			`SELECT `+clipCols+` FROM clips c WHERE (c.created_at, c.id) < (?, ?)
 			 ORDER BY c.created_at DESC, c.id DESC LIMIT ?`, after.CreatedAt, after.ID, limit+1)
 	}
@@ -79,7 +79,7 @@ func (s *Store) Feed(ctx context.Context, after *FeedCursor, limit int) (clips [
 
 // Clip returns one clip or ErrNotFound.
 func (s *Store) Clip(ctx context.Context, id int64) (Clip, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+clipCols+` FROM clips c WHERE c.id = ?`, id)
+	rows, err := s.read.query(ctx, "clip", `SELECT `+clipCols+` FROM clips c WHERE c.id = ?`, id)
 	if err != nil {
 		return Clip{}, fmt.Errorf("clip: %w", err)
 	}
@@ -97,14 +97,14 @@ func (s *Store) Clip(ctx context.Context, id int64) (Clip, error) {
 // clip itself, or ErrNotFound when the clip does not exist.
 func (s *Store) Related(ctx context.Context, id int64, limit int) ([]Clip, error) {
 	var game string
-	err := s.read.QueryRowContext(ctx, `SELECT game FROM clips WHERE id = ?`, id).Scan(&game)
+	err := s.read.queryRow(ctx, "clip_game", `SELECT game FROM clips WHERE id = ?`, []any{id}, &game)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("related: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx,
+	rows, err := s.read.query(ctx, "related",
 		`SELECT `+clipCols+` FROM clips c WHERE c.game = ? AND c.id != ?
 		 ORDER BY c.score DESC, c.id DESC LIMIT ?`, game, id, limit)
 	if err != nil {
@@ -118,18 +118,21 @@ func (s *Store) Related(ctx context.Context, id int64, limit int) ([]Clip, error
 }
 
 // Search returns clips whose titles contain every term, best match first.
-// Terms are quoted, so FTS5 query syntax in user input is inert.
+// User input never acts as query syntax: FTS5 gets quoted terms,
+// PostgreSQL's plainto_tsquery reads operators as text.
 func (s *Store) Search(ctx context.Context, terms []string, limit int) ([]Clip, error) {
 	if len(terms) == 0 {
 		return []Clip{}, nil
 	}
-	quoted := make([]string, len(terms))
-	for i, t := range terms {
-		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	match := strings.Join(terms, " ")
+	if s.d.name == sqlite.name {
+		quoted := make([]string, len(terms))
+		for i, t := range terms {
+			quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		}
+		match = strings.Join(quoted, " ")
 	}
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT `+clipCols+` FROM clips_fts f JOIN clips c ON c.id = f.rowid
-		 WHERE clips_fts MATCH ? ORDER BY f.rank, c.id LIMIT ?`, strings.Join(quoted, " "), limit)
+	rows, err := s.read.query(ctx, "search", s.d.search, match, limit)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -152,7 +155,11 @@ func (s *Store) Comments(ctx context.Context, clipID, beforeID int64, limit int)
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	name := "comments"
+	if beforeID > 0 {
+		name = "comments_before_cursor"
+	}
+	rows, err := s.read.query(ctx, name, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("comments: %w", err)
 	}
@@ -183,21 +190,18 @@ func (s *Store) Comments(ctx context.Context, clipID, beforeID int64, limit int)
 
 // CreateComment inserts a comment; ErrNotFound when the clip is unknown.
 func (s *Store) CreateComment(ctx context.Context, clipID, userID int64, body string, nowMillis int64) (Comment, error) {
-	res, err := s.write.ExecContext(ctx,
+	// Taking clip_id from the clip row makes "no such clip" an empty
+	// RETURNING; the casts give PostgreSQL the parameter types a bare
+	// SELECT list cannot.
+	var id int64
+	err := s.write.queryRow(ctx, "comment_insert",
 		`INSERT INTO comments (clip_id, user_id, body, created_at)
-		 SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM clips WHERE id = ?)`,
-		clipID, userID, body, nowMillis, clipID)
-	if err != nil {
-		return Comment{}, fmt.Errorf("create comment: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return Comment{}, fmt.Errorf("create comment: %w", err)
-	}
-	if n == 0 {
+		 SELECT c.id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM clips c WHERE c.id = ?
+		 RETURNING id`,
+		[]any{userID, body, nowMillis, clipID}, &id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Comment{}, ErrNotFound
 	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return Comment{}, fmt.Errorf("create comment: %w", err)
 	}
@@ -208,24 +212,24 @@ func (s *Store) CreateComment(ctx context.Context, clipID, userID int64, body st
 // the user's first vote on it; a repeated vote with a different value
 // replaces the old one. The clip's score follows the change.
 func (s *Store) Vote(ctx context.Context, userID, clipID, value, nowMillis int64) (created bool, err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.write.begin(ctx)
 	if err != nil {
 		return false, fmt.Errorf("vote: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.rollback()
 
 	var old int64
-	err = tx.QueryRowContext(ctx, `SELECT value FROM votes WHERE user_id = ? AND clip_id = ?`, userID, clipID).Scan(&old)
+	err = tx.queryRow(ctx, "vote_select", `SELECT value FROM votes WHERE user_id = ? AND clip_id = ?`, []any{userID, clipID}, &old)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, `UPDATE clips SET score = score + ? WHERE id = ?`, value, clipID)
+		res, err := tx.exec(ctx, "clip_score_update", `UPDATE clips SET score = score + ? WHERE id = ?`, value, clipID)
 		if err != nil {
 			return false, fmt.Errorf("vote: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return false, ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx,
+		if _, err := tx.exec(ctx, "vote_insert",
 			`INSERT INTO votes (user_id, clip_id, value, created_at) VALUES (?, ?, ?, ?)`,
 			userID, clipID, value, nowMillis); err != nil {
 			return false, fmt.Errorf("vote: %w", err)
@@ -236,16 +240,16 @@ func (s *Store) Vote(ctx context.Context, userID, clipID, value, nowMillis int64
 	case old == value:
 		return false, nil
 	default:
-		if _, err := tx.ExecContext(ctx, `UPDATE votes SET value = ? WHERE user_id = ? AND clip_id = ?`,
+		if _, err := tx.exec(ctx, "vote_update", `UPDATE votes SET value = ? WHERE user_id = ? AND clip_id = ?`,
 			value, userID, clipID); err != nil {
 			return false, fmt.Errorf("vote: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE clips SET score = score + ? WHERE id = ?`,
+		if _, err := tx.exec(ctx, "clip_score_update", `UPDATE clips SET score = score + ? WHERE id = ?`,
 			value-old, clipID); err != nil {
 			return false, fmt.Errorf("vote: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.commit(); err != nil {
 		return false, fmt.Errorf("vote: commit: %w", err)
 	}
 	return created, nil
@@ -254,7 +258,7 @@ func (s *Store) Vote(ctx context.Context, userID, clipID, value, nowMillis int64
 // UserExists reports whether the user id was seeded.
 func (s *Store) UserExists(ctx context.Context, id int64) (bool, error) {
 	var one int
-	err := s.read.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, id).Scan(&one)
+	err := s.read.queryRow(ctx, "user_exists", `SELECT 1 FROM users WHERE id = ?`, []any{id}, &one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -273,7 +277,7 @@ type Goal struct {
 
 // Goals lists every goal, for callers that cache them.
 func (s *Store) Goals(ctx context.Context) (map[int64]Goal, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, challenge_id, target FROM goals`)
+	rows, err := s.read.query(ctx, "goals", `SELECT id, challenge_id, target FROM goals`)
 	if err != nil {
 		return nil, fmt.Errorf("goals: %w", err)
 	}
@@ -301,23 +305,25 @@ type ProgressDelta struct {
 // ApplyProgress adds all deltas in one transaction, completing goals whose
 // progress reaches their target.
 func (s *Store) ApplyProgress(ctx context.Context, deltas []ProgressDelta, nowMillis int64) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.write.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("apply progress: %w", err)
 	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO user_goal_progress
+	defer tx.rollback()
+	// PostgreSQL wants the existing row's columns qualified next to
+	// excluded's, and the parameter types spelled out.
+	stmt, err := tx.prepare(ctx, "progress_upsert", `
+		INSERT INTO user_goal_progress AS p
 			(user_id, goal_id, challenge_id, progress, status, completed_at, last_event_id, updated_at)
-		VALUES (?1, ?2, ?3, ?4,
-			CASE WHEN ?4 >= ?5 THEN 'completed' ELSE 'in_progress' END,
-			CASE WHEN ?4 >= ?5 THEN ?7 END,
-			?6, ?7)
+		VALUES (CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS BIGINT),
+			CASE WHEN CAST(?4 AS BIGINT) >= CAST(?5 AS BIGINT) THEN 'completed' ELSE 'in_progress' END,
+			CASE WHEN CAST(?4 AS BIGINT) >= CAST(?5 AS BIGINT) THEN CAST(?7 AS BIGINT) END,
+			CAST(?6 AS TEXT), CAST(?7 AS BIGINT))
 		ON CONFLICT (user_id, goal_id) DO UPDATE SET
-			progress      = progress + excluded.progress,
-			status        = CASE WHEN progress + excluded.progress >= ?5 THEN 'completed' ELSE status END,
-			completed_at  = CASE WHEN completed_at IS NULL AND progress + excluded.progress >= ?5
-			                     THEN excluded.updated_at ELSE completed_at END,
+			progress      = p.progress + excluded.progress,
+			status        = CASE WHEN p.progress + excluded.progress >= CAST(?5 AS BIGINT) THEN 'completed' ELSE p.status END,
+			completed_at  = CASE WHEN p.completed_at IS NULL AND p.progress + excluded.progress >= CAST(?5 AS BIGINT)
+			                     THEN excluded.updated_at ELSE p.completed_at END,
 			last_event_id = excluded.last_event_id,
 			updated_at    = excluded.updated_at`)
 	if err != nil {
@@ -325,12 +331,12 @@ func (s *Store) ApplyProgress(ctx context.Context, deltas []ProgressDelta, nowMi
 	}
 	defer stmt.Close()
 	for _, d := range deltas {
-		if _, err := stmt.ExecContext(ctx, d.UserID, d.Goal.ID, d.Goal.ChallengeID, d.Delta,
+		if err := stmt.exec(ctx, d.UserID, d.Goal.ID, d.Goal.ChallengeID, d.Delta,
 			d.Goal.Target, d.LastEventID, nowMillis); err != nil {
 			return fmt.Errorf("apply progress: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.commit(); err != nil {
 		return fmt.Errorf("apply progress: commit: %w", err)
 	}
 	return nil
@@ -349,7 +355,7 @@ type GoalProgress struct {
 // ChallengeProgress lists a user's progress rows ordered by challenge and
 // goal.
 func (s *Store) ChallengeProgress(ctx context.Context, userID int64) ([]GoalProgress, error) {
-	rows, err := s.read.QueryContext(ctx, `
+	rows, err := s.read.query(ctx, "challenge_progress", `
 		SELECT p.challenge_id, p.goal_id, p.progress, g.target, p.status, p.last_event_id
 		FROM user_goal_progress p JOIN goals g ON g.id = p.goal_id
 		WHERE p.user_id = ?
@@ -373,7 +379,7 @@ func (s *Store) ChallengeProgress(ctx context.Context, userID int64) ([]GoalProg
 // accounting use it to prove no acknowledged event was lost.
 func (s *Store) TotalProgress(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(progress), 0) FROM user_goal_progress`).Scan(&n); err != nil {
+	if err := s.read.queryRow(ctx, "total_progress", `SELECT CAST(COALESCE(SUM(progress), 0) AS BIGINT) FROM user_goal_progress`, nil, &n); err != nil {
 		return 0, fmt.Errorf("total progress: %w", err)
 	}
 	return n, nil

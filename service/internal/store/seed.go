@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -51,11 +50,11 @@ var seedEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 // seed always yields the same rows.
 func (s *Store) Seed(ctx context.Context, seed int64) error {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6c6f616467617465))
-	tx, err := s.write.BeginTx(ctx, nil)
+	tx, err := s.write.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("seed: begin: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.rollback()
 
 	const year = int64(365 * 24 * time.Hour / time.Millisecond)
 
@@ -103,9 +102,6 @@ func (s *Store) Seed(ctx context.Context, seed int64) error {
 	if err := comments.flush(ctx); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO clips_fts(clips_fts) VALUES('rebuild')`); err != nil {
-		return fmt.Errorf("seed: build fts: %w", err)
-	}
 
 	challenges := newBulk(tx, "challenges", "id, name", 2)
 	goals := newBulk(tx, "goals", "id, challenge_id, name, target", 4)
@@ -129,12 +125,17 @@ func (s *Store) Seed(ctx context.Context, seed int64) error {
 		return err
 	}
 
-	if err := tx.Commit(); err != nil {
+	for _, stmt := range s.d.afterSeed {
+		if _, err := tx.exec(ctx, "seed", stmt); err != nil {
+			return fmt.Errorf("seed: %q: %w", stmt, err)
+		}
+	}
+	if err := tx.commit(); err != nil {
 		return fmt.Errorf("seed: commit: %w", err)
 	}
 	// Fresh statistics let the planner pick the indexes from the first
 	// query on.
-	if _, err := s.write.ExecContext(ctx, `ANALYZE`); err != nil {
+	if _, err := s.write.exec(ctx, "analyze", `ANALYZE`); err != nil {
 		return fmt.Errorf("seed: analyze: %w", err)
 	}
 	return nil
@@ -143,7 +144,7 @@ func (s *Store) Seed(ctx context.Context, seed int64) error {
 // bulk batches rows into multi-row INSERTs: per-row statements make
 // seeding several times slower with the pure-Go driver.
 type bulk struct {
-	tx    *sql.Tx
+	tx    *tx
 	table string
 	cols  string
 	width int
@@ -153,7 +154,7 @@ type bulk struct {
 
 const bulkRows = 200
 
-func newBulk(tx *sql.Tx, table, cols string, width int) *bulk {
+func newBulk(tx *tx, table, cols string, width int) *bulk {
 	return &bulk{tx: tx, table: table, cols: cols, width: width}
 }
 
@@ -173,7 +174,8 @@ func (b *bulk) flush(ctx context.Context) error {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", b.width), ",") + ")"
 	q := "INSERT INTO " + b.table + " (" + b.cols + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(row+",", b.rows), ",")
-	if _, err := b.tx.ExecContext(ctx, q, b.args...); err != nil {
+	// Named by row count too: each shape is its own statement.
+	if _, err := b.tx.exec(ctx, fmt.Sprintf("seed_%s_%d", b.table, b.rows), q, b.args...); err != nil {
 		return fmt.Errorf("seed %s: %w", b.table, err)
 	}
 	b.args = b.args[:0]
