@@ -26,6 +26,10 @@ K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+load: build service $(K6_DEP) ## any scenario: SCENARIO=<name> or SCENARIO=path/to/your-scenario.ts (see "Your own API")
+	@test -n "$(SCENARIO)" || { echo "usage: make load SCENARIO=<name or path/to/scenario.ts> [BASE_URL=…] [PROFILE=…]" >&2; exit 2; }
+	$(CLI) run $(SCENARIO)
+
 load-mixed: build service $(K6_DEP) ## mixed user behaviour (PROFILE=smoke|baseline|stress|spike|soak|breakpoint)
 	$(CLI) run mixed
 

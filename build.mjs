@@ -1,10 +1,15 @@
 // Bundles every scenarios/*.ts into a k6 script in dist/, and the node CLI into dist/cli.mjs.
+// `node build.mjs path/to/scenario.ts…` bundles only those scenario files: the CLI uses it to run
+// a team's scenario that lives outside scenarios/.
 import { build } from 'esbuild';
 import { cpSync, readdirSync } from 'node:fs';
 
-const scenarioEntries = readdirSync('scenarios')
-  .filter((file) => file.endsWith('.ts'))
-  .map((file) => `scenarios/${file}`);
+const only = process.argv.slice(2);
+const scenarioEntries = only.length
+  ? only
+  : readdirSync('scenarios')
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => `scenarios/${file}`);
 
 const shared = {
   bundle: true, // k6 cannot resolve TypeScript imports between our own modules
@@ -23,7 +28,7 @@ await build({
   sourcesContent: false, // keeps the maps small; the sources are in the repository
 });
 
-await build({
+if (!only.length) await build({
   ...shared,
   entryPoints: ['cli/main.ts'],
   outfile: 'dist/cli.mjs',

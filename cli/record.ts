@@ -35,7 +35,7 @@ export const exitCodes = {
   invalidConfig: entry(104, 'k6', 'invalid configuration or a host off the allow-list, refused before anything started'),
   interrupted: entry(105, 'k6', 'interrupted by a signal (Ctrl-C)', true),
   restApiFailed: entry(106, 'k6', 'k6’s REST API could not start', true),
-  scriptError: entry(107, 'k6', 'script error, for example the pre-flight found the target down', true),
+  scriptError: entry(107, 'k6', 'script error, or the pre-flight refused the target: it is down or does not serve the scenario’s routes (the reason names each route and its status)', true),
   scriptAborted: entry(108, 'k6', 'aborted by the script (test.abort())', true),
   k6Panic: entry(109, 'k6', 'k6 crashed (a Go panic)', true),
   markedFailed: entry(110, 'k6', 'marked as failed by the script'),
@@ -82,7 +82,10 @@ export function k6RunEnd(exitCode: number, summary: K6Summary | null, k6Error = 
   const known = exitCodeEntry(exitCode);
   if (!known) return { exitCode, reason: `k6 exited with code ${exitCode}, which the pinned k6 does not define`, stoppedEarly: true };
   if (exitCode === 0) return { exitCode, reason: 'passed', stoppedEarly: false };
-  return { exitCode, reason: k6Error ? `${known.meaning}: ${k6Error}` : known.meaning, stoppedEarly: known.stoppedEarly };
+  const error = k6Error.replace(/^(?:Error|GoError): /, '');
+  // The pre-flight's sentence says everything; "script error" in front of it would mislead.
+  if (exitCode === exitCodes.scriptError.code && error.startsWith('pre-flight failed')) return { exitCode, reason: error, stoppedEarly: true };
+  return { exitCode, reason: error ? `${known.meaning}: ${error}` : known.meaning, stoppedEarly: known.stoppedEarly };
 }
 
 /** An ending loadgate decides itself, with the detail that explains it. */

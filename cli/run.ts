@@ -2,10 +2,10 @@
 // capture "before" → run k6 (CPU profile over the steady state) → capture "after" → record → stop
 // the service. Every stage after the folder exists ends in `record`, so every outcome has a meta.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { contactedUrls, firstRefusal } from '../lib/allowlist.ts';
+import { contactedUrls, firstRefusal, refusalFor } from '../lib/allowlist.ts';
 import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
 import { runFiles } from '../lib/run-files.ts';
 import { k6Environment, recordedEnvironment, redactArgs } from '../lib/variables.ts';
@@ -15,15 +15,11 @@ import { k6Binary, projectRoot, scenarioBundle } from './paths.ts';
 import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
+import { resolveScenario } from './scenario.ts';
 import { Interrupts } from './signals.ts';
 import { ServiceStartError, startService, type RunningService } from './service.ts';
 
-export function scenarioNames(): string[] {
-  return readdirSync(resolve(projectRoot, 'scenarios'))
-    .filter((file) => file.endsWith('.ts'))
-    .map((file) => file.slice(0, -3))
-    .sort();
-}
+export { scenarioNames } from './scenario.ts';
 
 export function say(line: string): void {
   process.stderr.write(`loadgate: ${line}\n`);
@@ -35,11 +31,10 @@ interface Refusal {
 }
 
 /** Everything that can be refused before a folder exists or a packet is sent. */
-export function check(scenario: string, env: NodeJS.ProcessEnv): { config: Config; k6Env: NodeJS.ProcessEnv } | Refusal {
-  const known = scenarioNames();
-  if (!known.includes(scenario)) {
-    return { exitCode: exitCodes.badCommandLine.code, sentence: `unknown scenario "${scenario}"; valid scenarios are: ${known.join(', ')}` };
-  }
+export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: string; config: Config; k6Env: NodeJS.ProcessEnv } | Refusal {
+  const named = resolveScenario(argument);
+  if ('sentence' in named) return { exitCode: exitCodes.badCommandLine.code, sentence: named.sentence };
+  const { scenario } = named;
   const k6Env = k6Environment(env);
   let config: Config;
   try {
@@ -59,7 +54,7 @@ export function check(scenario: string, env: NodeJS.ProcessEnv): { config: Confi
   } catch {
     return { exitCode: exitCodes.k6Failed.code, sentence: `k6 is not an executable at ${k6Binary()}; run "make k6" or set K6 to a k6 binary` };
   }
-  return { config, k6Env };
+  return { scenario, config, k6Env };
 }
 
 /** What the stages share. */
@@ -74,6 +69,8 @@ export interface Run {
   ownsService: boolean;
   service: RunningService | null;
   pprofUrl: string;
+  /** Why no profile will be captured, when none will. */
+  pprofNote?: string;
   captures: CaptureOutcome[];
   /** `k6 inspect` of the bundle: the thresholds a merged distributed run is judged by. */
   options?: unknown;
@@ -102,6 +99,27 @@ async function startServiceStage(run: Run): Promise<RunEnd | null> {
 
 function profiling(run: Run): boolean {
   return run.config.profileCapture && run.pprofUrl !== '';
+}
+
+/**
+ * Many Go services mount net/http/pprof on their API port; without PPROF_URL, a loopback target
+ * is asked once. Returns why nothing will be captured, or '' when a listener was found.
+ */
+async function findPprof(run: Run): Promise<string> {
+  if (run.pprofUrl || !run.config.profileCapture) return '';
+  const candidate = `${run.config.baseUrl}/debug/pprof/`;
+  if (refusalFor(candidate, []) !== null) return 'PPROF_URL is unset and the target is not on loopback, where loadgate would look for /debug/pprof/';
+  try {
+    const response = await fetch(candidate, { redirect: 'error', signal: AbortSignal.timeout(2_000) });
+    if (response.ok) {
+      run.pprofUrl = run.config.baseUrl;
+      say(`profiles: found ${candidate}; capturing from it (set PPROF_URL to use another listener)`);
+      return '';
+    }
+    return `PPROF_URL is unset and ${candidate} answered ${response.status}`;
+  } catch (error) {
+    return `PPROF_URL is unset and ${candidate} did not answer (${String(error)})`;
+  }
 }
 
 async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<RunEnd> {
@@ -151,7 +169,7 @@ export async function runK6(args: string[], run: Run): Promise<RunEnd> {
 
 async function captureAfterStage(run: Run): Promise<void> {
   if (!profiling(run)) {
-    const why = !run.config.profileCapture ? 'capture was off (PROFILE_CAPTURE=off)' : 'no pprof listener: the target was not started by loadgate and PPROF_URL is unset';
+    const why = !run.config.profileCapture ? 'capture was off (PROFILE_CAPTURE=off)' : run.pprofNote || 'no pprof listener';
     run.captures.push(...notCaptured(['cpu', ...endOfRunProfiles], 'off', why));
   } else if (run.interrupts.interrupted) {
     // A second Ctrl-C after k6 has ended skips the remaining captures, never the service's stop.
@@ -202,13 +220,13 @@ function recordStage(run: Run, end: RunEnd, options: unknown): number {
   return end.exitCode;
 }
 
-export async function runScenario(scenario: string, env: NodeJS.ProcessEnv, launch: K6Launcher = runK6): Promise<number> {
-  const checked = check(scenario, env);
+export async function runScenario(argument: string, env: NodeJS.ProcessEnv, launch: K6Launcher = runK6): Promise<number> {
+  const checked = check(argument, env);
   if ('sentence' in checked) {
     say(checked.sentence);
     return checked.exitCode;
   }
-  const { config, k6Env } = checked;
+  const { scenario, config, k6Env } = checked;
   const dir = createRunFolder(config.resultsDir, scenario, config.profileName);
   say(`run folder ${dir}`);
   const run: Run = {
@@ -238,6 +256,8 @@ export async function runScenario(scenario: string, env: NodeJS.ProcessEnv, laun
     run.options = options;
     const failedStart = await startServiceStage(run);
     if (failedStart) return recordStage(run, failedStart, options);
+    run.pprofNote = await findPprof(run);
+    if (run.pprofNote) say(`profiles: not captured: ${run.pprofNote}`);
     const end = await loadStage(run, bundle, launch);
     await captureAfterStage(run);
     return recordStage(run, end, options);

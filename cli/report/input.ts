@@ -29,9 +29,11 @@ export function value(summary: K6Summary | null, name: string, stat: string): nu
   return v === undefined || Number.isNaN(v) ? undefined : v;
 }
 
+/** What lib/preflight.ts's setup data tells the report; runs recorded before a field existed lack it. */
 interface SetupInfo {
   monitor?: boolean;
   monitorNote?: string;
+  rules?: { evaluated: string[]; withoutData: string[] };
 }
 
 export const setupInfo = (summary: K6Summary | null) => (summary?.setup_data ?? {}) as SetupInfo;

@@ -14,6 +14,8 @@ test('exit codes read as reasons, and the stopped-early ones say so', () => {
   assert.match(k6RunEnd(98, null).reason, /cloud/);
   assert.match(k6RunEnd(106, null).reason, /REST API could not start/);
   assert.equal(k6RunEnd(107, null).stoppedEarly, true);
+  assert.equal(k6RunEnd(107, null, 'Error: pre-flight failed: GET /api/v1/feed answered 404').reason, 'pre-flight failed: GET /api/v1/feed answered 404');
+  assert.equal(k6RunEnd(107, null, 'ReferenceError: x is not defined').reason, `${exitCodes.scriptError.meaning}: ReferenceError: x is not defined`);
   assert.match(k6RunEnd(42, null).reason, /^k6 exited with code 42, which the pinned k6 does not define$/);
   const failed = { metrics: { 'http_req_duration{endpoint:feed,expected_response:true}': { type: 'trend' as const, values: { 'p(95)': 210 }, thresholds: { 'p(95)<100': { ok: false } } } } };
   assert.deepEqual(k6RunEnd(99, failed), { exitCode: 99, reason: 'SLO failed: http_req_duration{endpoint:feed,expected_response:true} p(95)<100', stoppedEarly: false });

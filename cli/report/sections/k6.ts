@@ -99,5 +99,12 @@ export function alertsSection(input: ReportInput): string[] {
     lines.push('None: no alert rule fired during the run.', '');
   }
   if (setup.monitorNote && setup.monitor !== false) lines.push(`Monitor: ${setup.monitorNote}.`, '');
+  if (setup.rules) {
+    const rows = [
+      ...setup.rules.evaluated.map((rule) => [code(rule), 'evaluated']),
+      ...setup.rules.withoutData.map((rule) => [code(rule), setup.monitor ? 'not evaluated: the service exposes none of its metrics' : 'not evaluated: the monitor was off']),
+    ];
+    lines.push(...table(['Rule', 'During this run'], rows), '');
+  }
   return lines;
 }

@@ -51,10 +51,15 @@ export function goroutinesBlockMutex(input: ReportInput): string[] {
     counts.push(`${input.profiles.goroutine.value.total} in the goroutine profile`);
   }
   lines.push(counts.length ? `Goroutines: ${counts.join('; ')}.` : 'Goroutine count: not captured, neither metrics-after.prom nor goroutine.pb.gz is in the run folder.', '');
+  // loadgate starts the reference service with block and mutex profiling on; a service of a team's
+  // own may not switch them on, and then an empty profile says nothing about contention.
+  const sampled = input.meta?.target?.startedByLoadgate !== false;
+  const empty = (what: string) =>
+    sampled ? `No ${what} was sampled.` : `No ${what} was sampled; the service must enable it (runtime.SetBlockProfileRate, SetMutexProfileFraction) for this profile to show any.`;
   lines.push(
     ...profileBlock('Goroutines', input.profiles.goroutine, 10, 'The goroutine profile is empty.'),
-    ...profileBlock('Block', input.profiles.block, 10, 'No blocking was sampled: no goroutine waited long enough on a channel or lock to be recorded.'),
-    ...profileBlock('Mutex', input.profiles.mutex, 10, 'No mutex contention was sampled.'),
+    ...profileBlock('Block', input.profiles.block, 10, empty('blocking')),
+    ...profileBlock('Mutex', input.profiles.mutex, 10, empty('mutex contention')),
   );
   return lines;
 }

@@ -1,0 +1,82 @@
+// A small API of another shape than loadgate's reference service, for the "Your own API" guide
+// and its test: /v2 routes, a login that returns `access_token`, and Prometheus metrics named
+// http_server_duration_seconds{path,status}. Loopback only; the port is printed as JSON.
+//   node examples/quotes/server.mjs [port]
+import { createServer } from 'node:http';
+
+const quotes = Array.from({ length: 200 }, (_, i) => ({ id: i + 1, text: `quote ${i + 1}`, likes: 0 }));
+const tokens = new Set();
+const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+const series = new Map(); // `${path}\t${status}` → { counts per bucket, sum, count }
+
+function observe(path, status, seconds) {
+  const key = `${path}\t${status}`;
+  const s = series.get(key) ?? { counts: buckets.map(() => 0), sum: 0, count: 0 };
+  buckets.forEach((le, i) => seconds <= le && s.counts[i]++);
+  s.sum += seconds;
+  s.count++;
+  series.set(key, s);
+}
+
+function metricsText() {
+  const lines = ['# HELP http_server_duration_seconds Request latency by route and status.', '# TYPE http_server_duration_seconds histogram'];
+  for (const [key, s] of series) {
+    const [path, status] = key.split('\t');
+    const labels = `path="${path}",status="${status}"`;
+    buckets.forEach((le, i) => lines.push(`http_server_duration_seconds_bucket{${labels},le="${le}"} ${s.counts[i]}`));
+    lines.push(`http_server_duration_seconds_bucket{${labels},le="+Inf"} ${s.count}`);
+    lines.push(`http_server_duration_seconds_sum{${labels}} ${s.sum}`, `http_server_duration_seconds_count{${labels}} ${s.count}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const routes = [
+  { method: 'GET', pattern: /^\/v2\/quotes$/, path: '/v2/quotes', handle: () => [200, { items: quotes.slice(0, 20) }] },
+  { method: 'GET', pattern: /^\/v2\/quotes\/(\d+)$/, path: '/v2/quotes/{id}', handle: ([id]) => (quotes[id - 1] ? [200, quotes[id - 1]] : [404, { error: 'no such quote' }]) },
+  {
+    method: 'POST',
+    pattern: /^\/v2\/quotes\/(\d+)\/likes$/,
+    path: '/v2/quotes/{id}/likes',
+    handle: ([id], request) => {
+      if (!tokens.has((request.headers.authorization ?? '').replace(/^Bearer /, ''))) return [401, { error: 'login first' }];
+      if (!quotes[id - 1]) return [404, { error: 'no such quote' }];
+      return [201, { id: Number(id), likes: ++quotes[id - 1].likes }];
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v2\/login$/,
+    path: '/v2/login',
+    handle: (_, request, body) => {
+      const token = `t-${JSON.parse(body || '{}').user ?? 'anonymous'}-${tokens.size}`;
+      tokens.add(token);
+      return [200, { access_token: token }];
+    },
+  },
+];
+
+const server = createServer((request, response) => {
+  const started = process.hrtime.bigint();
+  let body = '';
+  request.on('data', (chunk) => (body += chunk));
+  request.on('end', () => {
+    const url = new URL(request.url, 'http://localhost');
+    const send = (status, payload, type = 'application/json') => {
+      response.writeHead(status, { 'Content-Type': type });
+      response.end(type === 'application/json' ? JSON.stringify(payload) : payload);
+    };
+    if (url.pathname === '/healthz') return send(200, { service: 'quotes', version: '2' });
+    if (url.pathname === '/metrics') return send(200, metricsText(), 'text/plain; version=0.0.4');
+    const matching = routes.filter((route) => route.pattern.test(url.pathname));
+    const route = matching.find((r) => r.method === request.method);
+    if (!route) return send(matching.length ? 405 : 404, { error: `${request.method} ${url.pathname} is not served here` });
+    const [status, payload] = route.handle(route.pattern.exec(url.pathname).slice(1), request, body);
+    send(status, payload);
+    observe(route.path, status, Number(process.hrtime.bigint() - started) / 1e9);
+  });
+});
+
+server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
+  console.log(JSON.stringify({ listening: `127.0.0.1:${server.address().port}` }));
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
