@@ -21,7 +21,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
