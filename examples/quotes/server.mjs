@@ -2,6 +2,8 @@
 // and its test: /v2 routes, a login that returns `access_token`, and Prometheus metrics named
 // http_server_duration_seconds{path,status}. Loopback only; the port is printed as JSON.
 //   node examples/quotes/server.mjs [port]
+// QUOTES_LIKES_STATUS=403 makes every like fail with that status (the test of an endpoint that
+// answers nothing but failures).
 import { createServer } from 'node:http';
 
 const quotes = Array.from({ length: 200 }, (_, i) => ({ id: i + 1, text: `quote ${i + 1}`, likes: 0 }));
@@ -38,6 +40,7 @@ const routes = [
     pattern: /^\/v2\/quotes\/(\d+)\/likes$/,
     path: '/v2/quotes/{id}/likes',
     handle: ([id], request) => {
+      if (process.env.QUOTES_LIKES_STATUS) return [Number(process.env.QUOTES_LIKES_STATUS), { error: 'likes are switched off' }];
       if (!tokens.has((request.headers.authorization ?? '').replace(/^Bearer /, ''))) return [401, { error: 'login first' }];
       if (!quotes[id - 1]) return [404, { error: 'no such quote' }];
       return [201, { id: Number(id), likes: ++quotes[id - 1].likes }];

@@ -9,17 +9,22 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readMeta, readSummary, root, runCli, runMake } from './harness.ts';
 
-let server: ChildProcess;
-let baseUrl = '';
+const servers: ChildProcess[] = [];
 
-before(async () => {
-  server = spawn(process.execPath, [join(root, 'examples', 'quotes', 'server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startQuotes(env: Record<string, string> = {}): Promise<string> {
+  const server = spawn(process.execPath, [join(root, 'examples', 'quotes', 'server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  servers.push(server);
   const line = await new Promise<string>((done) => createInterface({ input: server.stdout! }).once('line', done));
-  baseUrl = `http://${(JSON.parse(line) as { listening: string }).listening}`;
+  return `http://${(JSON.parse(line) as { listening: string }).listening}`;
+}
+
+let baseUrl = '';
+before(async () => {
+  baseUrl = await startQuotes();
 });
 
 after(() => {
-  server.kill();
+  for (const server of servers) server.kill();
 });
 
 test('a team scenario in its own files runs at smoke: thresholds, guards, report, JUnit and renamed alert rules', { timeout: 120_000 }, async () => {
@@ -56,4 +61,16 @@ test('mixed pointed at an API without its routes is refused within 5 s, naming t
   assert.match(readFileSync(join(dir, 'REPORT.md'), 'utf8'), /\*\*Status: FAILED\*\*: pre-flight failed: GET \/api\/v1\/feed answered 404/);
   assert.equal(readSummary(dir).metrics.iterations?.values.count ?? 0, 0, 'no iteration ran');
   assert.ok(!existsSync(join(dir, 'profiles', 'cpu.pb.gz')));
+});
+
+test('an endpoint that answers nothing but failures stops the run early, naming it and the status', { timeout: 90_000 }, async () => {
+  const failing = await startQuotes({ QUOTES_LIKES_STATUS: '403' });
+  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: failing });
+  assert.equal(run.code, 99, run.stderr.slice(-2000));
+  const meta = readMeta(run.runDir!);
+  assert.match(meta.reason, /^aborted: every quote_like request failed \(HTTP 403 ×\d+\)$/);
+  assert.equal(meta.stoppedEarly, true);
+  const summary = readSummary(run.runDir!);
+  assert.ok((summary.state?.testRunDurationMs ?? Infinity) < 25_000, `stopped after ${summary.state?.testRunDurationMs} ms of a 30 s profile`);
+  assert.match(readFileSync(join(run.runDir!, 'summary.txt'), 'utf8'), /^quote_like .* FAIL +HTTP 403 ×\d+$/m);
 });
