@@ -118,8 +118,9 @@ export function runnerEnvironment(k6Env: NodeJS.ProcessEnv): Record<string, stri
   return env;
 }
 
+/** The operator derives <id>-<index> jobs and <id>-service-<index> services; both must stay DNS labels (63). */
 export function runIdOf(dir: string): string {
-  return `loadgate-${basename(dir)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 52).replace(/-+$/, '');
+  return `loadgate-${basename(dir)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 48).replace(/-+$/, '');
 }
 
 export async function operatorCommand(scenario: string, env: NodeJS.ProcessEnv, limitBytes = configMapLimitBytes): Promise<number> {
