@@ -130,6 +130,9 @@ function refused(error: unknown): number {
   }
   if (error instanceof BadSetting || error instanceof CannotCompare || error instanceof RunFolderError) {
     say(error.message);
+    // CI shows why the gate did not compare on the run's page, even when no run folder exists.
+    const outcome = error instanceof BadSetting ? 'bad setting' : 'cannot compare';
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Regression gate\n\n**${outcome}** (exit code ${exitCodes.badCommandLine.code}): ${error.message}\n`);
     return exitCodes.badCommandLine.code;
   }
   throw error;

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const workflowPath = '.github/workflows/nightly.yml';
+const workflow = readFileSync(resolve(root, workflowPath), 'utf8');
+// The pinned build `make actionlint` (a prerequisite of make test-unit) puts in .bin/.
+const version = /^ACTIONLINT_VERSION := (\S+)$/m.exec(readFileSync(resolve(root, 'Makefile'), 'utf8'))?.[1];
+const actionlint = resolve(root, '.bin', `actionlint-${version}`, 'actionlint');
+
+test('actionlint finds nothing wrong with the nightly workflow', () => {
+  assert.ok(version, 'the Makefile pins ACTIONLINT_VERSION');
+  assert.ok(existsSync(actionlint), `${actionlint} is missing; run: make actionlint`);
+  const result = spawnSync(actionlint, ['-no-color', workflowPath], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(result.status, 0, `actionlint:\n${result.stdout}${result.stderr}`);
+});
+
+test('actionlint is not a rubber stamp: a broken workflow fails it', () => {
+  const broken = workflow.replace('if: always()', 'if: always(');
+  const result = spawnSync(actionlint, ['-no-color', '-'], { cwd: root, input: broken, encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(result.status, 0);
+});
+
+test('the nightly workflow is scheduled and manual, gates with make and uploads the run folders whatever happens', () => {
+  assert.match(workflow, /^on:\n {2}schedule:\n {4}- cron: /m);
+  assert.match(workflow, /^ {2}workflow_dispatch:/m);
+  const runs = [...workflow.matchAll(/^\s+run: (.+)$/gm)].map((match) => match[1]);
+  assert.ok(runs.length >= 2);
+  for (const command of runs) assert.match(command, /^make [a-z]/, `only Makefile targets in run steps: ${command}`);
+  assert.ok(runs.some((command) => command.startsWith('make gate ')));
+  assert.match(workflow, /if: always\(\)\n\s+uses: actions\/upload-artifact@v\d+/);
+});
