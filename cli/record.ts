@@ -22,8 +22,9 @@ export const exitCodes = {
   passed: entry(0, 'k6', 'passed: every threshold held'),
   regression: entry(1, 'loadgate', 'the regression gate found a regression (gate.md names endpoint, metric, baseline, current value and bound), or a run it was to compare failed'),
   badCommandLine: entry(2, 'loadgate', 'bad command line (unknown command or scenario, nothing started), or the gate cannot compare: no or corrupt baseline, another scenario, profile or machine, an endpoint missing on one side'),
-  serviceFailed: entry(3, 'loadgate', 'the reference service could not start (its own error is quoted)', true),
+  serviceFailed: entry(3, 'loadgate', 'the reference service, or the PostgreSQL or Redis started for it, could not start (its own error is quoted)', true),
   k6Failed: entry(4, 'loadgate', 'k6 could not be started or died without an exit code', true),
+  serviceDied: entry(5, 'loadgate', 'the reference service died during the run; k6 was stopped at once (its exit code or signal and last log line are quoted)', true),
   mergeFailed: entry(5, 'loadgate', 'the raw samples of a distributed run could not be merged (the file and line are named)'),
   cloudTestFailed: entry(97, 'k6', 'the cloud test run failed'),
   cloudProgressLost: entry(98, 'k6', 'k6 could not get the cloud test run’s progress'),
@@ -94,7 +95,7 @@ export function loadgateRunEnd(name: ExitCodeName, detail: string): RunEnd {
   return { exitCode: code, reason: detail, stoppedEarly };
 }
 
-export const captureNames = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'metrics-before', 'metrics-after'] as const;
+export const captureNames = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'metrics-before', 'metrics-after', 'db'] as const;
 export type CaptureName = (typeof captureNames)[number];
 
 export interface CaptureOutcome {
@@ -106,8 +107,9 @@ export interface CaptureOutcome {
   detail?: string;
 }
 
-export const captureFile = (name: CaptureName): string =>
-  `${runFiles.profiles}/${name.startsWith('metrics-') ? `${name}.prom` : `${name}.pb.gz`}`;
+// db is the reference service's GET /debug/db: the database's statistics at the end of the run.
+const captureExtension = (name: CaptureName) => (name === 'db' ? 'json' : name.startsWith('metrics-') ? 'prom' : 'pb.gz');
+export const captureFile = (name: CaptureName): string => `${runFiles.profiles}/${name}.${captureExtension(name)}`;
 
 export interface RunMeta extends RunEnd {
   scenario: string;
@@ -121,6 +123,8 @@ export interface RunMeta extends RunEnd {
   environment?: Record<string, string>;
   options?: unknown;
   captures?: CaptureOutcome[];
+  /** The PostgreSQL and Redis loadgate started for the reference service (DB=postgres, CACHE=redis). */
+  backends?: Array<{ name: string; version: string; address: string; unexpectedExit?: string }>;
   /** A distributed run: the k6 instances merged into this folder's summary.json. */
   instances?: InstanceRecord[];
 }

@@ -17,7 +17,7 @@ export function regenerateReports(dir: string): void {
     const notes = [`ended: ${meta.reason} (exit code ${meta.exitCode})`];
     const monitorNote = (summary.setup_data as { monitorNote?: string } | undefined)?.monitorNote;
     if (monitorNote) notes.push(monitorNote);
-    writeFileSync(join(dir, runFiles.summaryText), renderText(summary, { scenario: meta.scenario, profile: meta.profile, notes, reason: `${meta.reason} (exit code ${meta.exitCode})` }));
+    writeFileSync(join(dir, runFiles.summaryText), renderText(summary, { scenario: meta.scenario, profile: meta.profile, notes, reason: `${meta.reason} (exit code ${meta.exitCode})`, stoppedEarly: meta.stoppedEarly }));
     writeFileSync(join(dir, runFiles.junit), renderJunit(summary, `loadgate.${meta.scenario}.${meta.profile}`));
   }
   const markdown = renderReportMarkdown(collectReportInput(dir));

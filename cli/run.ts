@@ -16,8 +16,9 @@ import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type Captu
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
+import { BackendStartError, startBackends, type Backends } from './backends.ts';
 import { Interrupts } from './signals.ts';
-import { ServiceStartError, startService, type RunningService } from './service.ts';
+import { describeDeath, ServiceStartError, startService, type RunningService, type ServiceDeath } from './service.ts';
 
 export { scenarioNames } from './scenario.ts';
 
@@ -68,6 +69,8 @@ export interface Run {
   /** loadgate starts the reference service only when the user named no API of their own. */
   ownsService: boolean;
   service: RunningService | null;
+  /** The throwaway PostgreSQL and Redis of DB=postgres and CACHE=redis. */
+  backends?: Backends;
   pprofUrl: string;
   /** Why no profile will be captured, when none will. */
   pprofNote?: string;
@@ -84,8 +87,10 @@ export type K6Launcher = (args: string[], run: Run) => Promise<RunEnd>;
 async function startServiceStage(run: Run): Promise<RunEnd | null> {
   if (!run.ownsService || run.interrupts.interrupted) return null;
   try {
-    run.service = await startService(run.config.targetArgs, join(run.dir, runFiles.serviceLog));
+    run.backends = await startBackends(run.config, run.dir, say);
+    run.service = await startService([...run.backends.serviceArgs, ...run.config.targetArgs], join(run.dir, runFiles.serviceLog));
   } catch (error) {
+    if (error instanceof BackendStartError) return loadgateRunEnd('serviceFailed', error.message);
     if (!(error instanceof ServiceStartError)) throw error;
     return loadgateRunEnd('serviceFailed', error.message);
   }
@@ -154,6 +159,14 @@ export async function runK6(args: string[], run: Run): Promise<RunEnd> {
       process.stderr.write(`${line}\n`);
     }
   });
+  // A dead service turns the rest of the schedule into connection errors: stop k6 at once (one
+  // SIGINT lets it write its summary) and say why, instead of waiting out the profile.
+  let death = null as ServiceDeath | null;
+  void run.service?.died.then((d) => {
+    death = d;
+    say(`the reference service ${describeDeath(d)} during the run; stopping k6. Its last lines:\n${d.lastLines.map((line) => `  ${line}`).join('\n')}`);
+    if (child.exitCode === null) child.kill('SIGINT');
+  });
   // 'close', not 'exit': k6's last log lines may still be in the pipe when the process ends.
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((done) => {
     child.once('error', (error) => done({ code: null, signal: null, error }));
@@ -161,6 +174,7 @@ export async function runK6(args: string[], run: Run): Promise<RunEnd> {
   });
   run.interrupts.forwardTo(null);
   await new Promise((done) => log.end(done));
+  if (death) return loadgateRunEnd('serviceDied', `the reference service ${describeDeath(death)} during the run (its log: ${runFiles.serviceLog})`);
   if (ended.error) return loadgateRunEnd('k6Failed', `k6 could not be started: ${ended.error.message}`);
   if (ended.code !== null) return k6RunEnd(ended.code, readSummary(run.dir), lastError);
   if (run.interrupts.interrupted) return k6RunEnd(exitCodes.interrupted.code, readSummary(run.dir));
@@ -189,8 +203,9 @@ export function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown
 }
 
 /** Writes meta.json and the reports (REPORT.md says why when k6 left no summary); returns the exit code. */
-function recordStage(run: Run, end: RunEnd, options: unknown): number {
+function recordStage(run: Run, ended: RunEnd, options: unknown): number {
   const summary = readSummary(run.dir);
+  const end = run.backends?.amend(ended) ?? ended;
   writeMeta(run.dir, {
     scenario: run.scenario,
     profile: run.config.profileName,
@@ -210,6 +225,7 @@ function recordStage(run: Run, end: RunEnd, options: unknown): number {
     options,
     captures: run.captures,
     instances: run.instances,
+    backends: run.backends?.record(),
   });
   try {
     regenerateReports(run.dir);
@@ -242,7 +258,10 @@ export async function runScenario(argument: string, env: NodeJS.ProcessEnv, laun
     captures: [],
   };
   // Last resort for a crash: the service lives in its own process group and would outlive us.
-  const stopServiceOnExit = () => run.service?.stop();
+  const stopServiceOnExit = () => {
+    run.service?.stop();
+    run.backends?.killNow();
+  };
   process.once('exit', stopServiceOnExit);
   try {
     const bundle = scenarioBundle(scenario);
@@ -263,6 +282,7 @@ export async function runScenario(argument: string, env: NodeJS.ProcessEnv, laun
     return recordStage(run, end, options);
   } finally {
     await run.service?.stop();
+    await run.backends?.stop();
     run.interrupts.dispose();
     process.off('exit', stopServiceOnExit);
     say(`results in ${dir}`);

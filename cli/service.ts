@@ -11,7 +11,20 @@ export interface RunningService {
   grpcAddr: string;
   args: string[];
   stop(): Promise<number | null>;
+  /** Settles when the service exits while loadgate still needs it. */
+  died: Promise<ServiceDeath>;
 }
+
+export interface ServiceDeath {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines it printed, newest last. */
+  lastLines: string[];
+}
+
+/** "was killed by SIGKILL" or "exited with code 2: <its last line>" (a kill leaves no last word worth quoting). */
+export const describeDeath = ({ code, signal, lastLines }: ServiceDeath) =>
+  signal ? `was killed by ${signal}` : `exited with code ${code}${lastLines.length ? `: "${lastLines[lastLines.length - 1]}"` : ''}`;
 
 interface ListeningLine {
   msg?: string;
@@ -68,7 +81,8 @@ export async function startService(extraArgs: string[], logFile: string, timeout
   const log = createWriteStream(logFile);
   child.stdout!.pipe(log, { end: false });
   // 'close' waits for the pipes too, so the log holds the target's last line ("shutdown complete").
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const exited = ended.then(({ code }) => code);
 
   // The service's last words, quoted when it fails to start so nobody has to open the log.
   const lastLines: string[] = [];
@@ -97,7 +111,13 @@ export async function startService(extraArgs: string[], logFile: string, timeout
     });
   });
 
+  let stopping = false;
+  // Resolves only when the service ends on its own (a crash, a kill from outside), never on stop().
+  const died = ended.then(({ code, signal }) =>
+    stopping ? new Promise<never>(() => {}) : { code, signal, lastLines: lastLines.slice(-5) },
+  );
   const stop = async (): Promise<number | null> => {
+    stopping = true;
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     // Longer than the target's own budget (10 s drain + 30 s flush): acknowledged events get flushed.
     const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
@@ -112,6 +132,7 @@ export async function startService(extraArgs: string[], logFile: string, timeout
     grpcAddr: listening.grpc ?? '',
     args,
     stop,
+    died,
   };
   try {
     await waitForHealth(target.baseUrl, child, timeoutMs);

@@ -20,6 +20,8 @@ export interface RunLabel {
   notes?: string[];
   /** Why the run ended, when known (the CLI knows it; k6's own handleSummary does not). */
   reason?: string;
+  /** The run ended before its schedule did: the headline gives the reason, not a verdict. */
+  stoppedEarly?: boolean;
 }
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : milliseconds(value));
@@ -41,7 +43,9 @@ export function renderText(summary: K6Summary, label: RunLabel): string {
   // Thresholds over a run that never started measure nothing: only the reason is worth reading.
   if (noLoadRan(summary)) return `${title}: NO LOAD RAN: ${label.reason ?? "setup did not finish; k6's error is above"}\n${(label.notes ?? []).filter((note) => !note.startsWith('ended:')).join('\n')}\n`;
   const lines = [
-    `${title}: ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds)`}`,
+    label.stoppedEarly && label.reason
+      ? `${title}: STOPPED EARLY: ${label.reason}`
+      : `${title}: ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds)`}`,
     `duration ${runDurationSeconds(summary).toFixed(1)} s` +
       (reqs ? `, ${reqs.count} HTTP requests at ${perSecond(reqs.rate)}` : '') +
       (failures !== undefined ? `, ${percent(failures)} failed` : '') +

@@ -1,10 +1,12 @@
 // Ctrl-C: k6 stops gracefully, the measurements so far are kept, and the target is stopped.
+// A service that dies mid-run: the run ends at once and says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDurationSeconds } from '../../lib/summary/model.ts';
-import { readMeta, readSummary, spawnCollect, tempResultsDir } from './harness.ts';
+import { cleanEnv, readMeta, readSummary, spawnCollect, tempResultsDir } from './harness.ts';
 
 test('an interrupted run keeps its summary, says why it ended and stops the target', { timeout: 120_000 }, async () => {
   const resultsDir = tempResultsDir();
@@ -30,4 +32,27 @@ test('an interrupted run keeps its summary, says why it ended and stops the targ
 
   await assert.rejects(fetch(`${meta.target?.baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) }), 'target is stopped');
   assert.match(readFileSync(join(runDir, 'service.log'), 'utf8'), /shutdown complete/);
+});
+
+test("a service that dies mid-run ends the run within 5 s with its death as the reason", { timeout: 120_000 }, async () => {
+  const resultsDir = tempResultsDir();
+  let cli = 0;
+  let killedAt = 0;
+  // The reference service is the CLI's own child; pgrep -P finds it and nothing else on the machine.
+  const kill = setTimeout(() => {
+    const service = execFileSync('pgrep', ['-P', String(cli), '-f', 'loadgate-service'], { encoding: 'utf8' }).trim();
+    killedAt = Date.now();
+    process.kill(Number(service), 'SIGKILL');
+  }, 10_000);
+  const run = await spawnCollect(process.execPath, ['dist/cli.mjs', 'run', 'mixed'], cleanEnv({ PROFILE: 'smoke', RESULTS_DIR: resultsDir }), (started) => (cli = started));
+  clearTimeout(kill);
+  const stoppedAfterMs = Date.now() - killedAt;
+  assert.equal(run.code, 5, run.stderr.slice(-2000));
+  assert.ok(stoppedAfterMs < 5_000, `the CLI ended ${stoppedAfterMs} ms after the kill`);
+  assert.match(run.stderr, /the reference service was killed by SIGKILL during the run; stopping k6/);
+  const runDir = join(resultsDir, 'latest');
+  const reason = 'the reference service was killed by SIGKILL during the run';
+  assert.match(readMeta(runDir).reason, new RegExp(`^${reason}`));
+  assert.match(readFileSync(join(runDir, 'summary.txt'), 'utf8').split('\n')[0], new RegExp(`STOPPED EARLY: ${reason}`));
+  assert.match(readFileSync(join(runDir, 'REPORT.md'), 'utf8'), new RegExp(`\\*\\*Status: FAILED\\*\\*: ${reason}`));
 });
