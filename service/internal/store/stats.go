@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -95,6 +96,12 @@ func ms(d int64) float64 { return float64(d) / float64(time.Millisecond) }
 
 func oneLine(q string) string { return strings.Join(strings.Fields(q), " ") }
 
+// pg_stat_statements replaces constants with numbered parameters, so a
+// statement is matched to the service's SQL with both spelled alike.
+var constants = regexp.MustCompile(`'[^']*'|\$\d+|\b\d+\b`)
+
+func normalized(q string) string { return constants.ReplaceAllString(oneLine(q), "?") }
+
 // ResetStats forgets what start-up did (seeding, warming), so the report
 // covers the load only.
 func (s *Store) ResetStats(ctx context.Context) error {
@@ -137,7 +144,7 @@ func (s *Store) Report(ctx context.Context) (DBReport, error) {
 		if internal(st.name) || st.calls.Load() == 0 {
 			return true
 		}
-		sqlByName[oneLine(st.sql)] = st
+		sqlByName[normalized(st.sql)] = st
 		calls, total := st.calls.Load(), st.total.Load()
 		r.Queries = append(r.Queries, QueryTiming{Name: st.name, SQL: oneLine(st.sql), Calls: calls,
 			TotalMs: ms(total), MeanMs: ms(total) / float64(calls), MaxMs: ms(st.max.Load())})
@@ -155,7 +162,7 @@ func (s *Store) Report(ctx context.Context) (DBReport, error) {
 			byMean := append([]Statement(nil), r.Statements...)
 			sort.Slice(byMean, func(i, j int) bool { return byMean[i].MeanMs > byMean[j].MeanMs })
 			for _, st := range byMean {
-				if q, ok := sqlByName[oneLine(st.Query)]; ok {
+				if q, ok := sqlByName[normalized(st.Query)]; ok {
 					candidates = append(candidates, q)
 				}
 			}
@@ -207,7 +214,7 @@ func (s *Store) postgresReport(ctx context.Context, r *DBReport, sqlByName map[s
 			return err
 		}
 		st.Query = oneLine(st.Query)
-		if q, ok := sqlByName[st.Query]; ok {
+		if q, ok := sqlByName[normalized(st.Query)]; ok {
 			st.Name = q.name
 		}
 		r.Statements = append(r.Statements, st)

@@ -341,6 +341,9 @@ func testObserverAndReport(t *testing.T, be backend) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := s.Search(route.WithName(ctx, route.Search), []string{"epic"}, 5); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Vote(route.WithName(ctx, route.Vote), 1, 5, 1, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -385,11 +388,17 @@ func testObserverAndReport(t *testing.T, be backend) {
 	if len(r.Notes) != 0 {
 		t.Errorf("postgres notes: %v", r.Notes)
 	}
-	var related *Statement
+	var related, search *Statement
 	for i := range r.Statements {
-		if r.Statements[i].Name == "related" {
+		switch r.Statements[i].Name {
+		case "related":
 			related = &r.Statements[i]
+		case "search": // its SQL holds constants, which pg_stat_statements rewrites
+			search = &r.Statements[i]
 		}
+	}
+	if search == nil {
+		t.Errorf("pg_stat_statements' search statement not matched to the service's: %+v", r.Statements)
 	}
 	if related == nil || related.Calls != 3 {
 		t.Errorf("pg_stat_statements has no related statement with 3 calls: %+v", r.Statements)
@@ -407,3 +416,12 @@ func testObserverAndReport(t *testing.T, be backend) {
 }
 
 func fmtSprint(v any) string { return fmt.Sprint(v) }
+
+func TestNormalizedMatchesPgStatStatements(t *testing.T) {
+	ours := postgres.rebind(postgres.search)
+	theirs := strings.ReplaceAll(strings.ReplaceAll(ours, "'simple'", "$3"), "\n\t\t ", " ")
+	theirs = strings.Replace(theirs, "'simple'", "$4", 1)
+	if normalized(ours) != normalized(theirs) {
+		t.Fatalf("not matched:\n%s\n%s", normalized(ours), normalized(theirs))
+	}
+}
