@@ -118,9 +118,13 @@ export function runnerEnvironment(k6Env: NodeJS.ProcessEnv): Record<string, stri
   return env;
 }
 
-/** The operator derives <id>-<index> jobs and <id>-service-<index> services; both must stay DNS labels (63). */
+/**
+ * lg-<stamp>-<scenario>-<profile> from the run folder's name. The operator derives <id>-<index> jobs
+ * and <id>-service-<index> services from it; both must stay DNS labels (63 characters).
+ */
 export function runIdOf(dir: string): string {
-  return `loadgate-${basename(dir)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 48).replace(/-+$/, '');
+  const name = basename(dir).toLowerCase().replace('-operator', '');
+  return `lg-${name}`.replace(/[^a-z0-9-]/g, '-').slice(0, 48).replace(/-+$/, '');
 }
 
 export async function operatorCommand(scenario: string, env: NodeJS.ProcessEnv, limitBytes = configMapLimitBytes): Promise<number> {
