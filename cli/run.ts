@@ -18,6 +18,7 @@ import { createRunFolder } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
 import { BackendStartError, startBackends, type Backends } from './backends.ts';
 import { Interrupts } from './signals.ts';
+import { dashboardHost, dashboardPort, wantsDashboard } from './dashboard.ts';
 import { describeDeath, ServiceStartError, startService, type RunningService, type ServiceDeath } from './service.ts';
 
 export { scenarioNames } from './scenario.ts';
@@ -56,6 +57,16 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
     return { exitCode: exitCodes.k6Failed.code, sentence: `k6 is not an executable at ${k6Binary()}; run "make k6" or set K6 to a k6 binary` };
   }
   return { scenario, config, k6Env };
+}
+
+/** Sets k6's dashboard listener (or none) and says where to watch; report.html is exported either way. */
+async function liveDashboard(k6Env: NodeJS.ProcessEnv, config: Config, env: NodeJS.ProcessEnv): Promise<void> {
+  const port = wantsDashboard(config, env, Boolean(process.stdout.isTTY)) ? await dashboardPort() : null;
+  k6Env.K6_WEB_DASHBOARD_HOST = dashboardHost;
+  // -1: k6 exports report.html without listening anywhere.
+  k6Env.K6_WEB_DASHBOARD_PORT = String(port ?? -1);
+  if (port) say(`live dashboard at http://${dashboardHost}:${port} while the run lasts (DASHBOARD=off turns it off)`);
+  else if (config.dashboard === 'on') say('live dashboard: off, no free port between 5665 and 5764');
 }
 
 /** What the stages share. */
@@ -267,7 +278,7 @@ export async function runScenario(argument: string, env: NodeJS.ProcessEnv, laun
     const bundle = scenarioBundle(scenario);
     k6Env.LOADGATE_RUN_DIR = resolve(dir);
     k6Env.K6_WEB_DASHBOARD = 'true';
-    k6Env.K6_WEB_DASHBOARD_PORT = '-1'; // no listener: the run must end when the test does
+    await liveDashboard(k6Env, config, env);
     k6Env.K6_WEB_DASHBOARD_EXPORT = join(resolve(dir), runFiles.dashboard);
     k6Env.K6_WEB_DASHBOARD_PERIOD = config.dashboardPeriod;
     // The load shape does not depend on where the service listens, so it is known even if it fails.

@@ -10,6 +10,8 @@ import {
   variable,
   type AlertAbortSeverity,
   type Env,
+  type caches,
+  type databases,
   type Protocol,
   type VariableName,
 } from './variables.ts';
@@ -48,12 +50,20 @@ export interface Config {
   /** Empty: the started reference service's debug listener, if any. */
   pprofUrl: string;
   profileCapture: boolean;
+  /** The live dashboard: auto decides by terminal and CI. */
+  dashboard: 'auto' | 'on' | 'off';
   /** k6's --secret-source value; empty for none. */
   secretSource: string;
   /** As k6 reads K6_WEB_DASHBOARD_PERIOD: the setting, or the profile's. */
   dashboardPeriod: string;
   /** Empty: the pinned build. */
   k6Binary: string;
+  /** The reference service's database and cache, and its pool settings (the service reads those itself). */
+  db: (typeof databases)[number];
+  /** Empty: loadgate starts a throwaway PostgreSQL when db is postgres. */
+  databaseUrl: string;
+  cache: (typeof caches)[number];
+  dbPool: { maxOpenConns: number; maxIdleConns: number; connMaxLifetime: string; connMaxIdleTime: string };
 }
 
 /** Thrown for any bad value; the message names the variable, the value and the valid choices. */
@@ -142,7 +152,8 @@ function url(env: Env, name: VariableName, fallback?: string): string {
   if (kind.type === 'url' && kind.off && value?.toLowerCase() === 'off') return '';
   if (value === undefined) return fallback ?? variable(name).default;
   const trimmed = value.replace(/\/+$/, '');
-  return /^https?:\/\/[^/?#\s]+/.test(trimmed) ? trimmed : refuse();
+  const schemes = (kind.type === 'url' && kind.schemes) || ['https?'];
+  return new RegExp(`^(${schemes.join('|')}):\\/\\/[^/?#\\s]+`).test(trimmed) ? trimmed : refuse();
 }
 
 function list(env: Env, name: VariableName): string[] {
@@ -196,9 +207,31 @@ export function parseConfig(env: Env): Config {
     targetArgs: splitArgs(text(env, 'TARGET_ARGS')),
     pprofUrl: url(env, 'PPROF_URL'),
     profileCapture: flag(env, 'PROFILE_CAPTURE'),
+    dashboard: choice(env, 'DASHBOARD') as Config['dashboard'],
     secretSource: text(env, 'LOADGATE_SECRET_SOURCE'),
     dashboardPeriod: durationText(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
     k6Binary: text(env, 'K6'),
+    ...backends(env),
+  };
+}
+
+function backends(env: Env): Pick<Config, 'db' | 'databaseUrl' | 'cache' | 'dbPool'> {
+  const databaseUrl = url(env, 'DATABASE_URL');
+  const db = choice(env, 'DB') || (databaseUrl ? 'postgres' : 'sqlite');
+  if (db === 'sqlite' && databaseUrl) {
+    throw new ConfigError(`DB="sqlite" contradicts DATABASE_URL, which names a PostgreSQL; unset one of them (valid DB values: postgres, sqlite)`);
+  }
+  const maxOpenConns = numeric(env, 'DB_MAX_OPEN_CONNS');
+  return {
+    db: db as Config['db'],
+    databaseUrl,
+    cache: choice(env, 'CACHE') as Config['cache'],
+    dbPool: {
+      maxOpenConns,
+      maxIdleConns: numeric(env, 'DB_MAX_IDLE_CONNS', maxOpenConns),
+      connMaxLifetime: durationText(env, 'DB_CONN_MAX_LIFETIME'),
+      connMaxIdleTime: durationText(env, 'DB_CONN_MAX_IDLE_TIME'),
+    },
   };
 }
 

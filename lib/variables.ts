@@ -7,6 +7,8 @@ import { profileNames } from './profiles.ts';
 export const protocols = ['http', 'grpc'] as const;
 export type Protocol = (typeof protocols)[number];
 export const alertAbortSeverities = ['critical', 'warning', 'none'] as const;
+export const databases = ['sqlite', 'postgres'] as const;
+export const caches = ['none', 'redis'] as const;
 export type AlertAbortSeverity = (typeof alertAbortSeverities)[number];
 
 export type Env = Record<string, string | undefined>;
@@ -17,7 +19,7 @@ export type Kind =
   | { type: 'boolean' }
   | { type: 'integer' | 'number'; min: number; max: number }
   | { type: 'duration'; min: string; max: string }
-  | { type: 'url'; off?: boolean }
+  | { type: 'url'; off?: boolean; schemes?: readonly string[] }
   | { type: 'list'; items: string };
 
 export interface Variable {
@@ -281,6 +283,14 @@ export const variables = [
   },
   { name: 'PROFILE_CAPTURE', default: 'on', kind: { type: 'boolean' }, meaning: 'capture CPU and end-of-run profiles', secret: false, readBy: 'cli' },
   {
+    name: 'DASHBOARD',
+    default: 'auto',
+    kind: { type: 'enum', choices: ['auto', 'on', 'off'] },
+    meaning: "the live k6 web dashboard on 127.0.0.1:5665 (or the next free port); auto: on at a terminal, off in CI (`CI` set) and when output is piped; report.html is exported either way",
+    secret: false,
+    readBy: 'cli',
+  },
+  {
     name: 'K6_WEB_DASHBOARD_PERIOD',
     default: '',
     defaultText: 'per profile',
@@ -320,6 +330,65 @@ export const variables = [
     default: 'off',
     kind: { type: 'boolean' },
     meaning: '`make gate` compares with a baseline taken on another machine (different cores, CPU or memory)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'DB',
+    default: '',
+    defaultText: '`sqlite`; `postgres` with `DATABASE_URL`',
+    kind: { type: 'enum', choices: databases },
+    meaning: "the reference service's database; `postgres` without `DATABASE_URL` starts a throwaway PostgreSQL for the run",
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'url', schemes: ['postgres', 'postgresql'] },
+    meaning: 'a PostgreSQL of your own for the reference service; its tables are dropped and reseeded (the password is never recorded)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'CACHE',
+    default: 'none',
+    kind: { type: 'enum', choices: caches },
+    meaning: "`redis` starts a throwaway Redis for the run and the reference service caches feed pages, clips and vote state in it",
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'DB_MAX_OPEN_CONNS',
+    default: '8',
+    kind: { type: 'integer', min: 1, max: 10_000 },
+    meaning: "the reference service's connection pool size (on SQLite its read pool)",
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'DB_MAX_IDLE_CONNS',
+    default: '',
+    defaultText: '`DB_MAX_OPEN_CONNS`',
+    kind: { type: 'integer', min: 0, max: 10_000 },
+    meaning: 'idle connections the pool keeps; the service opens this many at start (pre-warming)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'DB_CONN_MAX_LIFETIME',
+    default: '30m',
+    kind: { type: 'duration', min: '0s', max: '24h' },
+    meaning: 'the pool closes connections older than this (`0s`: never)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'DB_CONN_MAX_IDLE_TIME',
+    default: '5m',
+    kind: { type: 'duration', min: '0s', max: '24h' },
+    meaning: 'the pool closes connections idle longer than this (`0s`: never)',
     secret: false,
     readBy: 'cli',
   },
@@ -394,6 +463,7 @@ export function describeKind(kind: Kind): string {
     case 'duration':
       return `a duration from ${kind.min} to ${kind.max}, such as 500ms, 10s, 1m30s`;
     case 'url':
+      if (kind.schemes) return `a ${kind.schemes.map((scheme) => `${scheme}://`).join(' or ')} URL such as ${kind.schemes[0]}://user:password@127.0.0.1:5432/db`;
       return `an http(s) URL such as http://127.0.0.1:8080${kind.off ? ', or off' : ''}`;
     case 'list':
       return `${kind.items}, separated by commas`;

@@ -128,3 +128,18 @@ export const isLoopbackAddress = (address: string) => address.startsWith('127.')
 export function straceWrapper(logFile: string): string[] {
   return ['strace', '-f', '-qq', '-e', 'trace=connect,sendto,sendmsg', '-o', logFile];
 }
+
+const chromiumPath = '/usr/bin/chromium';
+
+/**
+ * Debian's headless Chromium, started the way this machine needs: without the background
+ * networking that would try to reach Google. `make test` installs it, so a missing browser fails.
+ */
+export async function launchChromium() {
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing; run "make debian-packages" (it installs Debian's chromium)`);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
