@@ -109,6 +109,8 @@ func (s *Store) ResetStats(ctx context.Context) error {
 	if s.d.name != postgres.name {
 		return nil
 	}
+	// Counters still pending in the warmed connections would land after the reset.
+	s.flushBackendStats(ctx)
 	if _, err := s.read.db.ExecContext(ctx, `SELECT pg_stat_reset()`); err != nil {
 		return fmt.Errorf("reset statistics: %w", err)
 	}
@@ -325,11 +327,21 @@ func (s *Store) explain(ctx context.Context, st *queryStat) (*Explain, error) {
 func (s *Store) flushBackendStats(ctx context.Context) {
 	db := s.read.db
 	db.SetMaxIdleConns(0)
-	defer db.SetMaxIdleConns(s.maxIdle)
+	defer func() {
+		// Back to the pool the run had, warm, so /metrics after this reads as before it.
+		db.SetMaxIdleConns(s.maxIdle)
+		_, _ = s.Warm(ctx, s.maxIdle)
+	}()
+	// One connection asks throughout: each new one would leave a backend behind.
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer c.Close()
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
 		var others int
-		err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+		err := c.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`).Scan(&others)
 		if err != nil || others == 0 {
 			return
