@@ -133,9 +133,10 @@ export function renderJunit(report: GateReport): string {
 /** Baseline against current per endpoint: p50, p95 and p99 side by side, the allowed bound as a red tick. */
 export function chartSpec(report: GateReport): TopLevelSpec {
   const values: Array<Record<string, string | number>> = [];
+  const regressed = new Set(report.decision?.regressions.map((r) => r.endpoint));
   for (const c of report.decision?.comparisons ?? []) {
     if (tolerances[c.metric].unit !== 'ms') continue;
-    const label = c.status === 'regression' ? `${c.endpoint} ✗` : c.endpoint;
+    const label = regressed.has(c.endpoint) ? `${c.endpoint} ✗` : c.endpoint;
     if (c.baselineMedian !== null) values.push({ endpoint: label, metric: c.metric, side: 'baseline', value: c.baselineMedian });
     if (c.currentMedian !== null) values.push({ endpoint: label, metric: c.metric, side: 'current', value: c.currentMedian });
     if (c.bound !== null) values.push({ endpoint: label, metric: c.metric, side: 'allowed', value: c.bound });

@@ -196,4 +196,5 @@ test('the chart is an SVG with a bar per endpoint, side and percentile and a tic
   const svg = await renderChart(report(decision));
   assert.match(svg, /^<svg[^>]* width="\d+" height="\d+"/);
   assert.match(svg, /feed ✗/, 'the regressed endpoint is marked');
+  assert.equal(new Set(values.map((v) => (v as unknown as { endpoint: string }).endpoint)).size, 2, 'one row per endpoint, marked or not');
 });
