@@ -111,6 +111,27 @@ describe('make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=smoke', { tim
     }
   });
 
+  test('make merge RUNS=<the raw files> rebuilds the same merged summary in a new run folder', async () => {
+    const runs = [0, 1].map((i) => join(dir, `instance-${i}.json.gz`)).join(',');
+    const again = await runMake('merge', { RUNS: runs });
+    assert.ok(again.runDir && again.runDir !== dir, again.stderr);
+    const rebuilt = readSummary(again.runDir);
+    assert.deepEqual(rebuilt.metrics, merged.metrics, 'same metrics, values and threshold results');
+    const meta = readMeta(again.runDir);
+    assert.equal(meta.exitCode, readMeta(dir).exitCode);
+    assert.deepEqual(meta.instances?.map((i) => i.samples), instances.map((i) => i.raw.length));
+    assert.ok(existsSync(join(again.runDir, 'REPORT.md')));
+  });
+
+  test('make merge without RUNS, or with a folder holding no raw samples, says what it needs', async () => {
+    const none = await runMake('merge');
+    assert.match(none.stderr, /make merge needs RUNS/);
+    assert.match(none.stderr, /Error 2\b/);
+    const empty = await runMake('merge', { RUNS: join(dir, 'instance-0') });
+    assert.match(empty.stderr, /holds no raw sample files \(\*\.json\.gz/);
+    assert.equal(empty.runDir, null, 'no run folder for bad input');
+  });
+
   test('only one instance runs the alert monitor', () => {
     const scrapes = instances.map((i) => i.raw.filter((p) => p.metric === 'http_reqs' && p.tags.scenario === 'alert_monitor').length);
     assert.ok(scrapes[0] > 0 && scrapes[1] === 0, `monitor scrapes per instance: ${scrapes.join(', ')}`);
