@@ -73,11 +73,16 @@ export async function captureCpuProfile(pprofUrl: string, dir: string, profile: 
   return fetchTo(`${pprofUrl}/debug/pprof/profile?seconds=${seconds}`, dir, 'cpu', (seconds + 15) * 1000, after(stopped, 5_000));
 }
 
-export const endOfRunProfiles = ['heap', 'allocs', 'goroutine', 'block', 'mutex'] as const;
+const pprofProfiles = ['heap', 'allocs', 'goroutine', 'block', 'mutex'] as const;
+/** The pprof profiles, then the database's statistics from the same debug listener (GET /debug/db). */
+export const endOfRunProfiles = [...pprofProfiles, 'db'] as const;
 
 export async function captureEndOfRunProfiles(pprofUrl: string, dir: string): Promise<CaptureOutcome[]> {
   const outcomes: CaptureOutcome[] = [];
-  for (const name of endOfRunProfiles) outcomes.push(await fetchTo(`${pprofUrl}/debug/pprof/${name}`, dir, name, 10_000));
+  for (const name of pprofProfiles) outcomes.push(await fetchTo(`${pprofUrl}/debug/pprof/${name}`, dir, name, 10_000));
+  // Last, so the database's backends have had a moment to publish their final counters; it runs
+  // EXPLAIN (ANALYZE) of the slowest statement, hence the longer budget.
+  outcomes.push(await fetchTo(`${pprofUrl}/debug/db`, dir, 'db', 60_000));
   return outcomes;
 }
 

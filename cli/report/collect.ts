@@ -55,6 +55,7 @@ export function collectReportInput(dir: string): ReportInput {
     meta,
     metricsBefore: readCapture(dir, 'metrics-before', meta),
     metricsAfter: readCapture(dir, 'metrics-after', meta),
+    database: readCapture(dir, 'db', meta),
     profiles,
     files: listFiles(dir),
   };

@@ -14,6 +14,8 @@ export interface ReportInput {
   meta: RunMeta | null;
   metricsBefore: Captured<string>;
   metricsAfter: Captured<string>;
+  /** The reference service's GET /debug/db at the end of the run, as JSON text. */
+  database: Captured<string>;
   profiles: Record<ProfileName, Captured<PprofTop>>;
   /** Paths relative to the run folder, sorted. */
   files: string[];

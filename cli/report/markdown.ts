@@ -2,7 +2,9 @@
 // data is missing, because a report with holes in it reads as a report with lies.
 import type { ReportInput } from './input.ts';
 import { bottlenecks } from './sections/bottlenecks.ts';
+import { cacheSection } from './sections/cache.ts';
 import { testConfiguration } from './sections/configuration.ts';
+import { databaseSection } from './sections/database.ts';
 import { filesSection } from './sections/files.ts';
 import { alertsSection, endpointTable, k6Metrics } from './sections/k6.ts';
 import { executiveSummary, title } from './sections/overview.ts';
@@ -18,6 +20,8 @@ export function renderReportMarkdown(input: ReportInput): string {
     endpointTable(input),
     alertsSection(input),
     targetMetrics(input),
+    databaseSection(input),
+    cacheSection(input),
     cpuAndAllocations(input),
     goroutinesBlockMutex(input),
     bottlenecks(input),

@@ -1,6 +1,6 @@
 // The target's /metrics snapshots taken before and after the run. Only the families the report
 // reads are kept, so a target with thousands of series does not slow the report down.
-import { parsePrometheusText, type Sample } from '../../lib/alerting.ts';
+import { increase, parsePrometheusText, type Sample } from '../../lib/alerting.ts';
 
 export { increase } from '../../lib/alerting.ts';
 
@@ -11,6 +11,18 @@ const targetFamilies = new Set([
   'target_db_connections_max',
   'target_db_wait_count_total',
   'target_db_wait_duration_seconds_total',
+  'target_db_acquire_duration_seconds',
+  'target_db_connection_held_seconds_total',
+  'target_db_queries_total',
+  'target_db_query_duration_seconds',
+  'target_cache_hits_total',
+  'target_cache_misses_total',
+  'target_cache_errors_total',
+  'target_cache_evictions_total',
+  'target_cache_memory_bytes',
+  'target_cache_memory_limit_bytes',
+  'target_cache_keys',
+  'target_cache_up',
   'target_event_buffer_size',
   'target_event_buffer_limit',
   'target_events_accepted_total',
@@ -45,4 +57,17 @@ export class Snapshot {
   labelValues(name: string, label: string): string[] {
     return [...new Set(this.samples.filter((s) => s.name === name && label in s.labels).map((s) => s.labels[label]))].sort();
   }
+}
+
+/** The after snapshot and changes against the before one (totals since start when it is missing). */
+export interface Snapshots {
+  after: Snapshot;
+  before: Snapshot;
+  delta(name: string, where?: (labels: Labels) => boolean): number;
+}
+
+export function snapshots(metricsAfter: string, metricsBefore: string | undefined): Snapshots {
+  const after = Snapshot.parse(metricsAfter);
+  const before = metricsBefore === undefined ? new Snapshot([]) : Snapshot.parse(metricsBefore);
+  return { after, before, delta: (name, where) => increase(after.sum(name, where), before.sum(name, where)) };
 }

@@ -123,6 +123,7 @@ describe('REPORT.md with data missing', () => {
       meta: null,
       metricsBefore: missing,
       metricsAfter: missing,
+      database: missing,
       profiles: Object.fromEntries(profileNames.map((n) => [n, missing])) as ReportInput['profiles'],
       files: ['k6.log.json'],
     };

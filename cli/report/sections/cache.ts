@@ -1,0 +1,67 @@
+// The reference service's cache (CACHE=redis): hit rate against the seed report's 80% criterion,
+// memory used of the limit, evictions and keys, from the service's target_cache_* metrics.
+import { bytes, code, count, mark, percent, table } from '../format.ts';
+import type { ReportInput } from '../input.ts';
+import { snapshots, type Labels } from '../prometheus.ts';
+
+/** The seed report's success criterion. */
+export const cacheHitTarget = 0.8;
+
+export function cacheSection(input: ReportInput): string[] {
+  const lines = ['## Cache', ''];
+  if (!input.metricsAfter.ok) {
+    lines.push(`Cache: not measured, ${input.metricsAfter.missing}.`, '');
+    return lines;
+  }
+  const m = snapshots(input.metricsAfter.value, input.metricsBefore.ok ? input.metricsBefore.value : undefined);
+  if (!m.after.has('target_cache_hits_total')) {
+    const why = input.meta?.target?.startedByLoadgate === false ? 'the target exposes no target_cache_* metrics' : 'the reference service ran without a cache (CACHE=redis adds one)';
+    lines.push(`Cache: none, ${why}.`, '');
+    return lines;
+  }
+  const redis = input.meta?.backends?.find((b) => b.name === 'Redis');
+  if (redis) lines.push(`${redis.version}, started by loadgate for this run at ${redis.address}.`, '');
+  if (redis?.unexpectedExit) lines.push(`**Redis ${redis.unexpectedExit}**: lookups missed and went to the database from then on.`, '');
+
+  const rows: string[][] = [];
+  let hits = 0;
+  let misses = 0;
+  for (const kind of m.after.labelValues('target_cache_hits_total', 'kind')) {
+    const ofKind = (labels: Labels) => labels.kind === kind;
+    const h = m.delta('target_cache_hits_total', ofKind);
+    const s = m.delta('target_cache_misses_total', ofKind);
+    hits += h;
+    misses += s;
+    rows.push([code(kind), count(h), count(s), h + s > 0 ? percent(h / (h + s)) : '—']);
+  }
+  const lookups = hits + misses;
+  rows.push(['all', count(hits), count(misses), lookups > 0 ? percent(hits / lookups) : '—']);
+  lines.push(...table(['Cached', 'Hits', 'Misses', 'Hit rate'], rows, 'lrrr'), '');
+  lines.push(
+    lookups > 0
+      ? `Hit rate: ${percent(hits / lookups)} of ${count(lookups)} lookups, success criterion > ${percent(cacheHitTarget)} ${mark(hits / lookups > cacheHitTarget)}`
+      : 'Hit rate: no lookup reached the cache during the run.',
+    '',
+  );
+  const failures = m.delta('target_cache_errors_total');
+  if (failures > 0) lines.push(`${count(failures)} cache calls failed and were served from the database instead.`, '');
+
+  if (m.after.sum('target_cache_up') === 1) {
+    const used = m.after.sum('target_cache_memory_bytes');
+    const limit = m.after.sum('target_cache_memory_limit_bytes');
+    lines.push(
+      ...table(
+        ['At the end of the run', 'Value'],
+        [
+          ['Memory used / limit', limit > 0 ? `${bytes(used)} of ${bytes(limit)} (${percent(used / limit)})` : `${bytes(used)} (no limit)`],
+          ['Evictions during the run', count(m.delta('target_cache_evictions_total'))],
+          ['Keys', count(m.after.sum('target_cache_keys'))],
+        ],
+      ),
+      '',
+    );
+  } else {
+    lines.push('Memory, evictions and keys: not measured, the cache server did not answer the last scrape.', '');
+  }
+  return lines;
+}
