@@ -3,7 +3,7 @@
 // statement's plan. Pool and per-route figures come from the service's /metrics; the rest from its
 // GET /debug/db (pg_stat_statements and friends on PostgreSQL, the service's own timings on SQLite).
 import { runDurationSeconds } from '../../../lib/summary/model.ts';
-import { code, count, ms, percent, table } from '../format.ts';
+import { code, count, ms, percent, plural, table } from '../format.ts';
 import type { ReportInput } from '../input.ts';
 import { snapshots, type Labels, type Snapshots } from '../prometheus.ts';
 
@@ -180,7 +180,7 @@ function scans(db: DbReport): string[] {
   for (const t of db.tables.filter((t) => t.seq_scan > 0 && t.seq_scan > t.idx_scan)) {
     const readers = db.statements.filter((s) => new RegExp(`\\b(FROM|JOIN|UPDATE|INTO)\\s+${t.table}\\b`, 'i').test(s.query)).map((s) => (s.name ? code(s.name) : code(shortSql(s.query))));
     advice.push(
-      `${code(t.table)} was scanned sequentially ${count(t.seq_scan)} times (${count(t.seq_tup_read)} rows read) against ${count(t.idx_scan)} index scans` +
+      `${code(t.table)} was scanned sequentially ${plural(t.seq_scan, "time")} (${count(t.seq_tup_read)} rows read) against ${count(t.idx_scan)} index scans` +
         (readers.length ? `; statements reading it: ${readers.join(', ')}` : '') +
         (t.live_rows < 1000 ? `. With ${count(t.live_rows)} rows the planner may prefer a scan; re-check once the table has grown and been analysed.` : '. Index the columns these statements filter on.'),
     );
