@@ -1,7 +1,6 @@
 // Every custom metric, declared once at module top level as k6 requires (init context only).
 import { Counter, Rate, Trend } from 'k6/metrics';
 import { alertMetricName } from '../thresholds/alerts.ts';
-import { failedResponsesMetric } from '../thresholds/keys.ts';
 
 /** One sample each time an alert rule starts firing, tagged `alert` and `severity`. */
 export const alertsFired = new Counter(alertMetricName);
@@ -15,5 +14,3 @@ export const ingestRejected = new Rate('loadgate_ingest_rejected');
 export const e2eVisible = new Counter('loadgate_event_e2e_visible');
 /** Probes whose event never became visible within the probe's deadline. */
 export const e2eTimeouts = new Counter('loadgate_event_e2e_timeouts');
-/** Responses with status 0 (no response) or 4xx/5xx, tagged `endpoint` and `status`. */
-export const failedResponses = new Counter(failedResponsesMetric);

@@ -1,6 +1,7 @@
 // Safety and fit before load: the allow-list runs in init (before any request exists), the
 // handshake in setup (before any VU starts): the service answers, serves every route the scenario
 // will drive, and exposes the metrics the alert rules read.
+import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
@@ -64,8 +65,21 @@ function identity(body: unknown): TargetIdentity {
   }
 }
 
+const shortcutRefusal =
+  "k6's --vus, --duration, --iterations and --stages replace a script's scenarios with one that runs `default`; " +
+  "loadgate scenarios set their own load shape: use PROFILE=smoke|baseline|stress|spike|soak|breakpoint and VUS=, RPS= or EVENTS_PER_SEC= instead";
+
+/**
+ * Every scenario exports this as `default`, the function k6's shortcut options run: it refuses
+ * with the sentence above. The handshake refuses even earlier, before any request.
+ */
+export function shortcutOptionsRefused(): never {
+  throw new Error(shortcutRefusal);
+}
+
 /** Fails fast with a sentence when the target is not there or is not this scenario's API. */
 export function handshake<E extends string>(config: Config, plan: Plan<E>): SetupData {
+  if ('default' in (exec.test.options.scenarios ?? {})) throw new Error(shortcutRefusal);
   const health = http.get(`${config.baseUrl}/healthz`, probeParams);
   if (health.status !== 200) {
     const why = health.error ? health.error : `HTTP ${health.status}`;

@@ -5,7 +5,8 @@
 import { check } from 'k6';
 import http, { type RefinedParams, type RefinedResponse, type ResponseType } from 'k6/http';
 import { refusalFor } from './allowlist.ts';
-import { failedResponses } from './metrics.ts';
+import { Counter } from 'k6/metrics';
+import { failedResponsesMetric, namedStatuses } from '../thresholds/keys.ts';
 import { endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
 
 export type Response = RefinedResponse<ResponseType | undefined>;
@@ -31,6 +32,12 @@ export function createClient<E extends string>(table: EndpointTable<E>, { baseUr
   const refusal = refusalFor(baseUrl, allowHosts);
   if (refusal) throw new Error(refusal);
   const timeout = `${requestTimeoutMs}ms`;
+  // Custom metrics exist only if declared in init, which is where a client is created.
+  const failed = new Map<string, Counter>();
+  for (const endpoint of Object.keys(table)) {
+    for (const status of [...namedStatuses, 'other' as const]) failed.set(`${endpoint} ${status}`, new Counter(failedResponsesMetric(endpoint, status)));
+  }
+  const countFailure = (endpoint: string, status: number) => (failed.get(`${endpoint} ${status}`) ?? failed.get(`${endpoint} other`))!.add(1);
   const tags = Object.fromEntries(Object.entries(table).map(([endpoint, spec]) => [endpoint, { endpoint, name: routeName(spec as EndpointTable[string]) }]));
   return (endpoint, options = {}) => {
     const spec = table[endpoint];
@@ -45,7 +52,7 @@ export function createClient<E extends string>(table: EndpointTable<E>, { baseUr
     const url = endpointUrl(baseUrl, spec, options.params, options.query);
     const body = options.body === undefined ? null : JSON.stringify(options.body);
     const response = http.request(spec.method, url, body, params);
-    if (response.status === 0 || response.status >= 400) failedResponses.add(1, { endpoint, status: String(response.status) });
+    if (response.status === 0 || response.status >= 400) countFailure(endpoint, response.status);
     return response;
   };
 }

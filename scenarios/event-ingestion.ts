@@ -11,7 +11,7 @@ import { sendEvents } from '../lib/ingest.ts';
 import { e2eTimeouts, e2eVisible, eventE2eLatency, eventsAccepted, ingestRejected } from '../lib/metrics.ts';
 import { createMonitor } from '../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
-import { assertAllowed, handshake } from '../lib/preflight.ts';
+import { assertAllowed, handshake, shortcutOptionsRefused } from '../lib/preflight.ts';
 import { msToDuration, profileDurationMs } from '../lib/profiles.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
 import { alertRules } from '../thresholds/alerts.ts';
@@ -119,4 +119,6 @@ export function probe(): void {
 }
 
 export const alertMonitor = createMonitor(config, alertRules);
+// `k6 run --vus/--duration` would run `default`; it explains why this script refuses them.
+export default shortcutOptionsRefused;
 export const handleSummary = summaryHandler('event-ingestion', config);

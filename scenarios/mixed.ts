@@ -8,7 +8,7 @@ import { expectJson } from '../lib/request.ts';
 import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { createMonitor } from '../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate, rampingVus } from '../lib/options.ts';
-import { assertAllowed, handshake } from '../lib/preflight.ts';
+import { assertAllowed, handshake, shortcutOptionsRefused } from '../lib/preflight.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
 import { summaryHandler } from '../lib/summary/handle.ts';
 import { alertRules } from '../thresholds/alerts.ts';
@@ -116,4 +116,6 @@ export async function engagedUser(): Promise<void> {
 }
 
 export const alertMonitor = createMonitor(config, alertRules);
+// `k6 run --vus/--duration` would run `default`; it explains why this script refuses them.
+export default shortcutOptionsRefused;
 export const handleSummary = summaryHandler('mixed', config);

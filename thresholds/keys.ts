@@ -22,12 +22,24 @@ export function iterationsKey(scenario: string): string {
   return `iterations{scenario:${scenario}}`;
 }
 
-/** Responses outside 2xx/3xx, counted per endpoint and status so reports can name the status. */
-export const failedResponsesMetric = 'loadgate_failed_responses';
+/**
+ * Failed responses (status 0 or ≥ 400) are counted in one counter per endpoint and status,
+ * `loadgate_failed__<endpoint>__<status>`, declared up front by the request helper. k6's summary
+ * only lists a metric that received a sample, so a clean run shows none of them and a failing one
+ * names its statuses, with no threshold (and no per-sample tag matching) needed.
+ */
+const failedPrefix = 'loadgate_failed__';
 
-export function failedResponsesKey(endpoint: string, status?: number): string {
-  return `${failedResponsesMetric}{endpoint:${endpoint}${status === undefined ? '' : `,status:${status}`}}`;
+/** The statuses counted one by one; any other status is counted as "other". */
+export const namedStatuses = [0, 400, 401, 403, 404, 405, 408, 409, 413, 422, 429, 500, 501, 502, 503, 504] as const;
+
+export function failedResponsesMetric(endpoint: string, status: number | 'other'): string {
+  return `${failedPrefix}${endpoint}__${status}`;
 }
 
-/** The statuses a report names one by one; any other lands in the endpoint's total only. */
-export const namedStatuses = [0, 400, 401, 403, 404, 405, 408, 409, 413, 422, 429, 500, 501, 502, 503, 504] as const;
+/** The endpoint and status of a failed-responses counter's name, or null for any other metric. */
+export function parseFailedResponsesMetric(name: string): { endpoint: string; status: string } | null {
+  if (!name.startsWith(failedPrefix)) return null;
+  const split = name.lastIndexOf('__');
+  return { endpoint: name.slice(failedPrefix.length, split), status: name.slice(split + 2) };
+}

@@ -7,7 +7,7 @@ import type { Options } from 'k6/options';
 import { parseConfig } from '../../lib/config.ts';
 import { createMonitor } from '../../lib/monitor.ts';
 import { alertMonitoring, commonOptions, rampingArrivalRate } from '../../lib/options.ts';
-import { assertAllowed, handshake } from '../../lib/preflight.ts';
+import { assertAllowed, handshake, shortcutOptionsRefused } from '../../lib/preflight.ts';
 import { createClient, expectJson } from '../../lib/request.ts';
 import { vuToken } from '../../lib/session.ts';
 import { summaryHandler } from '../../lib/summary/handle.ts';
@@ -59,4 +59,6 @@ export async function like(): Promise<void> {
 }
 
 export const alertMonitor = createMonitor(config, quotesAlertRules);
+// `k6 run --vus/--duration` would run `default`; it explains why this script refuses them.
+export default shortcutOptionsRefused;
 export const handleSummary = summaryHandler('quotes', config);

@@ -7,11 +7,17 @@ import { renderJunit } from './junit.ts';
 import type { K6Summary } from './model.ts';
 import { renderText } from './text.ts';
 
+/**
+ * Run by loadgate (LOADGATE_RUN_DIR set), the summary goes to the run folder and our text to the
+ * terminal. Run as a plain `k6 run dist/<scenario>.js`, it returns nothing, and k6 prints its own
+ * end-of-test summary and honours --summary-export as for any script.
+ */
 export function summaryHandler(scenario: string, config: Config) {
-  return (data: K6Summary): Record<string, string> => {
+  return (data: K6Summary): Record<string, string> | undefined => {
+    if (!config.runDir) return undefined;
     const files: Record<string, string> = {};
     const at = (name: string) => `${config.runDir}/${name}`;
-    if (config.runDir) files[at(runFiles.summary)] = JSON.stringify(data, null, 2);
+    files[at(runFiles.summary)] = JSON.stringify(data, null, 2);
     const setup = data.setup_data as Partial<SetupData> | undefined;
     const label = { scenario, profile: config.profileName, notes: setup?.monitorNote ? [setup.monitorNote] : [] };
     const renderers: Array<[string, () => string]> = [
@@ -21,7 +27,7 @@ export function summaryHandler(scenario: string, config: Config) {
     for (const [name, render] of renderers) {
       try {
         const output = render();
-        if (config.runDir) files[at(name)] = output;
+        files[at(name)] = output;
         if (name === runFiles.summaryText) files.stdout = output;
       } catch (error) {
         console.error(`summary renderer for ${name} failed: ${String(error)}`);

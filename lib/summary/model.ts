@@ -1,7 +1,7 @@
 // Reads k6's end-of-test summary object. Pure: the k6 handleSummary, the node report command and
 // the tests all read summaries through these functions.
 import { alertMetricName } from '../../thresholds/alerts.ts';
-import { failedResponsesKey, failedResponsesMetric, latencyKey, requestCountKey } from '../../thresholds/keys.ts';
+import { latencyKey, parseFailedResponsesMetric, requestCountKey } from '../../thresholds/keys.ts';
 import { ms, percent, perSecond } from '../format.ts';
 
 export interface MetricSummary {
@@ -41,14 +41,9 @@ function unitOf(metric: MetricSummary, stat: string): ThresholdResult['unit'] {
   return metric.contains === 'time' ? 'ms' : 'value';
 }
 
-/**
- * Every threshold with what it observed. The failed-response counters are record-only tallies for
- * the status table (thresholds/guards.ts), not objectives, so they are left out.
- */
 export function thresholdResults(summary: K6Summary): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [name, metric] of Object.entries(summary.metrics)) {
-    if (name.startsWith(`${failedResponsesMetric}{`)) continue;
     const noData = metric.type === 'trend' && (metric.values.count ?? 0) === 0;
     for (const [expression, { ok }] of Object.entries(metric.thresholds ?? {})) {
       const stat = statOf(expression);
@@ -140,15 +135,14 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
   });
 }
 
-/** Failed responses of one endpoint by status, most frequent first; "other" holds unnamed statuses. */
+/** Failed responses of one endpoint by status, most frequent first (thresholds/keys.ts counts them). */
 export function failedStatuses(summary: K6Summary, endpoint: string): Array<{ status: string; count: number }> {
-  const prefix = `${failedResponsesMetric}{endpoint:${endpoint},status:`;
-  const named = Object.entries(summary.metrics)
-    .filter(([name, metric]) => name.startsWith(prefix) && (metric.values.count ?? 0) > 0)
-    .map(([name, metric]) => ({ status: name.slice(prefix.length, -1), count: metric.values.count }));
-  const total = summary.metrics[failedResponsesKey(endpoint)]?.values.count ?? 0;
-  const other = total - named.reduce((sum, s) => sum + s.count, 0);
-  return [...named, ...(other > 0 ? [{ status: 'other', count: other }] : [])].sort((a, b) => b.count - a.count);
+  const statuses: Array<{ status: string; count: number }> = [];
+  for (const [name, metric] of Object.entries(summary.metrics)) {
+    const parsed = parseFailedResponsesMetric(name);
+    if (parsed?.endpoint === endpoint && (metric.values.count ?? 0) > 0) statuses.push({ status: parsed.status, count: metric.values.count });
+  }
+  return statuses.sort((a, b) => b.count - a.count);
 }
 
 /** "404 ×12, 500 ×3": how an endpoint failed, for reasons and tables. */

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDurationSeconds } from '../../lib/summary/model.ts';
+import { exitCodes } from '../../cli/record.ts';
 import { cleanEnv, readMeta, readSummary, spawnCollect, tempResultsDir } from './harness.ts';
 
 test('an interrupted run keeps its summary, says why it ended and stops the target', { timeout: 120_000 }, async () => {
@@ -47,7 +48,7 @@ test("a service that dies mid-run ends the run within 5 s with its death as the 
   const run = await spawnCollect(process.execPath, ['dist/cli.mjs', 'run', 'mixed'], cleanEnv({ PROFILE: 'smoke', RESULTS_DIR: resultsDir }), (started) => (cli = started));
   clearTimeout(kill);
   const stoppedAfterMs = Date.now() - killedAt;
-  assert.equal(run.code, 5, run.stderr.slice(-2000));
+  assert.equal(run.code, exitCodes.serviceDied.code, run.stderr.slice(-2000));
   assert.ok(stoppedAfterMs < 5_000, `the CLI ended ${stoppedAfterMs} ms after the kill`);
   assert.match(run.stderr, /the reference service was killed by SIGKILL during the run; stopping k6/);
   const runDir = join(resultsDir, 'latest');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endpointNames, referenceEndpoints } from '../../thresholds/slo.ts';
-import { namedStatuses } from '../../thresholds/keys.ts';
+import { failedResponsesMetric, parseFailedResponsesMetric } from '../../thresholds/keys.ts';
 import { endpointGuards, scenarioGuards } from '../../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../../thresholds/objectives.ts';
 import { alertRules, alertThresholds, promql } from '../../thresholds/alerts.ts';
@@ -31,11 +31,8 @@ test('the issue\'s p95 targets are in the table', () => {
 
 test('guards exist for every endpoint and scenario asked for', () => {
   const guards = mergeThresholds(endpointGuards(endpointNames), scenarioGuards(['a', 'b']));
-  assert.equal(Object.keys(guards).length, endpointNames.length * (2 + namedStatuses.length) + 2);
-  for (const endpoint of endpointNames) {
-    assert.deepEqual(guards[`http_reqs{endpoint:${endpoint}}`], ['count>0']);
-    assert.deepEqual(guards[`loadgate_failed_responses{endpoint:${endpoint},status:404}`], ['count>=0'], 'the status table can name a 404');
-  }
+  assert.equal(Object.keys(guards).length, endpointNames.length + 2);
+  for (const endpoint of endpointNames) assert.deepEqual(guards[`http_reqs{endpoint:${endpoint}}`], ['count>0']);
   assert.deepEqual(guards['iterations{scenario:b}'], ['count>0']);
 });
 
@@ -86,4 +83,11 @@ test('open-model stages are per minute so small rates survive rounding', async (
   assert.equal(scenario.timeUnit, '1m');
   assert.deepEqual(scenario.stages.map((s) => s.target), [2, 2]);
   assert.equal(scheduledIterations(profiles.smoke, 100), Math.round(100 * 0.05 * (2.5 + 25)));
+});
+
+test('failed-response counters name their endpoint and status, underscores in names included', () => {
+  assert.equal(failedResponsesMetric('comment_create', 404), 'loadgate_failed__comment_create__404');
+  assert.match(failedResponsesMetric('comment_create', 'other'), /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'a valid k6 metric name');
+  assert.deepEqual(parseFailedResponsesMetric('loadgate_failed__comment_create__other'), { endpoint: 'comment_create', status: 'other' });
+  assert.equal(parseFailedResponsesMetric('http_reqs'), null);
 });
