@@ -48,6 +48,11 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
   // The same list k6 checks in init, plus the profile listener only the CLI talks to.
   const refusal = firstRefusal([...contactedUrls(config), ...(config.pprofUrl ? [config.pprofUrl] : [])], config.allowHosts);
   if (refusal) return { exitCode: exitCodes.invalidConfig.code, sentence: refusal };
+  const forReferenceService = ['TARGET_ARGS', 'DB', 'CACHE', 'DATABASE_URL'].filter((name) => env[name]);
+  if (env.BASE_URL && forReferenceService.length) {
+    const names = forReferenceService.join(', ');
+    return { exitCode: exitCodes.invalidConfig.code, sentence: `${names} configure the reference service, which loadgate does not start when BASE_URL is set; unset ${names} or BASE_URL` };
+  }
   if (!existsSync(scenarioBundle(scenario))) {
     return { exitCode: exitCodes.badCommandLine.code, sentence: `${scenarioBundle(scenario)} is missing; run "make build"` };
   }

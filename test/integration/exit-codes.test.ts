@@ -29,7 +29,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const refusals: Array<{ name: string; env: Record<string, string>; message: RegExp }> = [
+/** `cliOnly`: a rule about what the CLI starts, which a bare `k6 run` never does. */
+const refusals: Array<{ name: string; env: Record<string, string>; message: RegExp; cliOnly?: boolean }> = [
   { name: 'a .invalid host', env: { BASE_URL: 'http://blocked.invalid' }, message: /refusing to send load to "blocked\.invalid".*LOADGATE_ALLOW_HOSTS=blocked\.invalid/ },
   { name: 'a raw public IP address', env: { BASE_URL: 'http://203.0.113.7:8080' }, message: /refusing to send load to "203\.0\.113\.7"/ },
   { name: 'a metrics URL off the allow-list', env: { BASE_URL: 'http://127.0.0.1:9', LOADGATE_METRICS_URL: 'http://203.0.113.7/metrics' }, message: /"203\.0\.113\.7"/ },
@@ -38,11 +39,12 @@ const refusals: Array<{ name: string; env: Record<string, string>; message: RegE
   { name: 'a malformed event rate', env: { LOADGATE_EVENTS_PER_SEC: '10k' }, message: /LOADGATE_EVENTS_PER_SEC="10k" is not valid; valid values are: a number from 1 to 1000000/ },
   { name: 'a malformed batch size', env: { LOADGATE_BATCH_SIZE: '0' }, message: /LOADGATE_BATCH_SIZE="0" is not valid; valid values are: an integer from 1 to 1000/ },
   { name: 'a word PROFILE_CAPTURE does not know', env: { PROFILE_CAPTURE: 'maybe' }, message: /PROFILE_CAPTURE="maybe" is not valid; valid values are: on, off, true, false, 1, 0/ },
+  { name: 'DB=postgres with BASE_URL, whose API loadgate does not start', env: { BASE_URL: 'http://127.0.0.1:9', DB: 'postgres' }, message: /DB configure the reference service, which loadgate does not start when BASE_URL is set; unset DB or BASE_URL/, cliOnly: true },
   { name: 'an unknown protocol', env: { PROTOCOL: 'udp' }, message: /PROTOCOL="udp" is not valid; valid values are: http, grpc/ },
   { name: 'a malformed timeout', env: { LOADGATE_REQUEST_TIMEOUT: '10 seconds' }, message: /LOADGATE_REQUEST_TIMEOUT="10 seconds" is not valid; valid values are: a duration from 100ms to 10m/ },
 ];
 
-for (const { name, env, message } of refusals) {
+for (const { name, env, message, cliOnly } of refusals) {
   test(`make-level run refuses ${name}: exit 104, no folder, no packet`, { timeout: 60_000 }, async () => {
     const trace = join(tmpdir(), `loadgate-strace-${process.pid}-${Date.now()}.log`);
     const run = await runCli('mixed', env, straceWrapper(trace));
@@ -54,6 +56,7 @@ for (const { name, env, message } of refusals) {
     rmSync(trace, { force: true });
   });
 
+  if (cliOnly) continue;
   test(`k6 run on the bundle refuses ${name} in init: exit 107, no packet`, { timeout: 60_000 }, async () => {
     const trace = join(tmpdir(), `loadgate-strace-k6-${process.pid}-${Date.now()}.log`);
     const run = await runK6('mixed.js', env, straceWrapper(trace));
