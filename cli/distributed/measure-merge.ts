@@ -1,0 +1,75 @@
+// Measures the merge's memory and time on synthetic raw files, for the figures the README states:
+//   node --import tsx cli/distributed/measure-merge.ts write <file.json.gz> <requests>
+//   node --import tsx cli/distributed/measure-merge.ts merge <file.json.gz>...
+// `write` emits what k6 records per HTTP request of the mixed scenario (7 timing trends, the
+// request count, failure rate, bytes, one check, the iteration), spread over the endpoints; `merge`
+// merges the files and prints the samples read, the trend bytes held, peak RSS and the time taken.
+import { createWriteStream } from 'node:fs';
+import { createGzip } from 'node:zlib';
+import { once } from 'node:events';
+import { endpointNames } from '../../thresholds/slo.ts';
+import { latencyKey } from '../../thresholds/keys.ts';
+import { mergeRawSamples } from './merge.ts';
+
+const perRequest: Array<[string, string, string]> = [
+  ['http_req_duration', 'trend', 'time'],
+  ['http_req_blocked', 'trend', 'time'],
+  ['http_req_connecting', 'trend', 'time'],
+  ['http_req_tls_handshaking', 'trend', 'time'],
+  ['http_req_sending', 'trend', 'time'],
+  ['http_req_waiting', 'trend', 'time'],
+  ['http_req_receiving', 'trend', 'time'],
+  ['http_reqs', 'counter', 'default'],
+  ['http_req_failed', 'rate', 'default'],
+  ['data_sent', 'counter', 'data'],
+  ['data_received', 'counter', 'data'],
+  ['checks', 'rate', 'default'],
+  ['iteration_duration', 'trend', 'time'],
+  ['iterations', 'counter', 'default'],
+];
+
+async function write(file: string, requests: number): Promise<void> {
+  const gzip = createGzip();
+  const out = gzip.pipe(createWriteStream(file));
+  // Lines go out in batches: one write per line would spend the time in stream overhead.
+  let batch: string[] = [];
+  const flush = async () => {
+    if (batch.length && !gzip.write(`${batch.join('\n')}\n`)) await once(gzip, 'drain');
+    batch = [];
+  };
+  const put = async (line: string) => {
+    batch.push(line);
+    if (batch.length >= 10_000) await flush();
+  };
+  for (const [name, type, contains] of perRequest) await put(JSON.stringify({ type: 'Metric', data: { name, type, contains, thresholds: [], submetrics: null }, metric: name }));
+  const start = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < requests; i++) {
+    const endpoint = endpointNames[i % 7];
+    const tags = { endpoint, expected_response: 'true', group: '', method: 'GET', name: `GET /${endpoint}`, proto: 'HTTP/1.1', scenario: 'casual_browsers', status: '200', url: `http://127.0.0.1:8080/api/v1/${endpoint}` };
+    const time = new Date(start + i).toISOString();
+    for (const [name] of perRequest) {
+      const value = name === 'http_req_failed' ? 0 : name === 'checks' || name.endsWith('s') ? 1 : (i * 7919) % 1000 / 10;
+      await put(JSON.stringify({ metric: name, type: 'Point', data: { time, value, tags } }));
+    }
+  }
+  await flush();
+  gzip.end();
+  await once(out, 'finish');
+}
+
+async function merge(files: string[]): Promise<void> {
+  const started = process.hrtime.bigint();
+  const thresholds = Object.fromEntries(endpointNames.slice(0, 7).map((endpoint) => [latencyKey(endpoint), ['p(95)<100']]));
+  const { samples, trendBytes } = await mergeRawSamples({ rawFiles: files, summaries: [{ metrics: {}, state: { testRunDurationMs: 1000 } }], thresholds });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const total = samples.reduce((a, b) => a + b, 0);
+  process.stdout.write(`${JSON.stringify({ samples: total, trendMiB: +(trendBytes / 2 ** 20).toFixed(1), peakRssMiB: +(process.resourceUsage().maxRSS / 1024).toFixed(1), seconds: +seconds.toFixed(1) })}\n`);
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'write' && rest.length === 2) await write(rest[0], Number(rest[1]));
+else if (mode === 'merge' && rest.length) await merge(rest);
+else {
+  process.stderr.write('usage: measure-merge.ts write <file.json.gz> <requests> | merge <file.json.gz>...\n');
+  process.exit(2);
+}
