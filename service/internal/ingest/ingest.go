@@ -84,6 +84,8 @@ type Ingestor struct {
 	mu     sync.Mutex
 	buf    []Event
 	closed bool
+	// highWater is the longest buf has been, for the high-water gauge.
+	highWater int
 
 	// kick wakes the flusher early when the buffer reaches its limit.
 	kick chan struct{}
@@ -132,6 +134,10 @@ func (in *Ingestor) Accept(events []Event) error {
 	// Gauge and counter are updated under the lock so a scrape never sees
 	// accepted < written.
 	in.cfg.Metrics.BufferSize.Set(float64(n))
+	if n > in.highWater {
+		in.highWater = n
+		in.cfg.Metrics.BufferHighWater.Set(float64(n))
+	}
 	in.cfg.Metrics.EventsAccepted.Add(float64(len(events)))
 	in.mu.Unlock()
 

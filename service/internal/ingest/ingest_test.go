@@ -100,6 +100,10 @@ func TestAcceptAllOrNothingAndShutdownFlushes(t *testing.T) {
 	if a, wr := testutil.ToFloat64(m.EventsAccepted), testutil.ToFloat64(m.EventsWritten); a != 3 || wr != 3 {
 		t.Fatalf("accepted=%v written=%v", a, wr)
 	}
+	// Drained to zero, the buffer still shows how full it got: the refused batch never counted.
+	if size, high := testutil.ToFloat64(m.BufferSize), testutil.ToFloat64(m.BufferHighWater); size != 0 || high != 3 {
+		t.Fatalf("buffer size=%v high water=%v, want 0 and 3", size, high)
+	}
 }
 
 func TestFullBufferFlushesEarly(t *testing.T) {

@@ -24,14 +24,17 @@ type Metrics struct {
 	// rule (HighEventLatency) watches the event path whichever way events arrive.
 	EventIngestDuration *prometheus.HistogramVec // protocol
 
-	BufferSize     prometheus.Gauge
-	BufferLimit    prometheus.Gauge
-	EventsAccepted prometheus.Counter
-	EventsWritten  prometheus.Counter
-	EventsRejected prometheus.Counter
-	Flushes        prometheus.Counter
-	FlushDuration  prometheus.Histogram
-	FlushRows      prometheus.Histogram
+	BufferSize prometheus.Gauge
+	// BufferHighWater is the most events ever buffered at once: /metrics is read before and
+	// after a run, when the buffer is drained, so only a high-water mark shows how full it got.
+	BufferHighWater prometheus.Gauge
+	BufferLimit     prometheus.Gauge
+	EventsAccepted  prometheus.Counter
+	EventsWritten   prometheus.Counter
+	EventsRejected  prometheus.Counter
+	Flushes         prometheus.Counter
+	FlushDuration   prometheus.Histogram
+	FlushRows       prometheus.Histogram
 }
 
 // NewRegistry returns a registry preloaded with the Go runtime and process
@@ -71,6 +74,10 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "target_event_buffer_size",
 			Help: "Events accepted but not yet written to the database.",
 		}),
+		BufferHighWater: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "target_event_buffer_high_water",
+			Help: "The most events buffered at once since the service started.",
+		}),
 		BufferLimit: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "target_event_buffer_limit",
 			Help: "Maximum number of buffered events before batches are rejected.",
@@ -104,7 +111,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(
 		m.HTTPRequestDuration, m.HTTPInFlight, m.GRPCRequestDuration, m.EventIngestDuration,
-		m.BufferSize, m.BufferLimit, m.EventsAccepted, m.EventsWritten,
+		m.BufferSize, m.BufferHighWater, m.BufferLimit, m.EventsAccepted, m.EventsWritten,
 		m.EventsRejected, m.Flushes, m.FlushDuration, m.FlushRows,
 	)
 	// A vector shows up on /metrics only once it has a child; created up front, the event
