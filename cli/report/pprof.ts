@@ -1,6 +1,9 @@
 // `go tool pprof -top` as data: the report ranks functions from its table instead of shipping
 // binary profiles a reader would have to open with Go installed.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
 
 export const profileNames = ['cpu', 'allocs', 'goroutine', 'block', 'mutex'] as const;
 export type ProfileName = (typeof profileNames)[number];
@@ -20,6 +23,8 @@ export interface PprofTop {
   /** The total the percentages refer to, e.g. "140ms" or "11". */
   total: string;
   rows: PprofRow[];
+  /** Groups and idle-free block time read from the protobuf (cpu, allocs, block only). */
+  grouped?: Grouped;
 }
 
 const pprofRow = /^\s*(\S+)\s+([\d.]+)%\s+([\d.]+)%\s+(\S+)\s+([\d.]+)%\s+(.+?)\s*$/;
@@ -72,5 +77,175 @@ export function pprofTop(path: string, name: ProfileName): PprofTop {
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
   });
-  return parsePprofTop(text);
+  return { ...parsePprofTop(text), grouped: groupedAnalysis(path, name) };
+}
+
+// ------------------------------------------------------------------------------ grouped hot spots
+// The bottleneck section groups costs the way a baseline analysis does, from the protobuf itself
+// (pprof-format, DataDog's maintained decoder) rather than from `-top` text, which has already cut
+// the long tail and cannot see stacks.
+
+/** One sample's value and its stack as function names, leaf first (inlined frames included). */
+export interface StackSample {
+  value: number;
+  stack: string[];
+}
+
+export interface DecodedProfile {
+  sampleType: string;
+  unit: string;
+  samples: StackSample[];
+  total: number;
+  durationSeconds: number;
+}
+
+/** The sample type each profile's analysis reads: CPU time, bytes allocated, time blocked. */
+export const groupedSampleType = { cpu: 'cpu', allocs: 'alloc_space', block: 'delay' } as const;
+
+export function decodeProfile(data: Uint8Array, sampleType: string): DecodedProfile {
+  // Go writes profiles gzipped; `go tool pprof -proto` too. Both forms are accepted.
+  const raw = data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data) : data;
+  const profile = Profile.decode(raw);
+  const strings = profile.stringTable.strings;
+  const types = profile.sampleType.map((t) => strings[Number(t.type)]);
+  const index = types.indexOf(sampleType);
+  if (index < 0) throw new Error(`the profile has no "${sampleType}" samples (it has ${types.join(', ') || 'none'})`);
+  const functions = new Map(profile.function.map((f) => [Number(f.id), strings[Number(f.name)]]));
+  // A location lists its inlined functions innermost first, so the flattened stack stays leaf first.
+  const locations = new Map(profile.location.map((l) => [Number(l.id), l.line.map((line) => functions.get(Number(line.functionId)) ?? '?')]));
+  const samples = profile.sample.map((s) => ({ value: Number(s.value[index]), stack: s.locationId.flatMap((id) => locations.get(Number(id)) ?? ['?']) }));
+  return {
+    sampleType,
+    unit: strings[Number(profile.sampleType[index].unit)],
+    samples,
+    total: samples.reduce((sum, s) => sum + s.value, 0),
+    durationSeconds: Number(profile.durationNanos) / 1e9,
+  };
+}
+
+export const readProfileFile = (path: string, sampleType: string) => decodeProfile(readFileSync(path), sampleType);
+
+/**
+ * The groups, as data. Walking a stack from its leaf, the first frame that matches a group decides:
+ * runtime helpers (mallocgc, memmove, map access), syscall, bufio, strconv and the like match none,
+ * so their cost goes to whoever called them (json.Marshal's allocations are JSON encoding's). GC
+ * work and the scheduler match "GC and runtime" wherever they run. Order matters only for ties.
+ */
+export const hotSpotGroups = [
+  { name: 'JSON encoding', patterns: [/^encoding\/json/, /^github\.com\/(goccy\/go-json|json-iterator|bytedance\/sonic|mailru\/easyjson)/] },
+  {
+    name: 'database driver',
+    // The cache client sits here too: like the driver, it is I/O the handler waits on.
+    patterns: [/^database\/sql/, /^github\.com\/jackc\//, /^modernc\.org\//, /^github\.com\/(mattn\/go-sqlite3|lib\/pq|go-sql-driver|redis\/go-redis)/],
+  },
+  { name: 'HTTP stack', patterns: [/^net\/http/, /^net\.|^net\/(netip|textproto|url)/, /^crypto\/tls/, /^golang\.org\/x\/net\/http2/, /^google\.golang\.org\/grpc/, /^mime/] },
+  {
+    name: 'GC and runtime',
+    patterns: [
+      /^runtime\.(gc\w*|scan\w*|markroot\w*|greyobject|findObject|sweepone|bgsweep|bgscavenge|bulkBarrier\w*|wbBuf\w*|\(\*gcWork\)\.\w+|\(\*gcControllerState\)\.\w+|\(\*mspan\)\.sweep|\(\*sweepLocked\)\.sweep)$/,
+      /^runtime\.(schedule|findRunnable|park_m|mcall|goexit\w*|futex\w*|usleep|osyield|notesleep|notewakeup|netpoll\w*|epollwait|stealWork|runqgrab|wakep|startm|stopm|mstart\w*|sysmon|retake|morestack|newstack|copystack|suspendG|preempt\w*|asyncPreempt\w*|systemstack|gopark|goready|ready|procyield|semasleep|semawakeup|nanotime\w*)$/,
+    ],
+  },
+  { name: "the application's own code", patterns: [/^loadgate\/service\//, /^main\./] },
+  // Watching the service costs too: the metrics scrapes and the profiler itself, kept apart so they
+  // are not mistaken for the HTTP stack that serves them.
+  { name: 'metrics and profiling', patterns: [/^github\.com\/prometheus\//, /^runtime\/pprof\./, /^net\/http\/pprof\./, /^runtime\/metrics\./] },
+] as const;
+
+export type HotSpotGroup = (typeof hotSpotGroups)[number]['name'] | 'other libraries and the standard library';
+const otherGroup = 'other libraries and the standard library' as const;
+const runtimeFrame = /^(runtime|internal\/runtime(\/[\w/]+)?|internal\/bytealg)\./;
+
+/** The group of a stack (leaf first) and the frame that decided it. */
+export function groupOf(stack: string[]): { group: HotSpotGroup; frame: string } {
+  for (const frame of stack) {
+    const group = hotSpotGroups.find((g) => g.patterns.some((p) => p.test(frame)));
+    if (group) return { group: group.name, frame };
+  }
+  const leaf = stack[0] ?? '?';
+  if (stack.length && stack.every((frame) => runtimeFrame.test(frame))) return { group: 'GC and runtime', frame: leaf };
+  return { group: otherGroup, frame: stack.find((frame) => !runtimeFrame.test(frame)) ?? leaf };
+}
+
+export interface GroupShare {
+  group: HotSpotGroup;
+  value: number;
+  share: number;
+  /** The group's heaviest functions: in each stack, the frame that put it in the group. */
+  top: Array<{ name: string; value: number }>;
+}
+
+export function groupShares(profile: DecodedProfile, topCount = 3): GroupShare[] {
+  const byGroup = new Map<HotSpotGroup, { value: number; functions: Map<string, number> }>();
+  for (const sample of profile.samples) {
+    if (!sample.value) continue;
+    const { group, frame } = groupOf(sample.stack);
+    const entry = byGroup.get(group) ?? { value: 0, functions: new Map() };
+    entry.value += sample.value;
+    entry.functions.set(frame, (entry.functions.get(frame) ?? 0) + sample.value);
+    byGroup.set(group, entry);
+  }
+  const groups: HotSpotGroup[] = [...hotSpotGroups.map((g) => g.name), otherGroup];
+  return groups.map((group) => {
+    const entry = byGroup.get(group);
+    const top = [...(entry?.functions ?? [])].sort((a, b) => b[1] - a[1]).slice(0, topCount).map(([name, value]) => ({ name, value }));
+    return { group, value: entry?.value ?? 0, share: profile.total ? (entry?.value ?? 0) / profile.total : 0, top };
+  });
+}
+
+/**
+ * Idle waits, left out of the block analysis: the profiler's own sleep, and goroutines parked in a
+ * select or a channel receive outside any request (a flusher's ticker loop, an idle worker). The
+ * same select inside a request (database/sql waiting for a connection) is contention and stays.
+ */
+export const idleWait = {
+  profiler: [/^runtime\/pprof\./, /^net\/http\/pprof\./, /^time\.Sleep$/],
+  parked: /^runtime\.(selectgo|chanrecv[12]?|block)$/,
+  servingRequest: [/^net\/http\.\(\*conn\)\.serve$/, /^google\.golang\.org\/grpc\.\(\*Server\)\.(handleStream|processUnaryRPC|processStreamingRPC)$/],
+};
+
+export function isIdleWait(stack: string[]): boolean {
+  if (stack.some((frame) => idleWait.profiler.some((p) => p.test(frame)))) return true;
+  return idleWait.parked.test(stack[0] ?? '') && !stack.some((frame) => idleWait.servingRequest.some((p) => p.test(frame)));
+}
+
+export interface BlockAnalysis {
+  /** Nanoseconds blocked, idle waits excluded. */
+  contended: number;
+  idle: number;
+  /** Where requests waited: the first frame outside runtime and sync, heaviest first. */
+  top: Array<{ name: string; value: number }>;
+}
+
+export function blockAnalysis(profile: DecodedProfile, topCount = 3): BlockAnalysis {
+  let idle = 0;
+  const waiters = new Map<string, number>();
+  for (const sample of profile.samples) {
+    if (isIdleWait(sample.stack)) {
+      idle += sample.value;
+      continue;
+    }
+    const waiter = sample.stack.find((f) => !runtimeFrame.test(f) && !/^sync\./.test(f)) ?? sample.stack[0] ?? '?';
+    waiters.set(waiter, (waiters.get(waiter) ?? 0) + sample.value);
+  }
+  const contended = [...waiters.values()].reduce((a, b) => a + b, 0);
+  const top = [...waiters].sort((a, b) => b[1] - a[1]).slice(0, topCount).map(([name, value]) => ({ name, value }));
+  return { contended, idle, top };
+}
+
+/** What the bottleneck section reads from the protobufs; each part says why when it is absent. */
+export interface Grouped {
+  groups?: GroupShare[];
+  block?: BlockAnalysis;
+  error?: string;
+}
+
+function groupedAnalysis(path: string, name: ProfileName): Grouped | undefined {
+  if (name !== 'cpu' && name !== 'allocs' && name !== 'block') return undefined;
+  try {
+    const decoded = readProfileFile(path, groupedSampleType[name]);
+    return name === 'block' ? { block: blockAnalysis(decoded) } : { groups: groupShares(decoded) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }

@@ -1,8 +1,8 @@
 // Bottlenecks: every sign of strain from the other sections, gathered into one list.
 import { endpointRows, failedThresholds, firedAlerts, formatObserved } from '../../../lib/summary/model.ts';
-import { code, count, ms } from '../format.ts';
-import type { ReportInput } from '../input.ts';
-import type { PprofTop } from '../pprof.ts';
+import { code, count, ms, percent, seconds, table } from '../format.ts';
+import type { Captured, ReportInput } from '../input.ts';
+import { hotSpotGroups, type GroupShare, type PprofTop } from '../pprof.ts';
 import { increase, Snapshot } from '../prometheus.ts';
 
 /** Below this much CPU time a profile's percentages are a handful of 10 ms samples, not a ranking. */
@@ -51,5 +51,52 @@ export function bottlenecks(input: ReportInput): string[] {
     findings.push(`CPU hot spots: not captured, ${cpu.missing}.`);
   }
   lines.push(...(findings.length ? findings.map((f) => `- ${f}`) : ['No bottleneck stands out: every threshold held, no alert fired and no function took more than 5% of CPU.']), '');
+  lines.push(...groupedHotSpots(input.profiles.cpu, input.profiles.allocs), ...blockWaits(input.profiles.block));
+  return lines;
+}
+
+const groupsOf = (profile: Captured<PprofTop>): GroupShare[] | string =>
+  !profile.ok ? profile.missing : (profile.value.grouped?.groups ?? profile.value.grouped?.error ?? 'the profile could not be grouped');
+
+/** Where CPU and allocated bytes went, by kind of code, read from the profiles' stacks. */
+function groupedHotSpots(cpuProfile: Captured<PprofTop>, allocsProfile: Captured<PprofTop>): string[] {
+  const cpu = groupsOf(cpuProfile);
+  const allocs = groupsOf(allocsProfile);
+  const lines = ['### Hot spots by group', ''];
+  if (typeof cpu === 'string' && typeof allocs === 'string') return [...lines, `Not available: CPU: ${cpu}; allocations: ${allocs}.`, ''];
+  lines.push(
+    'Each sample goes to the first group its stack meets from the leaf up, so runtime helpers (allocation, copying, map access, system calls) count for the code that called them; GC work and the scheduler count as "GC and runtime". ' +
+      'CPU covers the steady-state window; allocated bytes cover the service\'s whole life, start-up included.',
+    '',
+  );
+  const share = (groups: GroupShare[] | string, name: string) => (typeof groups === 'string' ? 'n/a' : percent(groups.find((g) => g.group === name)?.share ?? 0));
+  const topOf = (groups: GroupShare[] | string, name: string) => (typeof groups === 'string' ? [] : (groups.find((g) => g.group === name)?.top ?? []));
+  const names = [...hotSpotGroups.map((g) => g.name), 'other libraries and the standard library'];
+  const rows = names.map((name) => [
+    name,
+    share(cpu, name),
+    share(allocs, name),
+    topOf(cpu, name).map((t) => code(t.name)).join(', ') || '–',
+    topOf(allocs, name).map((t) => code(t.name)).join(', ') || '–',
+  ]);
+  lines.push(...table(['group', 'CPU', 'allocated bytes', 'top functions by CPU', 'top functions by bytes'], rows, 'lrrll'), '');
+  if (typeof cpu === 'string') lines.push(`CPU: ${cpu}.`, '');
+  if (typeof allocs === 'string') lines.push(`Allocations: ${allocs}.`, '');
+  return lines;
+}
+
+/** Blocking that slowed work down, with the waits of idle goroutines and of the profiler left out. */
+function blockWaits(profile: Captured<PprofTop>): string[] {
+  const lines = ['### Blocking, idle waits left out', ''];
+  if (!profile.ok) return [...lines, `Not available: ${profile.missing}.`, ''];
+  const block = profile.value.grouped?.block;
+  if (!block) return [...lines, `Not available: ${profile.value.grouped?.error ?? 'the block profile could not be read'}.`, ''];
+  const idle = `${seconds(block.idle / 1e9)} of idle waits (selects and channel receives outside any request, the profiler's own sleep) were left out`;
+  if (!block.contended) return [...lines, `No goroutine blocked while doing work; ${idle}.`, ''];
+  lines.push(
+    `Goroutines blocked ${seconds(block.contended / 1e9)} in total while doing work; ${idle}. Where they waited: ` +
+      `${block.top.map((t) => `${code(t.name)} ${seconds(t.value / 1e9)} (${percent(t.value / block.contended)})`).join(', ')}.`,
+    '',
+  );
   return lines;
 }
