@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test` needs Debian's chromium (the HTML report test opens a page), strace (proves refused
 # runs send nothing), prometheus (promtool checks the exported alert rules), postgresql and
-# redis-server (DB=postgres and CACHE=redis runs, and the store's tests against a real PostgreSQL). Installing only what
+# redis-server (DB=postgres and CACHE=redis runs, and the store's tests against a real PostgreSQL), sqlite3
+# (the distributed test reads the service's database for duplicate ids). Installing only what
 # is missing keeps the common case free of apt; failing here saves a fresh clone minutes of tests.
 #
 # Test hook: LOADGATE_CHROMIUM points the chromium check at another path, so a missing package can
@@ -11,7 +12,7 @@ set -euo pipefail
 # With arguments, only those packages: the CLI installs postgresql or redis-server this way when a run
 # asks for DB=postgres or CACHE=redis.
 wanted=("$@")
-[ "${#wanted[@]}" -gt 0 ] || wanted=(chromium strace prometheus postgresql redis-server)
+[ "${#wanted[@]}" -gt 0 ] || wanted=(chromium strace prometheus postgresql redis-server sqlite3)
 installed() {
   case "$1" in
     chromium) [ -x "${LOADGATE_CHROMIUM:-/usr/bin/chromium}" ] ;;

@@ -127,7 +127,7 @@ export function runIdOf(dir: string): string {
   return `lg-${name}`.replace(/[^a-z0-9-]/g, '-').slice(0, 48).replace(/-+$/, '');
 }
 
-export async function operatorCommand(scenario: string, env: NodeJS.ProcessEnv, limitBytes = configMapLimitBytes): Promise<number> {
+export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, limitBytes = configMapLimitBytes): Promise<number> {
   let parallelism: number;
   try {
     parallelism = integerSetting(env, 'PARALLELISM');
@@ -143,12 +143,12 @@ export async function operatorCommand(scenario: string, env: NodeJS.ProcessEnv, 
     targetEnv.LOADGATE_ALLOW_HOSTS = [env.LOADGATE_ALLOW_HOSTS, inClusterTarget.host].filter(Boolean).join(',');
     say(`BASE_URL is unset: the runners will load ${inClusterTarget.url}, a Service named ${inClusterTarget.host} in the TestRun's namespace; set BASE_URL (and LOADGATE_ALLOW_HOSTS) for your own API`);
   }
-  const checked = check(scenario, targetEnv);
+  const checked = check(argument, targetEnv);
   if ('sentence' in checked) {
     say(checked.sentence);
     return checked.exitCode;
   }
-  const { config, k6Env } = checked;
+  const { scenario, config, k6Env } = checked;
   const runnerEnv = { ...runnerEnvironment(k6Env), PROFILE: config.profileName };
   const dir = createRunFolder(config.resultsDir, scenario, `${config.profileName}-operator`);
   const runId = runIdOf(dir);
