@@ -96,8 +96,8 @@ function setting(env: Env, name: VariableName): Setting {
   };
 }
 
-/** The setting, else `fallback`, else the table's default. */
-function text(env: Env, name: VariableName, fallback?: string): string {
+/** The setting, else `fallback`, else the table's default. Exported readers serve commands' own variables. */
+export function text(env: Env, name: VariableName, fallback?: string): string {
   return setting(env, name).value ?? fallback ?? variable(name).default;
 }
 
@@ -108,12 +108,12 @@ function choice(env: Env, name: VariableName): string {
   return kind.type === 'enum' && kind.choices.includes(value) ? value : refuse();
 }
 
-function flag(env: Env, name: VariableName): boolean {
+export function flag(env: Env, name: VariableName): boolean {
   const { value, refuse } = setting(env, name);
   return parseBoolean(value ?? variable(name).default) ?? refuse();
 }
 
-function numeric(env: Env, name: VariableName, fallback?: number): number {
+export function numeric(env: Env, name: VariableName, fallback?: number): number {
   const { value, refuse } = setting(env, name);
   const { kind } = variable(name);
   if (value === undefined) return fallback ?? Number(variable(name).default);

@@ -1,8 +1,8 @@
 // The variables only the distributed commands read (INSTANCES, PARALLELISM, RUNS, the cloud's),
 // checked against their entries in lib/variables.ts with the message every bad value gets there:
 // the variable, the value and the valid values.
-import { ConfigError } from '../../lib/config.ts';
-import { describeKind, parseBoolean, variable, type Env, type VariableName } from '../../lib/variables.ts';
+import { ConfigError, flag, numeric, text } from '../../lib/config.ts';
+import { describeKind, variable, type Env, type VariableName } from '../../lib/variables.ts';
 
 function refuse(name: VariableName, value: string): never {
   throw new ConfigError(`${name}="${value}" is not valid; valid values are: ${describeKind(variable(name).kind)}`);
@@ -10,26 +10,17 @@ function refuse(name: VariableName, value: string): never {
 
 const valueOf = (env: Env, name: VariableName): string | undefined => env[name]?.trim() || undefined;
 
-export function integerSetting(env: Env, name: VariableName): number {
-  const value = valueOf(env, name) ?? variable(name).default;
-  const { kind } = variable(name);
-  const parsed = Number(value);
-  if (kind.type !== 'integer' || !/^\d+$/.test(value) || parsed < kind.min || parsed > kind.max) refuse(name, value);
-  return parsed;
-}
+export const integerSetting = (env: Env, name: VariableName): number => numeric(env, name);
 
 /** Undefined when unset and without a default. */
 export function optionalInteger(env: Env, name: VariableName): number | undefined {
-  return valueOf(env, name) === undefined && variable(name).default === '' ? undefined : integerSetting(env, name);
+  return valueOf(env, name) === undefined && variable(name).default === '' ? undefined : numeric(env, name);
 }
 
-export function booleanSetting(env: Env, name: VariableName): boolean {
-  const value = valueOf(env, name) ?? variable(name).default;
-  return parseBoolean(value) ?? refuse(name, value);
-}
+export const booleanSetting = (env: Env, name: VariableName): boolean => flag(env, name);
 
 export function listSetting(env: Env, name: VariableName): string[] {
-  return (valueOf(env, name) ?? variable(name).default)
+  return text(env, name)
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
