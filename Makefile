@@ -14,6 +14,14 @@ RESULTS_DIR ?= results
 export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE DASHBOARD K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT GATE_ALLOW_OTHER_MACHINE DB DATABASE_URL CACHE DB_MAX_OPEN_CONNS DB_MAX_IDLE_CONNS DB_CONN_MAX_LIFETIME DB_CONN_MAX_IDLE_TIME
 export INSTANCES PARALLELISM RUNS LOCAL_EXECUTION K6_CLOUD_TOKEN K6_CLOUD_PROJECT_ID LOADGATE_CLOUD_DISTRIBUTION
 
+# The reference service is built with -pgo=auto (a committed service/cmd/loadgate-service/default.pgo
+# is used); PGO=off builds without it. The binary records which (`go version -m`), and meta.json with it.
+PGO ?= on
+export PGO PGO_OUT
+$(if $(filter-out on off,$(PGO)),$(error PGO="$(PGO)" is not valid; valid values are: on, off))
+GO_PGO := $(if $(filter off,$(PGO)),off,auto)
+PGO_PROFILE := $(wildcard service/cmd/loadgate-service/default.pgo)
+
 TS_SOURCES := $(shell find scenarios lib thresholds cli proto -name "*.ts" -o -name "*.proto" 2>/dev/null) build.mjs
 GO_SOURCES := $(shell find service proto -name '*.go' -o -name '*.proto' -o -name 'go.mod' -o -name 'go.sum' 2>/dev/null)
 CLI := node dist/cli.mjs
@@ -21,7 +29,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: pgo pgo-verify profile-compare load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +58,16 @@ operator: build $(K6_DEP) ## write a k6 archive and k6-operator manifests for SC
 
 cloud: build service $(K6_DEP) ## run SCENARIO=<name> on Grafana Cloud k6 (K6_CLOUD_TOKEN; LOCAL_EXECUTION=1 runs k6 here)
 	$(CLI) cloud $(SCENARIO)
+
+pgo: build service $(K6_DEP) ## profile SCENARIO=<name> under load and write service/cmd/loadgate-service/default.pgo (PGO_OUT, PPROF_URL for another service)
+	$(CLI) pgo $(SCENARIO)
+
+# Without PROFILE on the command line: smoke, at a fixed rate below saturation (the CLI's RPS).
+pgo-verify: build service/bin/pgo-off/loadgate-service service/bin/pgo-on/loadgate-service $(K6_DEP) ## service built with PGO off and on, RUNS=10 interleaved runs each: CPU per request, p50, p95 with intervals
+	PROFILE=$(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),smoke) $(CLI) pgo-verify $(SCENARIO)
+
+profile-compare: build ## CPU and allocations per function and per request, A=<run folders> against B=<run folders>
+	$(CLI) profile-compare
 
 bench: build service $(K6_DEP) ## generator cost against bare k6 and wrk, on loopback (REPEAT=3, BENCH_RATE=300)
 	node --import tsx bench/bench.ts
@@ -112,8 +130,15 @@ $(K6_PINNED):
 $(ACTIONLINT):
 	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
-service/bin/loadgate-service: $(GO_SOURCES)
-	cd service && go build -o bin/loadgate-service ./cmd/loadgate-service
+service/bin/loadgate-service: $(GO_SOURCES) $(PGO_PROFILE) service/bin/.pgo-$(GO_PGO)
+	cd service && go build -pgo=$(GO_PGO) -o bin/loadgate-service ./cmd/loadgate-service
+
+# Switching PGO rebuilds the service: the marker of the other setting goes.
+service/bin/.pgo-%:
+	@mkdir -p $(@D) && rm -f $(@D)/.pgo-* && touch $@
+
+service/bin/pgo-%/loadgate-service: $(GO_SOURCES) $(PGO_PROFILE)
+	cd service && go build -pgo=$(if $(filter off,$*),off,auto) -o bin/pgo-$*/loadgate-service ./cmd/loadgate-service
 
 clean: ## remove build outputs (keeps results/)
 	rm -rf dist service/bin

@@ -8,6 +8,9 @@ import { mergeCommand } from './distributed/collect.ts';
 import { runDistributed } from './distributed/local.ts';
 import { operatorCommand } from './distributed/operator.ts';
 import { baselineCommand, gateCommand } from './gate/index.ts';
+import { profileCompareCommand } from './pgo/compare.ts';
+import { pgoCommand } from './pgo/pgo.ts';
+import { pgoVerifyCommand } from './pgo/verify.ts';
 
 const usage = `usage: node dist/cli.mjs <command>
   run <scenario>        run a scenario (${scenarioNames().join(', ')}) and write a run folder
@@ -17,6 +20,9 @@ const usage = `usage: node dist/cli.mjs <command>
   cloud <scenario>      run it on Grafana Cloud k6 (K6_CLOUD_TOKEN; LOCAL_EXECUTION=1 runs it here)
   report <run folder>   rebuild summary.txt, junit.xml and REPORT.md from a run folder
   alerts-export [file]  write the alert rules as a Prometheus rules file
+  pgo <scenario>        profile it under load and write default.pgo (PGO_OUT) for go build -pgo=auto
+  pgo-verify [scenario] PGO off against on, RUNS interleaved runs a side: CPU per request, p50, p95
+  profile-compare       CPU and allocations per function and per request, run folders A against B
   baseline [scenario]   store passing runs (RUN, or the latest REPEAT) as results/baselines/<scenario>-<profile>.json
   gate [scenario]       run the scenario REPEAT times (or take RUN) and compare with its baseline`;
 
@@ -42,6 +48,12 @@ async function main(argv: string[]): Promise<number> {
       return baselineCommand(argument, process.env);
     case 'gate':
       return gateCommand(argument, process.env);
+    case 'pgo':
+      return pgoCommand(argument, process.env);
+    case 'pgo-verify':
+      return pgoVerifyCommand(argument, process.env);
+    case 'profile-compare':
+      return profileCompareCommand(process.env);
     case 'alerts-export':
       process.stderr.write(`loadgate: wrote ${exportAlertRules(argument ?? 'deploy/prometheus/alerts.yml')}\n`);
       return 0;

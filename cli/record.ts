@@ -119,7 +119,14 @@ export interface RunMeta extends RunEnd {
   gitCommit?: string;
   k6?: string;
   machine?: { cpus?: number; cpuModel?: string; memoryBytes?: number; platform?: string; node?: string; go?: string; note?: string };
-  target?: { baseUrl?: string; identity?: unknown; startedByLoadgate?: boolean; args?: string[] };
+  target?: {
+    baseUrl?: string;
+    identity?: unknown;
+    startedByLoadgate?: boolean;
+    args?: string[];
+    /** The reference service's build: with a PGO profile (which one, as Go recorded it) or without. */
+    pgo?: { pgo: 'on' | 'off'; profile?: string };
+  };
   environment?: Record<string, string>;
   options?: unknown;
   captures?: CaptureOutcome[];

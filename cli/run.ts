@@ -11,7 +11,8 @@ import { runFiles } from '../lib/run-files.ts';
 import { k6Environment, recordedEnvironment, redactArgs } from '../lib/variables.ts';
 import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunProfiles, notCaptured } from './capture.ts';
 import { gitCommit, k6Version, machine } from './meta.ts';
-import { k6Binary, projectRoot, scenarioBundle } from './paths.ts';
+import { k6Binary, projectRoot, scenarioBundle, serviceBinary } from './paths.ts';
+import { pgoBuild } from './pgo/build.ts';
 import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
@@ -95,6 +96,15 @@ export interface Run {
   options?: unknown;
   /** The k6 processes of a distributed run (cli/distributed), recorded in meta.json. */
   instances?: RunMeta['instances'];
+  /** What a command running the scenario changes about the run (make pgo, make pgo-verify). */
+  hooks: RunHooks;
+}
+
+export interface RunHooks {
+  /** Replaces the steady-state CPU capture (make pgo takes it in chunks and merges them). */
+  captureCpu?: typeof captureCpuProfile;
+  /** Another build of the reference service (make pgo-verify's PGO off and on builds). */
+  serviceBinary?: string;
 }
 
 /** Starts k6 with these arguments and waits for it; a distributed run starts several instead. */
@@ -104,7 +114,7 @@ async function startServiceStage(run: Run): Promise<RunEnd | null> {
   if (!run.ownsService || run.interrupts.interrupted) return null;
   try {
     run.backends = await startBackends(run.config, run.dir, say);
-    run.service = await startService([...run.backends.serviceArgs, ...run.config.targetArgs], join(run.dir, runFiles.serviceLog));
+    run.service = await startService([...run.backends.serviceArgs, ...run.config.targetArgs], join(run.dir, runFiles.serviceLog), undefined, run.hooks.serviceBinary);
   } catch (error) {
     if (error instanceof BackendStartError) return loadgateRunEnd('serviceFailed', error.message);
     if (!(error instanceof ServiceStartError)) throw error;
@@ -147,7 +157,7 @@ async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<
   if (run.config.metricsUrl) run.captures.push(await captureMetrics(run.config.metricsUrl, run.dir, 'before'));
   if (run.interrupts.interrupted) return loadgateRunEnd('interrupted', 'interrupted before k6 started');
   const k6Exited = new AbortController();
-  const cpu = profiling(run) ? captureCpuProfile(run.pprofUrl, run.dir, run.config.profile, k6Exited.signal) : null;
+  const cpu = profiling(run) ? (run.hooks.captureCpu ?? captureCpuProfile)(run.pprofUrl, run.dir, run.config.profile, k6Exited.signal) : null;
   // k6 reads secrets (a bearer token, say) from a secret source and redacts them from its logs.
   const secretSource = run.config.secretSource ? [`--secret-source=${run.config.secretSource}`] : [];
   // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
@@ -236,6 +246,8 @@ function recordStage(run: Run, ended: RunEnd, options: unknown): number {
       identity: (summary?.setup_data as { target?: unknown } | undefined)?.target ?? null,
       startedByLoadgate: run.ownsService,
       args: redactArgs(run.service?.args ?? run.config.targetArgs),
+      // Read from the binary's own build settings: a committed default.pgo is used unless PGO=off.
+      pgo: run.ownsService ? (pgoBuild(run.hooks.serviceBinary ?? serviceBinary) ?? undefined) : undefined,
     },
     environment: recordedEnvironment(run.k6Env),
     options,
@@ -252,7 +264,7 @@ function recordStage(run: Run, ended: RunEnd, options: unknown): number {
   return end.exitCode;
 }
 
-export async function runScenario(argument: string, env: NodeJS.ProcessEnv, launch: K6Launcher = runK6): Promise<number> {
+export async function runScenario(argument: string, env: NodeJS.ProcessEnv, launch: K6Launcher = runK6, hooks: RunHooks = {}): Promise<number> {
   const checked = check(argument, env);
   if ('sentence' in checked) {
     say(checked.sentence);
@@ -272,6 +284,7 @@ export async function runScenario(argument: string, env: NodeJS.ProcessEnv, laun
     service: null,
     pprofUrl: config.pprofUrl,
     captures: [],
+    hooks,
   };
   // Last resort for a crash: the service lives in its own process group and would outlive us.
   const stopServiceOnExit = () => {

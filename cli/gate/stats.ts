@@ -28,7 +28,17 @@ function averageRanks(pooled: number[]): number[] {
 export function mannWhitneyGreater(worse: number[], better: number[]): number {
   const doubled = averageRanks([...worse, ...better]).map((rank) => Math.round(rank * 2));
   const observed = Math.round(wilcoxonRankSum(worse, better) * 2);
-  const size = worse.length;
+  const ways = rankSumWays(doubled, worse.length);
+  const all = ways.reduce((a, b) => a + b, 0);
+  const atLeast = ways.slice(observed).reduce((a, b) => a + b, 0);
+  return atLeast / all;
+}
+
+/**
+ * The null distribution of a rank sum: element s counts the subsets of `size` of these (doubled)
+ * ranks whose sum is s. The PGO verification's confidence interval reads its quantiles too.
+ */
+export function rankSumWays(doubled: number[], size: number): number[] {
   const maxSum = doubled.reduce((a, b) => a + b, 0);
   // ways[k][s]: subsets of k of the ranks seen so far whose doubled sum is s.
   const ways = Array.from({ length: size + 1 }, () => new Array<number>(maxSum + 1).fill(0));
@@ -38,9 +48,7 @@ export function mannWhitneyGreater(worse: number[], better: number[]): number {
       for (let s = maxSum; s >= rank; s--) ways[k][s] += ways[k - 1][s - rank];
     }
   }
-  const all = ways[size].reduce((a, b) => a + b, 0);
-  const atLeast = ways[size].slice(observed).reduce((a, b) => a + b, 0);
-  return atLeast / all;
+  return ways[size];
 }
 
 /** The smallest p-value the exact test can give with these group sizes. */

@@ -27,7 +27,8 @@ export interface PprofTop {
   grouped?: Grouped;
 }
 
-const pprofRow = /^\s*(\S+)\s+([\d.]+)%\s+([\d.]+)%\s+(\S+)\s+([\d.]+)%\s+(.+?)\s*$/;
+// Percentages go negative in a -diff_base table (make profile-compare).
+const pprofRow = /^\s*(\S+)\s+(-?[\d.]+)%\s+(-?[\d.]+)%\s+(\S+)\s+(-?[\d.]+)%\s+(.+?)\s*$/;
 
 export function parsePprofTop(text: string): PprofTop {
   const header: Record<string, string> = {};
