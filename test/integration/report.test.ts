@@ -6,10 +6,9 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } f
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { projectRoot, serviceBinary } from '../../cli/paths.ts';
-import { cleanEnv } from './harness.ts';
+import { cleanEnv, launchChromium } from './harness.ts';
 
 const minutes5 = 5 * 60_000;
-const chromiumPath = '/usr/bin/chromium';
 const placeholder = /TBD|\[FILL|\[X\]|\[TODO|\[PASTE|undefined|NaN/;
 const mixedEndpoints = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote', 'auth_token'];
 
@@ -102,13 +101,7 @@ describe('a smoke run and its reports', () => {
   });
 
   test('report.html draws its charts in headless Chromium', { timeout: minutes5 }, async () => {
-    // CI installs Chromium, so a missing browser is a broken setup, not a reason to skip the check.
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing; install Debian's chromium package: sudo apt-get install -y chromium`);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const blocked: string[] = [];
