@@ -13,6 +13,7 @@ PROFILE ?= baseline
 RESULTS_DIR ?= results
 export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE DASHBOARD K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT GATE_ALLOW_OTHER_MACHINE DB DATABASE_URL CACHE DB_MAX_OPEN_CONNS DB_MAX_IDLE_CONNS DB_CONN_MAX_LIFETIME DB_CONN_MAX_IDLE_TIME
 export INSTANCES PARALLELISM RUNS LOCAL_EXECUTION K6_CLOUD_TOKEN K6_CLOUD_PROJECT_ID LOADGATE_CLOUD_DISTRIBUTION
+export PARAM VALUES SWEEP_CMD SWEEP_HEALTH_URL SWEEP_MAX_DB_WRITES A B NAME ISSUE OPTIMIZATION_LOG
 
 # The reference service is built with -pgo=auto (a committed service/cmd/loadgate-service/default.pgo
 # is used); PGO=off builds without it. The binary records which (`go version -m`), and meta.json with it.
@@ -29,7 +30,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: pgo pgo-verify profile-compare load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +78,12 @@ baseline: build service $(K6_DEP) ## store SCENARIO's latest REPEAT passing runs
 
 gate: build service $(K6_DEP) ## run SCENARIO at PROFILE REPEAT times (or take RUN=) against its baseline: 0 ok, 1 regression, 2 cannot compare
 	$(CLI) gate $(SCENARIO)
+
+sweep: build service $(K6_DEP) ## run SCENARIO once per VALUES of PARAM, REPEAT times: trade-off table, chart, recommendation (docs/tuning.md)
+	$(CLI) sweep $(SCENARIO)
+
+optimization-log: build ## append A=<run or sweep folder> against B=<…> as entry NAME=… to docs/optimization-log.md
+	$(CLI) optimization-log
 
 report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder>
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run folder>" >&2; exit 2; }

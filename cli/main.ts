@@ -11,6 +11,8 @@ import { baselineCommand, gateCommand } from './gate/index.ts';
 import { profileCompareCommand } from './pgo/compare.ts';
 import { pgoCommand } from './pgo/pgo.ts';
 import { pgoVerifyCommand } from './pgo/verify.ts';
+import { sweepCommand } from './sweep/index.ts';
+import { optimizationLogCommand } from './sweep/optimization-log.ts';
 
 const usage = `usage: node dist/cli.mjs <command>
   run <scenario>        run a scenario (${scenarioNames().join(', ')}) and write a run folder
@@ -24,7 +26,9 @@ const usage = `usage: node dist/cli.mjs <command>
   pgo-verify [scenario] PGO off against on, RUNS interleaved runs a side: CPU per request, p50, p95
   profile-compare       CPU and allocations per function and per request, run folders A against B
   baseline [scenario]   store passing runs (RUN, or the latest REPEAT) as results/baselines/<scenario>-<profile>.json
-  gate [scenario]       run the scenario REPEAT times (or take RUN) and compare with its baseline`;
+  gate [scenario]       run the scenario REPEAT times (or take RUN) and compare with its baseline
+  sweep [scenario]      run it per VALUES of PARAM, REPEAT times: trade-off table, chart, recommendation
+  optimization-log      append A (before) against B (after) as entry NAME to docs/optimization-log.md`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, argument] = argv;
@@ -48,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
       return baselineCommand(argument, process.env);
     case 'gate':
       return gateCommand(argument, process.env);
+    case 'sweep':
+      return sweepCommand(argument, process.env);
+    case 'optimization-log':
+      return optimizationLogCommand(process.env);
     case 'pgo':
       return pgoCommand(argument, process.env);
     case 'pgo-verify':

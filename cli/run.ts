@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { contactedUrls, firstRefusal, refusalFor } from '../lib/allowlist.ts';
 import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
 import { runFiles } from '../lib/run-files.ts';
-import { k6Environment, recordedEnvironment, redactArgs } from '../lib/variables.ts';
+import { k6Environment, recordedEnvironment, redactArgs, targetEnvironment } from '../lib/variables.ts';
 import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunProfiles, notCaptured } from './capture.ts';
 import { gitCommit, k6Version, machine } from './meta.ts';
 import { k6Binary, projectRoot, scenarioBundle, serviceBinary } from './paths.ts';
@@ -114,7 +114,9 @@ async function startServiceStage(run: Run): Promise<RunEnd | null> {
   if (!run.ownsService || run.interrupts.interrupted) return null;
   try {
     run.backends = await startBackends(run.config, run.dir, say);
-    run.service = await startService([...run.backends.serviceArgs, ...run.config.targetArgs], join(run.dir, runFiles.serviceLog), undefined, run.hooks.serviceBinary);
+    // TARGET_ENV (GOGC, GOMEMLIMIT) reaches the service only: k6 is a Go program too.
+    const serviceEnv = { ...process.env, ...targetEnvironment(run.k6Env) };
+    run.service = await startService([...run.backends.serviceArgs, ...run.config.targetArgs], join(run.dir, runFiles.serviceLog), undefined, serviceEnv, run.hooks.serviceBinary);
   } catch (error) {
     if (error instanceof BackendStartError) return loadgateRunEnd('serviceFailed', error.message);
     if (!(error instanceof ServiceStartError)) throw error;

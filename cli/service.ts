@@ -64,7 +64,7 @@ export function errorLine(lines: string[]): string {
   return newestFirst.find((line) => line.trim() !== '') ?? '';
 }
 
-export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000, binary = serviceBinary): Promise<RunningService> {
+export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env, binary = serviceBinary): Promise<RunningService> {
   if (!existsSync(binary)) throw new ServiceStartError(`${binary} is missing; run "make service"`, '', logFile);
   const args = [
     '-addr', '127.0.0.1:0',
@@ -77,7 +77,7 @@ export async function startService(extraArgs: string[], logFile: string, timeout
   ];
   // Its own process group: a Ctrl-C meant for k6 must not kill the target before the end-of-run
   // profiles are read; this process stops it explicitly.
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = createWriteStream(logFile);
   child.stdout!.pipe(log, { end: false });
   // 'close' waits for the pipes too, so the log holds the target's last line ("shutdown complete").

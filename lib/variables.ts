@@ -9,6 +9,8 @@ export type Protocol = (typeof protocols)[number];
 export const alertAbortSeverities = ['critical', 'warning', 'none'] as const;
 export const databases = ['sqlite', 'postgres'] as const;
 export const caches = ['none', 'redis'] as const;
+/** The reference service's settings `make sweep` can vary (cli/sweep/params.ts says how). */
+export const sweepParameters = ['BUFFER_FLUSH_INTERVAL', 'BUFFER_SIZE_LIMIT', 'DB_MAX_OPEN_CONNS', 'GOGC', 'GOMEMLIMIT'] as const;
 export type AlertAbortSeverity = (typeof alertAbortSeverities)[number];
 
 export type Env = Record<string, string | undefined>;
@@ -320,7 +322,7 @@ export const variables = [
     default: '',
     defaultText: 'none',
     kind: { type: 'string', format: 'a scenario name (a file in scenarios/)' },
-    meaning: '`make baseline` and `make gate`: the scenario to compare',
+    meaning: '`make baseline` and `make gate`: the scenario to compare; `make sweep`: the scenario to run',
     secret: false,
     readBy: 'cli',
   },
@@ -337,7 +339,7 @@ export const variables = [
     name: 'REPEAT',
     default: '3',
     kind: { type: 'integer', min: 1, max: 10 },
-    meaning: 'runs per side for `make baseline` and `make gate` (3 is the least the rank test can use); runs per figure for `make bench`',
+    meaning: 'runs per side for `make baseline` and `make gate` (3 is the least the rank test can use); runs per figure for `make bench`; runs per value for `make sweep`',
     secret: false,
     readBy: 'cli',
   },
@@ -346,6 +348,94 @@ export const variables = [
     default: 'off',
     kind: { type: 'boolean' },
     meaning: '`make gate` compares with a baseline taken on another machine (different cores, CPU or memory)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'PARAM',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'enum', choices: sweepParameters },
+    meaning: '`make sweep`: the reference service setting to vary (with `SWEEP_CMD`, any name)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'VALUES',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'list', items: 'values of PARAM' },
+    meaning: '`make sweep`: the values to run, e.g. `0.5s,1s,2s,5s`',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'SWEEP_CMD',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'a shell command with {value}' },
+    meaning: '`make sweep` on your own service (`BASE_URL`): restarts it with the value (also in the environment as `PARAM`\'s name); the sweep then waits for its health check',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'SWEEP_HEALTH_URL',
+    default: '',
+    defaultText: '`BASE_URL/healthz`',
+    kind: { type: 'url' },
+    meaning: '`make sweep` with `SWEEP_CMD`: answers 200 once the restarted service is ready',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'SWEEP_MAX_DB_WRITES',
+    default: '1',
+    kind: { type: 'number', min: 0.01, max: 100_000 },
+    meaning: "`make sweep PARAM=BUFFER_FLUSH_INTERVAL`: the database write transactions per second the recommendation allows",
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'A',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'a run or sweep folder' },
+    meaning: '`make optimization-log`: the runs before the change (a sweep folder stands for its recommended value)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'B',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'a run or sweep folder' },
+    meaning: '`make optimization-log`: the runs after the change',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'NAME',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'a title' },
+    meaning: "`make optimization-log`: the entry's title, e.g. `Flush interval 1s to 2s`",
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'ISSUE',
+    default: '',
+    defaultText: "A's failed thresholds",
+    kind: { type: 'string', format: 'a sentence' },
+    meaning: '`make optimization-log`: the problem the change addresses',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'OPTIMIZATION_LOG',
+    default: 'docs/optimization-log.md',
+    kind: { type: 'string', format: 'a Markdown file' },
+    meaning: '`make optimization-log`: the file the entry is appended to',
     secret: false,
     readBy: 'cli',
   },
@@ -417,6 +507,16 @@ export const variables = [
     meaning: 'where handleSummary writes; empty writes only to stdout',
     secret: false,
     readBy: 'k6',
+    internal: true,
+  },
+  {
+    name: 'TARGET_ENV',
+    default: '',
+    defaultText: 'none',
+    kind: { type: 'string', format: 'NAME=value pairs, separated by spaces' },
+    meaning: 'environment variables for the reference service only, e.g. `GOGC=200` (set by `make sweep`; k6 does not get them)',
+    secret: false,
+    readBy: 'cli',
     internal: true,
   },
   { name: 'K6_WEB_DASHBOARD', default: 'true', kind: { type: 'boolean' }, meaning: 'k6 writes report.html', secret: false, readBy: 'k6', internal: true },
@@ -491,6 +591,12 @@ export function splitArgs(text: string): string[] {
   const args: string[] = [];
   for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) args.push(match[1] ?? match[2] ?? match[3]);
   return args;
+}
+
+/** TARGET_ENV's NAME=value pairs as an environment; anything else in it is ignored. */
+export function targetEnvironment(env: Env): Record<string, string> {
+  const pairs = splitArgs(env.TARGET_ENV ?? '').map((pair) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(pair));
+  return Object.fromEntries(pairs.filter((match) => match !== null).map((match) => [match[1], match[2]]));
 }
 
 export const secretLooking = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH/i;

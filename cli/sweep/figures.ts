@@ -1,0 +1,164 @@
+// The key figures of one run folder, read through the run record: k6's summary for what the
+// clients saw, the service's /metrics before and after the run for what the database and the Go
+// runtime did. Event ingestion gets its trade-off figures (visibility, database writes, refusals,
+// buffer depth); every other scenario request latency, throughput, failures and pool waits.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { increase, parsePrometheusText } from '../../lib/alerting.ts';
+import { runDurationSeconds, thresholdResults, type K6Summary } from '../../lib/summary/model.ts';
+import { figuresFromSummary } from '../gate/figures.ts';
+import { captureFile, readMeta, readSummary, type RunMeta } from '../record.ts';
+import { Snapshot } from '../report/prometheus.ts';
+
+export type Unit = 'ms' | 'per-second' | 'count' | 'ratio' | 'bytes' | 'cores';
+
+export interface Figure {
+  key: string;
+  label: string;
+  unit: Unit;
+  better: 'lower' | 'higher';
+}
+
+const figure = (key: string, label: string, unit: Unit, better: Figure['better'] = 'lower'): Figure => ({ key, label, unit, better });
+
+/** What the Go runtime did in the service: every scenario reports it, GOGC and GOMEMLIMIT trade it. */
+const runtimeFigures = [
+  figure('serviceCpu', 'service CPU', 'cores'),
+  figure('gcPerSecond', 'GC cycles/s', 'per-second'),
+  figure('rssEnd', 'service RSS at end', 'bytes'),
+];
+
+export const eventFigures: Figure[] = [
+  figure('e2eP50', 'e2e visibility p50', 'ms'),
+  figure('e2eP95', 'e2e visibility p95', 'ms'),
+  figure('flushesPerSecond', 'DB writes/s (flushes)', 'per-second'),
+  figure('rowsPerSecond', 'DB rows/s (upserts)', 'per-second'),
+  figure('acceptedPerSecond', 'accepted events/s', 'per-second', 'higher'),
+  figure('refusedBatches', '503s (refused batches)', 'count'),
+  figure('bufferHighWater', 'buffer high-water mark (events)', 'count'),
+  figure('ingestP95', 'ingest request p95', 'ms'),
+  ...runtimeFigures,
+];
+
+export const requestFigures: Figure[] = [
+  figure('p50', 'request p50', 'ms'),
+  figure('p95', 'request p95', 'ms'),
+  figure('p99', 'request p99', 'ms'),
+  figure('requestsPerSecond', 'requests/s', 'per-second', 'higher'),
+  figure('failureRate', 'failed requests', 'ratio'),
+  figure('poolWaitsPerSecond', 'pool waits/s', 'per-second'),
+  figure('poolWaitMs', 'mean pool wait', 'ms'),
+  ...runtimeFigures,
+];
+
+export const figuresOf = (scenario: string) => (scenario === 'event-ingestion' ? eventFigures : requestFigures);
+
+export interface RunFigures {
+  folder: string;
+  scenario: string;
+  profile: string;
+  exitCode: number;
+  reason: string;
+  /** Every threshold held. */
+  passed: boolean;
+  /** The e2e visibility SLO of this run (its p(95) threshold), when the scenario has one. */
+  e2eSloMs: number | null;
+  /** Null where the run or the service did not record it. */
+  values: Record<string, number | null>;
+  meta: RunMeta;
+}
+
+// Families the figures read (a histogram by its family name); the report's own list lacks some.
+const families = new Set([
+  'target_buffer_flushes_total',
+  'target_buffer_flush_rows',
+  'target_event_buffer_high_water',
+  'target_events_rejected_total',
+  'target_db_wait_count_total',
+  'target_db_wait_duration_seconds_total',
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'go_gc_duration_seconds',
+]);
+
+function snapshot(folder: string, name: 'metrics-before' | 'metrics-after'): Snapshot | null {
+  try {
+    return new Snapshot(parsePrometheusText(readFileSync(join(folder, captureFile(name)), 'utf8'), families));
+  } catch {
+    return null;
+  }
+}
+
+const trendValue = (summary: K6Summary, metric: string, stat: string): number | null => {
+  const values = summary.metrics[metric]?.values;
+  return values && values.count > 0 && typeof values[stat] === 'number' ? values[stat] : null;
+};
+
+/** The run's e2e bound, from its own threshold (the flush interval plus a second). */
+function e2eSlo(summary: K6Summary): number | null {
+  const threshold = thresholdResults(summary).find((t) => t.metric === 'loadgate_event_e2e_latency' && t.stat === 'p(95)');
+  const bound = threshold ? /<=?\s*([\d.]+)/.exec(threshold.expression) : null;
+  return bound ? Number(bound[1]) : null;
+}
+
+export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta, before: Snapshot | null, after: Snapshot | null): RunFigures {
+  const seconds = runDurationSeconds(summary);
+  const perSecond = (count: number | null) => (count === null || !(seconds > 0) ? null : count / seconds);
+  /** The service's counter over the run; null without both snapshots or the family. */
+  const delta = (name: string) => (before && after && after.has(name) ? increase(after.sum(name), before.sum(name)) : null);
+  const gauge = (name: string) => (after?.has(name) ? after.sum(name) : null);
+  const waits = delta('target_db_wait_count_total');
+  const waited = delta('target_db_wait_duration_seconds_total');
+  const runtime = {
+    serviceCpu: perSecond(delta('process_cpu_seconds_total')),
+    gcPerSecond: perSecond(delta('go_gc_duration_seconds_count')),
+    rssEnd: gauge('process_resident_memory_bytes'),
+  };
+  let values: Record<string, number | null>;
+  if (meta.scenario === 'event-ingestion') {
+    const gate = figuresFromSummary(summary, meta, folder);
+    values = {
+      e2eP50: trendValue(summary, 'loadgate_event_e2e_latency', 'p(50)') ?? trendValue(summary, 'loadgate_event_e2e_latency', 'med'),
+      e2eP95: trendValue(summary, 'loadgate_event_e2e_latency', 'p(95)'),
+      flushesPerSecond: perSecond(delta('target_buffer_flushes_total')),
+      rowsPerSecond: perSecond(delta('target_buffer_flush_rows_sum')),
+      acceptedPerSecond: summary.metrics.loadgate_events_accepted?.values.rate ?? null,
+      // A Rate's passes are its true samples: here the batches answered 503 (or RESOURCE_EXHAUSTED).
+      refusedBatches: summary.metrics.loadgate_ingest_rejected?.values.passes ?? null,
+      bufferHighWater: gauge('target_event_buffer_high_water'),
+      ingestP95: gate.endpoints.events_ingest?.latency?.p95 ?? null,
+      ...runtime,
+    };
+  } else {
+    const latency = 'http_req_duration{expected_response:true}';
+    values = {
+      p50: trendValue(summary, latency, 'p(50)') ?? trendValue(summary, latency, 'med'),
+      p95: trendValue(summary, latency, 'p(95)'),
+      p99: trendValue(summary, latency, 'p(99)'),
+      requestsPerSecond: summary.metrics.http_reqs?.values.rate ?? null,
+      failureRate: summary.metrics.http_req_failed?.values.rate ?? null,
+      poolWaitsPerSecond: perSecond(waits),
+      poolWaitMs: waits === null || waited === null ? null : waits > 0 ? (waited * 1000) / waits : 0,
+      ...runtime,
+    };
+  }
+  return {
+    folder,
+    scenario: meta.scenario,
+    profile: meta.profile,
+    exitCode: meta.exitCode,
+    reason: meta.reason,
+    passed: meta.exitCode === 0,
+    e2eSloMs: e2eSlo(summary),
+    values,
+    meta,
+  };
+}
+
+/** A finished run folder's figures, or null when it left no summary (the run never got going). */
+export function readFigures(folder: string): RunFigures | null {
+  const meta = readMeta(folder);
+  const summary = readSummary(folder);
+  if (!meta || !summary) return null;
+  return figuresFromRun(folder, summary, meta, snapshot(folder, 'metrics-before'), snapshot(folder, 'metrics-after'));
+}
