@@ -1,7 +1,7 @@
 // The reference service's API, one function per endpoint, built on the generic request helper
 // (lib/request.ts) with the reference endpoint table (thresholds/slo.ts).
 import { createClient, expectJson, type ClientOptions, type Response } from './request.ts';
-import { referenceEndpoints } from '../thresholds/slo.ts';
+import { referenceEndpoints, type Endpoint } from '../thresholds/slo.ts';
 
 export interface Api {
   feed(cursor?: string): Response;
@@ -23,8 +23,9 @@ export interface IngestEvent {
   delta: number;
 }
 
-export function createApi(options: ClientOptions): Api {
-  const request = createClient(referenceEndpoints, options);
+/** `endpoints`: the ones the scenario sends (see createClient); the others then throw when called. */
+export function createApi(options: ClientOptions, endpoints?: readonly Endpoint[]): Api {
+  const request = createClient(referenceEndpoints, options, endpoints);
   return {
     feed: (cursor) => request('feed', { query: cursor ? { cursor } : undefined }),
     clipDetail: (clipId) => request('clip_detail', { params: { id: clipId } }),
