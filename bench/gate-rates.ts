@@ -4,7 +4,8 @@
 // feed's p95 by about 30% (0.3 × the baseline's median feed p95, unless GATE_RATES_DELAY names one).
 // Every gate is the real command, `node dist/cli.mjs gate mixed`, with its own runs.
 //
-//   node --import tsx bench/gate-rates.ts     REPEAT (3), GATE_RATES_NOCHANGE (10), GATE_RATES_INJECTED (5)
+//   node --import tsx bench/gate-rates.ts     REPEAT (3), GATE_RATES_NOCHANGE (10), GATE_RATES_INJECTED (5),
+//                                            GATE_RATES_DELAY (ms; Go sleeps at least about 1 ms)
 //
 // The same runs, one at a time, also give the rates at REPEAT=1 (each run against the baseline's
 // first run, the tolerance alone deciding), with no extra load.
@@ -110,7 +111,8 @@ const singleInjected = single('injected');
 const singleFalsePositives = singleNoChange.filter((d) => d.failed || d.regressions.length > 0).length;
 const singleDetected = singleInjected.filter((d) => !d.failed && d.regressions.some((r) => r.endpoint === injectedEndpoint)).length;
 
-const command = `${repeat !== 3 ? `REPEAT=${repeat} ` : ''}node --import tsx bench/gate-rates.ts`;
+const overrides = ['REPEAT', 'GATE_RATES_NOCHANGE', 'GATE_RATES_INJECTED', 'GATE_RATES_DELAY'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `);
+const command = `${overrides.join('')}node --import tsx bench/gate-rates.ts`;
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, shared by k6, the service and other work`;
 const percentOf = (n: number, of: number) => `${n}/${of} (${((n / of) * 100).toFixed(0)}%)`;
 const result = {
