@@ -5,13 +5,15 @@ K6_PINNED := .bin/k6-$(K6_VERSION)/k6
 # actionlint checks .github/workflows in make test; pinned like k6, built into .bin/.
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .bin/actionlint-$(ACTIONLINT_VERSION)/actionlint
+VEGETA_VERSION := v12.13.0
+VEGETA := .bin/vegeta-$(VEGETA_VERSION)/vegeta
 K6 ?= $(abspath $(K6_PINNED))
 export K6
 export K6_NO_USAGE_REPORT := true
 
 PROFILE ?= baseline
 RESULTS_DIR ?= results
-export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE DASHBOARD K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT GATE_ALLOW_OTHER_MACHINE DB DATABASE_URL CACHE DB_MAX_OPEN_CONNS DB_MAX_IDLE_CONNS DB_CONN_MAX_LIFETIME DB_CONN_MAX_IDLE_TIME
+export PROFILE RESULTS_DIR BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE DASHBOARD K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT BENCH_RATE GATE_ALLOW_OTHER_MACHINE DB DATABASE_URL CACHE DB_MAX_OPEN_CONNS DB_MAX_IDLE_CONNS DB_CONN_MAX_LIFETIME DB_CONN_MAX_IDLE_TIME
 export INSTANCES PARALLELISM RUNS LOCAL_EXECUTION K6_CLOUD_TOKEN K6_CLOUD_PROJECT_ID LOADGATE_CLOUD_DISTRIBUTION
 export PARAM VALUES SWEEP_CMD SWEEP_HEALTH_URL SWEEP_MAX_DB_WRITES A B NAME ISSUE OPTIMIZATION_LOG
 
@@ -30,7 +32,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench clean
+.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,8 +72,15 @@ pgo-verify: build service/bin/pgo-off/loadgate-service service/bin/pgo-on/loadga
 profile-compare: build ## CPU and allocations per function and per request, A=<run folders> against B=<run folders>
 	$(CLI) profile-compare
 
-bench: build service $(K6_DEP) ## generator cost against bare k6 and wrk, on loopback (REPEAT=3, BENCH_RATE=300)
+bench: build service $(K6_DEP) $(VEGETA) ## overhead over bare k6, ceiling, memory per VU, events, capacity, accuracy, start-up (about 17 min; REPEAT=3, BENCH_RATE=300)
 	node --import tsx bench/bench.ts
+
+bench-quick: build service $(K6_DEP) $(VEGETA) ## every benchmark of make bench briefly, so the scripts keep working (about 1.5 min)
+	node --import tsx bench/bench.ts --quick
+
+# vegeta, the independent latency measurement of make bench, pinned like k6.
+$(VEGETA):
+	GOBIN=$(abspath $(dir $(VEGETA))) go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
 baseline: build service $(K6_DEP) ## store SCENARIO's latest REPEAT passing runs at PROFILE (or RUN=) as results/baselines/<scenario>-<profile>.json
 	$(CLI) baseline $(SCENARIO)

@@ -1,263 +1,203 @@
-// `make bench`: what the load generator itself costs, measured against bare k6 and against wrk, on
-// loopback against the bundled reference target. The generator and the target share the machine's
-// cores, so the absolute figures move with the machine; the ratios are the result.
+// `make bench` (and `make bench-quick`, each benchmark briefly, inside make test): what loadgate
+// costs as a load generator and how far the machine goes, on loopback against the reference service.
 //
-//   node --import tsx bench/bench.ts        REPEAT (3), BENCH_RATE (300 requests/s)
+//   node --import tsx bench/bench.ts [--quick]      REPEAT (3; quick 1), BENCH_RATE (300 requests/s)
 //
-// 1. Generator overhead: bare-k6.js and loadgate's dist/api-load.js (feed only, smoke shape: 5 s
-//    ramp, 25 s plateau at BENCH_RATE) at the same open-model rate; CPU ms per 1,000 requests and
-//    peak RSS of the k6 process, sampled from /proc every 200 ms.
-// 2. Generator vs wrk: wrk -t1 -c16 -d10s and bare k6 with 16 constant VUs for 10 s; requests/s.
+// 1. overhead   api-load (feed only) and bench/bare-k6.js at BENCH_RATE: k6 CPU per 1,000 requests,
+//               peak RSS, ratios per repeat; then one k6 CPU profile of each (--profiling-enabled).
+// 2. ceiling    closed model, no think time, 16 VUs/connections: loadgate, bare k6 and wrk.
+// 3. memory     peak RSS of mixed at 100 and 1,000 VUs; MB per VU from the difference.
+// 4. events     highest event rate event-ingestion holds 60 s (no drops, no 503s, ingest p95 < 100 ms).
+// 5. capacity   highest api-load rate at which every SLO threshold holds, in steps.
+// 6. accuracy   feed with 20 ms injected: loadgate's p50/p95 against vegeta's at the same rate.
+// 7. start-up   esbuild time for every bundle; k6's time to initialise mixed's VUs (from item 3).
+// k6 and the target are pinned to separate cores (taskset) where a comparison of generators is
+// made (1, 2, 6); items 3–5 measure the machine and leave both on both cores.
 // Writes <RESULTS_DIR>/bench/<UTC stamp>/bench.json and bench.md and prints the Markdown.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { utcStamp } from '../cli/run-folder.ts';
-import { k6Binary, projectRoot, scenarioBundle } from '../cli/paths.ts';
+import { k6Binary, projectRoot, serviceBinary } from '../cli/paths.ts';
 import { readSummary } from '../cli/record.ts';
 import { startService, type RunningService } from '../cli/service.ts';
-import { peakLevel, profileDurationMs, profiles } from '../lib/profiles.ts';
+import type { K6Summary } from '../lib/summary/model.ts';
+import { variables } from '../lib/variables.ts';
 import { endpointNames } from '../thresholds/slo.ts';
+import { latencyKey } from '../thresholds/keys.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
 
-const SAMPLE_MS = 200;
-const WRK_SECONDS = 10;
-const WRK_CONNECTIONS = 16;
-const SHAPE = profiles.smoke;
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const quick = process.argv.includes('--quick');
+const unknownArgs = process.argv.slice(2).filter((arg) => arg !== '--quick');
+if (unknownArgs.length) fail(`unknown argument ${unknownArgs.join(' ')}; the only one is --quick`);
 
-// ---------------------------------------------------------------- settings, bounded
+function fail(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
 
-function setting(name: string, fallback: number, max: number, integer: boolean): number {
+/** An integer setting, bounded as lib/variables.ts declares it; bad values stop before any process starts. */
+function setting(name: string, fallback: number): number {
+  const kind = variables.find((entry) => entry.name === name)!.kind as { min: number; max: number };
   const text = process.env[name]?.trim();
   if (!text) return fallback;
   const value = Number(text);
-  if (!(value > 0) || value > max || (integer && !Number.isInteger(value))) {
-    console.error(`bench: ${name}="${text}" must be a positive ${integer ? 'integer' : 'number'} up to ${max}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(value) || value < kind.min || value > kind.max) fail(`${name}="${text}" must be a whole number from ${kind.min} to ${kind.max}`);
   return value;
 }
 
-const repeat = setting('REPEAT', 3, 20, true);
-const rate = setting('BENCH_RATE', 300, 5000, false);
+const repeat = setting('REPEAT', quick ? 1 : 3);
+const rate = setting('BENCH_RATE', 300);
 const cores = cpus().length;
-const shared = `${cores} cores shared by the load generator and the target`;
+const pin = cores >= 2;
+const SAMPLE_MS = 100;
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const k6 = k6Binary();
 
-// ---------------------------------------------------------------- one measured process
+/** Every duration of the run, in one place: the full plan stays under 20 minutes on 2 cores. */
+const plan = quick
+  ? { overheadS: 5, profileS: 0, ceilingS: 3, memoryVus: [10, 50], memoryS: 3, eventProbeS: 4, eventHoldS: 0, eventStart: 2000, capacityS: 4, capacitySteps: [200], accuracyS: 4 }
+  : { overheadS: 20, profileS: 10, ceilingS: 10, memoryVus: [100, 1000], memoryS: 15, eventProbeS: 10, eventHoldS: 60, eventStart: 10000, capacityS: 15, capacitySteps: [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000], accuracyS: 15 };
+const CLOSED_VUS = 16;
+const ACCURACY_RATE = 100;
+const INJECTED_MS = 20;
+const goals = { cpuRatio: 1.1, rssRatio: 1.1, ceilingRatio: 0.9, mbPerVu: 1.0, eventsPerSec: 50_000, capacityRps: 5000, p50DiffMs: 1, buildS: 1 };
+
+// ---------------------------------------------------------------- processes, measured
 
 interface Measured {
   code: number;
   stdout: string;
   stderr: string;
   elapsedMs: number;
-  /** utime + stime of the process at its last sample, in ms. */
   cpuMs: number;
-  /** VmHWM at its last sample, in KiB. */
   peakRssKb: number;
-  samples: number;
+  /** From spawn until k6's REST API reported its VUs initialised, when asked for. */
+  initMs: number | null;
   timedOut: boolean;
 }
 
-function readUsage(pid: number): { cpuMs: number; hwmKb: number } | null {
+function usage(pid: number): { cpuMs: number; hwmKb: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after "(comm)": state is the first, utime the 12th, stime the 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
     const hwm = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
-    return { cpuMs: (ticks * 1000) / CLOCK_TICKS, hwmKb: hwm ? Number(hwm[1]) : 0 };
+    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS, hwmKb: hwm ? Number(hwm[1]) : 0 };
   } catch {
-    return null; // Gone between two samples.
+    return null;
   }
 }
 
-/** Runs a command to its end (or kills it at timeoutMs), sampling its CPU time and peak RSS. */
-async function measure(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Measured> {
+async function freePort(): Promise<number> {
+  return new Promise((done, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** k6's execution status from its REST API (3 = VUs and executors initialised). */
+async function k6Status(apiPort: number): Promise<number> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${apiPort}/v1/status`, { signal: AbortSignal.timeout(500) });
+    return ((await response.json()) as { data?: { attributes?: { status?: number } } }).data?.attributes?.status ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs a command to its end (killed at timeoutMs), sampling CPU and peak RSS; `core` pins it. */
+async function measure(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, opts: { core?: number; apiPort?: number } = {}): Promise<Measured> {
   let cpuMs = 0;
   let peakRssKb = 0;
-  let samples = 0;
+  let initMs: number | null = null;
   let timedOut = false;
   let sampler: NodeJS.Timeout | undefined;
   let killer: NodeJS.Timeout | undefined;
-  const sample = (pid: number) => {
-    const usage = readUsage(pid);
-    if (!usage) return;
-    samples++;
-    cpuMs = Math.max(cpuMs, usage.cpuMs);
-    peakRssKb = Math.max(peakRssKb, usage.hwmKb);
-  };
-  const outcome = await spawnCollect(command, args, env, (pid) => {
-    sample(pid);
-    sampler = setInterval(() => sample(pid), SAMPLE_MS);
-    killer = setTimeout(() => {
-      timedOut = true;
-      process.kill(pid, 'SIGKILL');
-    }, timeoutMs);
+  const started = Date.now();
+  const [cmd, ...rest] = opts.core !== undefined && pin ? ['taskset', '-c', String(opts.core), command, ...args] : [command, ...args];
+  const outcome = await spawnCollect(cmd, rest, env, (pid) => {
+    const sample = () => {
+      const now = usage(pid);
+      if (now) [cpuMs, peakRssKb] = [Math.max(cpuMs, now.cpuMs), Math.max(peakRssKb, now.hwmKb)];
+    };
+    sampler = setInterval(sample, SAMPLE_MS);
+    killer = setTimeout(() => ((timedOut = true), process.kill(pid, 'SIGKILL')), timeoutMs);
+    if (opts.apiPort) {
+      const poll = async () => {
+        while (initMs === null && !timedOut && Date.now() - started < timeoutMs) {
+          if ((await k6Status(opts.apiPort!)) >= 3) initMs = Date.now() - started;
+          else await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      void poll();
+    }
   });
   clearInterval(sampler);
   clearTimeout(killer);
-  return { ...outcome, cpuMs, peakRssKb, samples, timedOut };
-}
-
-// ---------------------------------------------------------------- k6 summaries
-
-type SummaryMetric = { count?: number; rate?: number; values?: { count?: number; rate?: number } };
-interface AnySummary {
-  metrics: Record<string, SummaryMetric | undefined>;
-}
-
-/** Both formats: --summary-export puts count at the top, handleSummary's data under values. */
-function metricValue(summary: AnySummary, name: string, field: 'count' | 'rate'): number {
-  const metric = summary.metrics[name];
-  return metric?.values?.[field] ?? metric?.[field] ?? 0;
-}
-
-// ---------------------------------------------------------------- the runs
-
-interface RunRecord {
-  kind: 'bare-rate' | 'loadgate-rate' | 'wrk' | 'bare-vus';
-  repeat: number;
-  exitCode: number;
-  elapsedMs: number;
-  cpuMs: number;
-  peakRssKb: number;
-  samples: number;
-  requests: number;
-  requestsPerSec: number;
-  failedRequests: number;
-  droppedIterations: number;
-  note: string;
+  return { ...outcome, cpuMs, peakRssKb, initMs, timedOut };
 }
 
 class RunFailed extends Error {}
 
-const k6 = k6Binary();
-const bareScript = resolve(projectRoot, 'bench', 'bare-k6.js');
-const shapeMs = profileDurationMs(SHAPE);
-const k6TimeoutMs = shapeMs + 60_000;
-
-function failIfBad(kind: string, run: Measured, logDir: string, acceptable: number[]): void {
+let logDir = '';
+function failIfBad(label: string, run: Measured, acceptable: number[]): void {
   if (!run.timedOut && acceptable.includes(run.code)) return;
-  const log = join(logDir, `${kind}-failed.log`);
+  const log = join(logDir, `${label.replace(/\W+/g, '-')}-failed.log`);
   writeFileSync(log, `exit ${run.code}${run.timedOut ? ' (killed at the time limit)' : ''}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}\n`);
-  throw new RunFailed(`${kind} exited with ${run.code}${run.timedOut ? ' after the time limit' : ''}; see ${log}`);
+  throw new RunFailed(`${label} exited with ${run.code}${run.timedOut ? ' after the time limit' : ''}; see ${log}`);
 }
 
-/** Bare k6 (bench/bare-k6.js) with the executor and its settings given through the environment. */
-async function bareK6(kind: 'bare-rate' | 'bare-vus', index: number, logDir: string, env: Record<string, string>, timeoutMs: number): Promise<RunRecord> {
+// ---------------------------------------------------------------- k6 runs
+
+type Values = Record<string, number>;
+const metric = (summary: K6Summary | null, name: string): Values => (summary?.metrics[name]?.values ?? {}) as Values;
+const feedOnly = endpointNames.map((name) => `${name}=${name === 'feed' ? 1 : 0}`).join(',');
+
+interface K6Run extends Measured {
+  requests: number;
+  perSec: number;
+  dropped: number;
+  summary: K6Summary | null;
+}
+
+/** One k6 run of a bench/held entry (or bare-k6.js), its summary read from the run folder or --summary-export. */
+async function k6Run(label: string, script: string, env: Record<string, string>, seconds: number, opts: { core?: number; initTime?: boolean; profile?: (port: number) => Promise<void>; accept?: number[] } = {}): Promise<K6Run> {
   const dir = mkdtempSync(join(tmpdir(), 'loadgate-bench-'));
   try {
-    const summaryFile = join(dir, 'summary-export.json');
-    const run = await measure(
-      k6,
-      ['run', '--quiet', '--log-format=json', '--summary-export', summaryFile, bareScript],
-      cleanEnv(env),
-      timeoutMs,
-    );
-    failIfBad(`${kind}-${index}`, run, logDir, [0]);
-    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as AnySummary;
-    return record(kind, index, run, summary, '');
+    const apiPort = await freePort();
+    const bare = script.endsWith('bare-k6.js');
+    const args = ['run', '--quiet', '--log-format=json', '--address', `127.0.0.1:${apiPort}`];
+    if (opts.profile) args.push('--profiling-enabled');
+    if (bare) args.push('--summary-export', join(dir, 'summary.json'));
+    const running = measure(k6, [...args, script], cleanEnv({ LOADGATE_RUN_DIR: dir, LOADGATE_METRICS_URL: 'off', ...env }), seconds * 1000 + 120_000, {
+      core: opts.core,
+      apiPort: opts.initTime ? apiPort : undefined,
+    });
+    if (opts.profile) await opts.profile(apiPort);
+    const run = await running;
+    // 99: an SLO verdict on a shared machine, recorded (capacity and events judge it themselves).
+    failIfBad(label, run, opts.accept ?? [0, 99]);
+    const raw = existsSync(join(dir, 'summary.json')) ? JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) : null;
+    // --summary-export puts the values at the top of each metric, handleSummary under `values`.
+    const summary: K6Summary | null = bare && raw ? { ...raw, metrics: Object.fromEntries(Object.entries(raw.metrics).map(([k, v]) => [k, { values: v }])) } : readSummary(dir);
+    const reqs = metric(summary, 'http_reqs');
+    return { ...run, requests: reqs.count ?? 0, perSec: reqs.rate ?? 0, dropped: metric(summary, 'dropped_iterations').count ?? 0, summary };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Bare k6 with the smoke profile's shape at BENCH_RATE. */
-function bareRate(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
-  const stages = SHAPE.stages.map((stage) => `${stage.duration}:${(stage.level / peakLevel(SHAPE)) * rate}`).join(',');
-  const env = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'ramping-arrival-rate', BENCH_RATE: String(rate), BENCH_STAGES: stages };
-  return bareK6('bare-rate', index, logDir, env, k6TimeoutMs);
-}
+const bundle = (name: string) => resolve(projectRoot, 'dist', `${name}.js`);
+const bareScript = resolve(projectRoot, 'bench', 'bare-k6.js');
+const heldEntries = ['held-api-load', 'held-mixed', 'held-event-ingestion'];
 
-/** loadgate's api-load bundle, feed only, PROFILE=smoke with the feed rate scaled so its plateau is BENCH_RATE. */
-async function loadgateRate(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
-  const dir = mkdtempSync(join(tmpdir(), 'loadgate-bench-'));
-  try {
-    const feedRate = Number((rate / peakLevel(SHAPE)).toFixed(6));
-    // Every endpoint at 0 but feed; api-load ignores the ones it never drives.
-    const rates = endpointNames.map((name) => `${name}=${name === 'feed' ? feedRate : 0}`).join(',');
-    const run = await measure(
-      k6,
-      ['run', '--quiet', '--log-format=json', scenarioBundle('api-load')],
-      cleanEnv({
-        BASE_URL: target.baseUrl,
-        PROFILE: 'smoke',
-        LOADGATE_RATES: rates,
-        LOADGATE_METRICS_URL: 'off',
-        LOADGATE_RUN_DIR: dir,
-      }),
-      k6TimeoutMs,
-    );
-    // 99 is an SLO verdict on the shared machine, not a failed measurement: recorded, not fatal.
-    failIfBad(`loadgate-rate-${index}`, run, logDir, [0, 99]);
-    const summary = readSummary(dir);
-    if (!summary) throw new Error(`loadgate-rate-${index}: k6 left no summary.json; see ${logDir}`);
-    return record('loadgate-rate', index, run, summary, run.code === 99 ? 'k6 exit 99: an SLO threshold failed' : '');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Bare k6 in a closed loop with as many VUs as wrk has connections. */
-function bareVus(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
-  const env = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-vus', BENCH_VUS: String(WRK_CONNECTIONS), BENCH_DURATION: `${WRK_SECONDS}s` };
-  return bareK6('bare-vus', index, logDir, env, WRK_SECONDS * 1000 + 60_000);
-}
-
-async function wrk(target: RunningService, index: number, logDir: string): Promise<RunRecord> {
-  const run = await measure(
-    'wrk',
-    [`-t1`, `-c${WRK_CONNECTIONS}`, `-d${WRK_SECONDS}s`, `${target.baseUrl}/api/v1/feed`],
-    cleanEnv({}),
-    WRK_SECONDS * 1000 + 30_000,
-  );
-  failIfBad(`wrk-${index}`, run, logDir, [0]);
-  const requests = Number(run.stdout.match(/(\d+) requests in/)?.[1] ?? NaN);
-  const perSec = Number(run.stdout.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
-  if (!(requests > 0) || !(perSec > 0)) throw new RunFailed(`wrk-${index}: could not read requests from its output:\n${run.stdout}`);
-  const failed = Number(run.stdout.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
-  const errors = run.stdout.match(/Socket errors: (.*)/)?.[1];
-  return measured('wrk', index, run, {
-    requests,
-    requestsPerSec: perSec,
-    failedRequests: failed,
-    droppedIterations: 0,
-    note: errors ? `socket errors: ${errors}` : '',
-  });
-}
-
-type Counts = Pick<RunRecord, 'requests' | 'requestsPerSec' | 'failedRequests' | 'droppedIterations' | 'note'>;
-
-/** One run's record: what the process cost, next to what it sent. */
-function measured(kind: RunRecord['kind'], index: number, run: Measured, counts: Counts): RunRecord {
-  return {
-    kind,
-    repeat: index,
-    exitCode: run.code,
-    elapsedMs: run.elapsedMs,
-    cpuMs: run.cpuMs,
-    peakRssKb: run.peakRssKb,
-    samples: run.samples,
-    ...counts,
-  };
-}
-
-/** A k6 run's record, its counts read from k6's end-of-test summary. */
-function record(kind: RunRecord['kind'], index: number, run: Measured, summary: AnySummary, note: string): RunRecord {
-  const requests = metricValue(summary, 'http_reqs', 'count');
-  if (!(requests > 0)) throw new RunFailed(`${kind}-${index}: the summary counts no requests`);
-  return measured(kind, index, run, {
-    requests,
-    requestsPerSec: metricValue(summary, 'http_reqs', 'rate'),
-    failedRequests: Math.round(metricValue(summary, 'http_req_failed', 'rate') * requests),
-    droppedIterations: metricValue(summary, 'dropped_iterations', 'count'),
-    note,
-  });
-}
-
-// ---------------------------------------------------------------- statistics and the machine
+// ---------------------------------------------------------------- statistics
 
 interface Spread {
   median: number;
@@ -273,177 +213,471 @@ function spread(values: number[]): Spread {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], values };
 }
 
-const cpuPer1000 = (run: RunRecord) => (run.cpuMs * 1000) / run.requests;
-const rssMiB = (run: RunRecord) => run.peakRssKb / 1024;
+const per1000 = (run: { cpuMs: number; requests: number }) => (run.cpuMs * 1000) / run.requests;
+const mib = (run: { peakRssKb: number }) => run.peakRssKb / 1024;
+
+// ---------------------------------------------------------------- the service
+
+let services: RunningService[] = [];
+
+/** Children of this process running the service binary (startService does not expose the pid). */
+function servicePids(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(serviceBinary);
+      } catch {
+        return false;
+      }
+    });
+}
+
+function pinServices(core: number | null): void {
+  if (!pin) return;
+  for (const pid of servicePids()) spawnSync('taskset', ['-a', '-cp', core === null ? `0-${cores - 1}` : String(core), String(pid)], { stdio: 'ignore' });
+}
+
+async function service(args: string[], log: string): Promise<RunningService> {
+  const started = await startService(args, join(logDir, log));
+  services.push(started);
+  return started;
+}
+
+// ---------------------------------------------------------------- 1. overhead and profiles
+
+const PROFILE_ROWS = 14;
+
+function pprofTop(file: string): string[] {
+  const result = spawnSync('go', ['tool', 'pprof', '-top', `-nodecount=${PROFILE_ROWS}`, k6, file], { encoding: 'utf8', timeout: 60_000 });
+  const lines = (result.stdout ?? '').split('\n');
+  const header = lines.findIndex((line) => line.trim().startsWith('flat'));
+  return header < 0 ? [`(go tool pprof failed: ${(result.stderr ?? '').trim().split('\n')[0]})`] : lines.slice(header, header + PROFILE_ROWS + 1);
+}
+
+/** Cumulative share of the k6 frames that tell where loadgate's extra time goes. */
+function pprofFocus(file: string): string[] {
+  const result = spawnSync('go', ['tool', 'pprof', '-top', '-cum', '-nodecount=400', k6, file], { encoding: 'utf8', timeout: 60_000 });
+  const wanted = /(http\.\(\*Client\)\.Request|K6\)\.Check|builtinJSON_parse|Response\)\.JSON|XCounter|newScenarioInfo|stringproto_replace|asyncRunner\)\.start|gcBgMarkWorker|VU\)\.runFn)$/;
+  return (result.stdout ?? '').split('\n').filter((line) => wanted.test(line.trim()));
+}
+
+async function overhead(target: RunningService) {
+  const rateEnv = { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly.replace('feed=1', `feed=${rate}`), BENCH_HOLD: `${plan.overheadS}s` };
+  const bareEnv = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-arrival-rate', BENCH_RATE: String(rate), BENCH_DURATION: `${plan.overheadS}s` };
+  const pairs: Array<{ bare: K6Run; loadgate: K6Run }> = [];
+  for (let i = 1; i <= repeat; i++) {
+    // Alternate which side goes first so a drift of the machine does not favour one side.
+    const runBare = () => k6Run(`overhead bare ${i}`, bareScript, bareEnv, plan.overheadS, { core: 1 });
+    const runLoadgate = () => k6Run(`overhead loadgate ${i}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1 });
+    const first = i % 2 ? await runBare() : await runLoadgate();
+    const second = i % 2 ? await runLoadgate() : await runBare();
+    const pair = i % 2 ? { bare: first, loadgate: second } : { bare: second, loadgate: first };
+    pairs.push(pair);
+    note(`overhead ${i}/${repeat}: bare ${fmt(per1000(pair.bare), 1)} / loadgate ${fmt(per1000(pair.loadgate), 1)} CPU ms per 1,000 requests; RSS ${fmt(mib(pair.bare), 1)} / ${fmt(mib(pair.loadgate), 1)} MiB`);
+  }
+  const profiles: Record<string, { top: string[]; focus: string[] }> = {};
+  if (plan.profileS) {
+    for (const [side, script, env] of [['bare', bareScript, bareEnv], ['loadgate', bundle('held-api-load'), rateEnv]] as const) {
+      const file = join(logDir, `k6-cpu-${side}.pb.gz`);
+      await k6Run(`profile ${side}`, script, { ...env }, plan.overheadS, {
+        core: 1,
+        profile: async (port) => {
+          await new Promise((r) => setTimeout(r, 5000));
+          const response = await fetch(`http://127.0.0.1:${port}/debug/pprof/profile?seconds=${plan.profileS}`, { signal: AbortSignal.timeout((plan.profileS + 30) * 1000) });
+          writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+        },
+      });
+      profiles[side] = { top: pprofTop(file), focus: pprofFocus(file) };
+    }
+  }
+  return {
+    ratePerSec: rate,
+    seconds: plan.overheadS,
+    bareCpuPer1000: spread(pairs.map((p) => per1000(p.bare))),
+    loadgateCpuPer1000: spread(pairs.map((p) => per1000(p.loadgate))),
+    cpuRatio: spread(pairs.map((p) => per1000(p.loadgate) / per1000(p.bare))),
+    bareRssMiB: spread(pairs.map((p) => mib(p.bare))),
+    loadgateRssMiB: spread(pairs.map((p) => mib(p.loadgate))),
+    rssRatio: spread(pairs.map((p) => mib(p.loadgate) / mib(p.bare))),
+    dropped: spread(pairs.map((p) => p.loadgate.dropped + p.bare.dropped)),
+    profiles,
+  };
+}
+
+// ---------------------------------------------------------------- 2. ceiling
+
+function wrkAvailable(): boolean {
+  const has = () => spawnSync('wrk', ['-v'], { stdio: 'ignore' }).error === undefined;
+  if (has()) return true;
+  console.error('bench: wrk is not installed; trying "apt-get install -y wrk" once');
+  spawnSync('apt-get', ['install', '-y', 'wrk'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
+  return has();
+}
+
+async function wrkRun(url: string, seconds: number): Promise<number> {
+  const run = await measure('wrk', ['-t1', `-c${CLOSED_VUS}`, `-d${seconds}s`, url], cleanEnv({}), seconds * 1000 + 30_000, { core: 1 });
+  failIfBad('wrk', run, [0]);
+  const perSec = Number(run.stdout.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
+  if (!(perSec > 0)) throw new RunFailed(`wrk: could not read requests/s from its output:\n${run.stdout}`);
+  return perSec;
+}
+
+async function ceiling(target: RunningService, withWrk: boolean) {
+  const rows: Array<{ bare: number; loadgate: number; wrk: number | null }> = [];
+  for (let i = 1; i <= repeat; i++) {
+    const bare = await k6Run(`ceiling bare ${i}`, bareScript, { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-vus', BENCH_VUS: String(CLOSED_VUS), BENCH_DURATION: `${plan.ceilingS}s` }, plan.ceilingS, { core: 1 });
+    const loadgate = await k6Run(`ceiling loadgate ${i}`, bundle('held-api-load'), { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly, BENCH_HOLD: `${plan.ceilingS}s`, BENCH_CLOSED_VUS: String(CLOSED_VUS) }, plan.ceilingS, { core: 1 });
+    const wrk = withWrk ? await wrkRun(`${target.baseUrl}/api/v1/feed`, plan.ceilingS) : null;
+    rows.push({ bare: bare.perSec, loadgate: loadgate.perSec, wrk });
+    note(`ceiling ${i}/${repeat}: loadgate ${fmt(loadgate.perSec)}/s, bare k6 ${fmt(bare.perSec)}/s, wrk ${wrk === null ? 'skipped' : `${fmt(wrk)}/s`}`);
+  }
+  const withW = rows.filter((row) => row.wrk !== null) as Array<{ bare: number; loadgate: number; wrk: number }>;
+  return {
+    vus: CLOSED_VUS,
+    seconds: plan.ceilingS,
+    loadgatePerSec: spread(rows.map((r) => r.loadgate)),
+    barePerSec: spread(rows.map((r) => r.bare)),
+    wrkPerSec: withW.length ? spread(withW.map((r) => r.wrk)) : null,
+    loadgateOverBare: spread(rows.map((r) => r.loadgate / r.bare)),
+    bareOverWrk: withW.length ? spread(withW.map((r) => r.bare / r.wrk)) : null,
+  };
+}
+
+// ---------------------------------------------------------------- 3. memory per VU and 7b. init time
+
+async function memory(target: RunningService) {
+  const byVus: Record<number, { rssMiB: number[]; initS: number[] }> = {};
+  for (let i = 1; i <= repeat; i++) {
+    for (const vus of plan.memoryVus) {
+      const run = await k6Run(`memory ${vus} VUs ${i}`, bundle('held-mixed'), { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_VUS: String(vus), LOADGATE_THINK_TIME_SCALE: '4', BENCH_HOLD: `${plan.memoryS}s` }, plan.memoryS + 60, { initTime: true });
+      (byVus[vus] ??= { rssMiB: [], initS: [] }).rssMiB.push(mib(run));
+      if (run.initMs !== null) byVus[vus].initS.push(run.initMs / 1000);
+      note(`memory ${i}/${repeat}: mixed at ${vus} VUs, peak RSS ${fmt(mib(run), 1)} MiB, VUs initialised after ${run.initMs === null ? '?' : fmt(run.initMs / 1000, 2)} s`);
+    }
+  }
+  const [low, high] = plan.memoryVus;
+  const perVu = byVus[high].rssMiB.map((rss, i) => ((rss - byVus[low].rssMiB[i]) * 1.048576) / (high - low));
+  return {
+    vus: plan.memoryVus,
+    seconds: plan.memoryS,
+    rssMiB: Object.fromEntries(plan.memoryVus.map((v) => [v, spread(byVus[v].rssMiB)])),
+    mbPerVu: spread(perVu),
+    initSeconds: Object.fromEntries(plan.memoryVus.filter((v) => byVus[v].initS.length).map((v) => [v, spread(byVus[v].initS)])),
+  };
+}
+
+// ---------------------------------------------------------------- 4. event ingestion
+
+interface EventProbe {
+  protocol: string;
+  eventsPerSec: number;
+  seconds: number;
+  ok: boolean;
+  dropped: number;
+  rejectedRate: number;
+  p95Ms: number | null;
+  why: string;
+}
+
+async function eventProbe(target: RunningService, protocol: 'http' | 'grpc', eventsPerSec: number, seconds: number): Promise<EventProbe> {
+  const run = await k6Run(`events ${protocol} ${eventsPerSec}/s`, bundle('held-event-ingestion'), {
+    BASE_URL: target.baseUrl,
+    LOADGATE_GRPC_ADDR: target.grpcAddr,
+    PROFILE: 'baseline',
+    PROTOCOL: protocol,
+    LOADGATE_EVENTS_PER_SEC: String(eventsPerSec),
+    BENCH_HOLD: `${seconds}s`,
+  }, seconds);
+  const dropped = metric(run.summary, 'dropped_iterations').count ?? 0;
+  const rejectedRate = metric(run.summary, 'loadgate_ingest_rejected').rate ?? 0;
+  const p95 = metric(run.summary, latencyKey('events_ingest', protocol))['p(95)'] ?? null;
+  const failures = [dropped > 0 && `${dropped} dropped iterations`, rejectedRate > 0 && `${fmt(rejectedRate * 100, 2)}% of batches refused (503)`, (p95 === null || p95 >= 100) && `ingest p95 ${p95 === null ? 'missing' : `${fmt(p95, 1)} ms`}`].filter(Boolean);
+  const probe = { protocol, eventsPerSec, seconds, ok: failures.length === 0, dropped, rejectedRate, p95Ms: p95, why: failures.join(', ') };
+  note(`events ${protocol} ${fmt(eventsPerSec)}/s for ${seconds} s: ${probe.ok ? 'held' : `not held (${probe.why})`}`);
+  return probe;
+}
+
+/** Doubles from plan.eventStart until a short probe fails, bisects once, then holds the best for 60 s. */
+async function events(target: RunningService) {
+  const results: Record<string, { sustained: number | null; probes: EventProbe[] }> = {};
+  for (const protocol of ['http', 'grpc'] as const) {
+    const probes: EventProbe[] = [];
+    let best = 0;
+    let failed = 0;
+    for (let r = plan.eventStart; r <= 200_000; r *= 2) {
+      const probe = await eventProbe(target, protocol, r, plan.eventProbeS);
+      probes.push(probe);
+      if (!probe.ok) {
+        failed = r;
+        break;
+      }
+      best = r;
+      if (quick) break;
+    }
+    if (failed && best && !quick) {
+      const middle = Math.round((best + failed) / 2 / 1000) * 1000;
+      const probe = await eventProbe(target, protocol, middle, plan.eventProbeS);
+      probes.push(probe);
+      if (probe.ok) best = middle;
+    }
+    let sustained: number | null = quick ? (best || null) : null;
+    // The 60-second hold confirms the short probes' best; one step down if it does not hold.
+    for (const candidate of plan.eventHoldS && best ? [best, Math.round((best * 0.75) / 1000) * 1000] : []) {
+      const hold = await eventProbe(target, protocol, candidate, plan.eventHoldS);
+      probes.push(hold);
+      if (hold.ok) {
+        sustained = candidate;
+        break;
+      }
+    }
+    results[protocol] = { sustained, probes };
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------- 5. service capacity
+
+async function capacity(target: RunningService) {
+  const steps: Array<{ rps: number; exitCode: number; perSec: number; dropped: number; failed: string }> = [];
+  let held: number | null = null;
+  for (const rps of plan.capacitySteps) {
+    const run = await k6Run(`capacity ${rps}/s`, bundle('held-api-load'), { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RPS: String(rps), BENCH_HOLD: `${plan.capacityS}s` }, plan.capacityS);
+    const failedThresholds = Object.entries(run.summary?.metrics ?? {}).flatMap(([name, m]) =>
+      Object.entries((m as { thresholds?: Record<string, { ok: boolean }> }).thresholds ?? {}).filter(([, t]) => !t.ok).map(([t]) => `${name} ${t}`),
+    );
+    // Every SLO threshold holds (exit 0) and under 1% of the iterations were dropped.
+    const ok = run.code === 0 && run.dropped <= 0.01 * (run.requests + run.dropped);
+    steps.push({ rps, exitCode: run.code, perSec: run.perSec, dropped: run.dropped, failed: failedThresholds.join('; ') });
+    note(`capacity ${fmt(rps)}/s: ${ok ? 'every SLO held' : `failed (${failedThresholds[0] ?? `exit ${run.code}, ${run.dropped} dropped`})`}, ${fmt(run.perSec)} requests/s sent`);
+    if (!ok) break;
+    held = rps;
+  }
+  return { seconds: plan.capacityS, held, steps };
+}
+
+// ---------------------------------------------------------------- 6. accuracy
+
+function vegetaBinary(): string | null {
+  const dir = resolve(projectRoot, '.bin');
+  const found = existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('vegeta-')).sort().at(-1) : undefined;
+  return found && existsSync(join(dir, found, 'vegeta')) ? join(dir, found, 'vegeta') : null;
+}
+
+async function accuracy(target: RunningService, vegeta: string | null) {
+  const rows: Array<{ loadgateP50: number; loadgateP95: number; vegetaP50: number | null; vegetaP95: number | null }> = [];
+  const url = `${target.baseUrl}/api/v1/feed`;
+  for (let i = 1; i <= repeat; i++) {
+    const run = await k6Run(`accuracy loadgate ${i}`, bundle('held-api-load'), { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly.replace('feed=1', `feed=${ACCURACY_RATE}`), BENCH_HOLD: `${plan.accuracyS}s` }, plan.accuracyS, { core: 1 });
+    const latency = metric(run.summary, latencyKey('feed'));
+    let vegetaP50: number | null = null;
+    let vegetaP95: number | null = null;
+    if (vegeta) {
+      const dir = mkdtempSync(join(tmpdir(), 'loadgate-vegeta-'));
+      try {
+        writeFileSync(join(dir, 'targets'), `GET ${url}\n`);
+        const attack = await measure(vegeta, ['attack', `-targets=${join(dir, 'targets')}`, `-rate=${ACCURACY_RATE}/s`, `-duration=${plan.accuracyS}s`, '-keepalive=true', `-output=${join(dir, 'out.bin')}`], cleanEnv({}), plan.accuracyS * 1000 + 30_000, { core: 1 });
+        failIfBad(`vegeta attack ${i}`, attack, [0]);
+        const report = spawnSync(vegeta, ['report', '-type=json', join(dir, 'out.bin')], { encoding: 'utf8', timeout: 30_000 });
+        const latencies = (JSON.parse(report.stdout) as { latencies: Record<string, number> }).latencies;
+        [vegetaP50, vegetaP95] = [latencies['50th'] / 1e6, latencies['95th'] / 1e6];
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    rows.push({ loadgateP50: latency['p(50)'], loadgateP95: latency['p(95)'], vegetaP50, vegetaP95 });
+    note(`accuracy ${i}/${repeat}: p50 loadgate ${fmt(latency['p(50)'], 2)} ms, vegeta ${vegetaP50 === null ? 'skipped' : `${fmt(vegetaP50, 2)} ms`}`);
+  }
+  const withV = rows.filter((r) => r.vegetaP50 !== null) as Array<{ loadgateP50: number; loadgateP95: number; vegetaP50: number; vegetaP95: number }>;
+  return {
+    ratePerSec: ACCURACY_RATE,
+    seconds: plan.accuracyS,
+    injectedMs: INJECTED_MS,
+    loadgateP50Excess: spread(rows.map((r) => r.loadgateP50 - INJECTED_MS)),
+    loadgateP95Excess: spread(rows.map((r) => r.loadgateP95 - INJECTED_MS)),
+    vegetaP50Excess: withV.length ? spread(withV.map((r) => r.vegetaP50 - INJECTED_MS)) : null,
+    vegetaP95Excess: withV.length ? spread(withV.map((r) => r.vegetaP95 - INJECTED_MS)) : null,
+    p50Difference: withV.length ? spread(withV.map((r) => r.loadgateP50 - r.vegetaP50)) : null,
+  };
+}
+
+// ---------------------------------------------------------------- 7a. build
+
+function buildBundles(): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['build.mjs'], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new RunFailed(`node build.mjs failed: ${result.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function bundleBenchEntries(): void {
+  const result = spawnSync(process.execPath, ['build.mjs', ...heldEntries.map((name) => `bench/held/${name}.ts`)], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new RunFailed(`bundling bench/held failed: ${result.stderr}`);
+}
+
+// ---------------------------------------------------------------- report
+
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+const cell = (s: Spread | null | undefined, digits = 0) => (s ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})` : 'n/a');
+const met = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+function note(line: string): void {
+  console.error(`bench: ${line}`);
+}
 
 function firstLine(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
   return `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').find((line) => line.trim())?.trim() ?? 'unknown';
 }
 
-function machine(wrkAvailable: boolean) {
-  return {
-    cores,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-    kernel: release(),
-    go: firstLine('go', ['version']),
-    node: process.version,
-    k6: firstLine(k6, ['version']),
-    wrk: wrkAvailable ? firstLine('wrk', ['-v']).replace(/\s+Copyright.*$/, '') : 'not installed',
-    sharedCores: `The load generator (k6 or wrk) and the reference target run on the same ${cores} cores, so every figure includes their contention.`,
-  };
+function commandLine(): string {
+  const settings = ['REPEAT', 'BENCH_RATE'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]}`).join(' ');
+  const base = process.env.MAKELEVEL ? `make ${quick ? 'bench-quick' : 'bench'}` : `node --import tsx bench/bench.ts${quick ? ' --quick' : ''}`;
+  return `${base}${settings ? ` ${settings}` : ''}`;
 }
 
-/** wrk from Debian when it is missing; one attempt, never fatal. */
-function ensureWrk(): boolean {
-  const has = () => spawnSync('wrk', ['-v'], { stdio: 'ignore' }).error === undefined;
-  if (has()) return true;
-  console.error('bench: wrk is not installed; trying "apt-get install -y wrk" once');
-  const install = spawnSync('apt-get', ['install', '-y', 'wrk'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
-  return install.status === 0 && has();
-}
+type Result = Awaited<ReturnType<typeof runAll>>;
 
-// ---------------------------------------------------------------- the report
-
-const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const cell = (s: Spread, digits = 0) => `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
-
-function command(): string {
-  const overrides = ['REPEAT', 'BENCH_RATE', 'K6'].filter((name) => process.env[name] && !(name === 'K6' && process.env.MAKELEVEL));
-  const settings = overrides.map((name) => `${name}=${process.env[name]}`).join(' ');
-  const base = process.env.MAKELEVEL ? 'make bench' : 'node --import tsx bench/bench.ts';
-  return process.env.MAKELEVEL ? `${base}${settings ? ` ${settings}` : ''}` : `${settings ? `${settings} ` : ''}${base}`;
-}
-
-function markdown(result: BenchResult): string {
-  const m = result.machine;
-  const runsOf = (kind: RunRecord['kind']) => result.runs.filter((run) => run.kind === kind);
-  const paired = (a: RunRecord[], b: RunRecord[], f: (run: RunRecord) => number) => spread(a.map((run, i) => f(run) / f(b[i])));
+function markdown(r: Result): string {
+  const m = r.machine;
+  const o = r.overhead;
+  const c = r.ceiling;
+  const mem = r.memory;
+  const a = r.accuracy;
+  const [low, high] = mem.vus;
+  const eventCell = (p: 'http' | 'grpc') => (r.events[p].sustained === null ? 'none held' : `${fmt(r.events[p].sustained!)} events/s`);
+  const initHigh = mem.initSeconds[high];
+  const rows: string[][] = [
+    ['1. overhead: k6 CPU ms per 1,000 requests, loadgate / bare', `${cell(o.cpuRatio, 2)} (${fmt(o.loadgateCpuPer1000.median, 1)} vs ${fmt(o.bareCpuPer1000.median, 1)})`, `≤ ${goals.cpuRatio}`, met(o.cpuRatio.median <= goals.cpuRatio)],
+    ['1. overhead: k6 peak RSS, loadgate / bare', `${cell(o.rssRatio, 2)} (${fmt(o.loadgateRssMiB.median, 1)} vs ${fmt(o.bareRssMiB.median, 1)} MiB)`, `≤ ${goals.rssRatio}`, met(o.rssRatio.median <= goals.rssRatio)],
+    ['2. ceiling: loadgate / bare k6 requests/s', `${cell(c.loadgateOverBare, 2)} (${fmt(c.loadgatePerSec.median)} vs ${fmt(c.barePerSec.median)}/s)`, `≥ ${goals.ceilingRatio}`, met(c.loadgateOverBare.median >= goals.ceilingRatio)],
+    ['2. ceiling: bare k6 / wrk requests/s', c.bareOverWrk ? `${cell(c.bareOverWrk, 2)} (wrk ${fmt(c.wrkPerSec!.median)}/s)` : 'wrk not installed', 'recorded', ''],
+    [`3. memory: mixed peak RSS at ${low} / ${high} VUs`, `${fmt(mem.rssMiB[low].median, 1)} / ${fmt(mem.rssMiB[high].median, 1)} MiB`, '', ''],
+    ['3. memory: MB per VU', cell(mem.mbPerVu, 2), `≤ ${goals.mbPerVu}`, met(mem.mbPerVu.median <= goals.mbPerVu)],
+    [`4. events: sustained ${r.quick ? `${plan.eventProbeS} s` : '60 s'} over HTTP`, eventCell('http'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.http.sustained ?? 0) >= goals.eventsPerSec)],
+    [`4. events: sustained ${r.quick ? `${plan.eventProbeS} s` : '60 s'} over gRPC`, eventCell('grpc'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.grpc.sustained ?? 0) >= goals.eventsPerSec)],
+    ['5. capacity: api-load rate with every SLO held', r.capacity.held === null ? `below ${fmt(plan.capacitySteps[0])}/s` : `${fmt(r.capacity.held)} requests/s`, `${fmt(goals.capacityRps)}/s`, met((r.capacity.held ?? 0) >= goals.capacityRps)],
+    ['6. accuracy: p50 − 20 ms, loadgate / vegeta', `${cell(a.loadgateP50Excess, 2)} / ${cell(a.vegetaP50Excess, 2)} ms`, '', ''],
+    ['6. accuracy: p95 − 20 ms, loadgate / vegeta', `${cell(a.loadgateP95Excess, 2)} / ${cell(a.vegetaP95Excess, 2)} ms`, '', ''],
+    ['6. accuracy: p50 difference loadgate − vegeta', a.p50Difference ? `${cell(a.p50Difference, 2)} ms` : 'vegeta not installed', `within ${goals.p50DiffMs} ms`, a.p50Difference ? met(Math.abs(a.p50Difference.median) <= goals.p50DiffMs) : ''],
+    ['7. build: esbuild, every bundle (node build.mjs)', `${cell(r.buildSeconds, 2)} s`, `< ${goals.buildS} s`, met(r.buildSeconds.median < goals.buildS)],
+    [`7. start-up: k6 initialising mixed's ${high} VUs`, initHigh ? `${cell(initHigh, 1)} s` : 'n/a', 'recorded', ''],
+  ];
   const lines = [
-    `# loadgate benchmark ${result.stamp}`,
+    `# loadgate benchmark ${r.stamp}${r.quick ? ' (quick: every benchmark briefly, not for publishing)' : ''}`,
     '',
-    `- command: \`${result.command}\``,
-    `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, Linux ${m.kernel}`,
-    `- versions: ${m.go}; node ${m.node}; ${m.k6}; wrk: ${m.wrk}`,
-    `- **${m.sharedCores}** Absolute numbers move with the machine; read the ratios.`,
-    `- each cell: median (min–max) over ${result.repeat} run${result.repeat === 1 ? '' : 's'}; ratios are per-repeat pairs; CPU is the generator process's utime+stime from /proc, sampled every ${SAMPLE_MS} ms (the last ≤${SAMPLE_MS} ms of each run is not seen, alike for every generator)`,
+    `- command: \`${r.command}\``,
+    `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage}`,
+    `- versions: ${m.go}; node ${m.node}; ${m.k6}; wrk: ${m.wrk}; vegeta: ${m.vegeta}`,
+    `- ${m.pinning}`,
+    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; ratios are taken per repeat from runs made side by side, then the median`,
     '',
-    `## Generator overhead against bare k6 (${shared})`,
+    '| figure | measured | goal | |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
-    `Open model, GET /api/v1/feed, the smoke profile's shape on both sides: ${result.shape.map((s, i) => `${i === 0 ? 'ramp' : 'then'} ${s.duration} to ${fmt(s.ratePerSec)}/s`).join(', ')}.`,
-    `Bare: \`bench/bare-k6.js\` (ramping-arrival-rate, no tags, checks or thresholds). loadgate: \`dist/api-load.js\`, PROFILE=smoke, feed only, alert monitor off.`,
+    '## How each was measured',
+    '',
+    `1. GET /api/v1/feed at ${fmt(o.ratePerSec)} requests/s for ${o.seconds} s: \`bench/bare-k6.js\` (constant-arrival-rate, nothing else) against loadgate's api-load (feed only, its own iteration, checks, tags, counters, thresholds and handleSummary, held at the rate by \`bench/hold.ts\`). CPU is utime+stime of the k6 process from /proc, peak RSS its VmHWM.`,
+    `2. ${c.vus} VUs (wrk: connections, -t1) for ${c.seconds} s, no think time, GET /api/v1/feed.`,
+    `3. mixed's four personas held at their peak for ${mem.seconds} s (think time ×4, to keep the request rate the target's, not the point); MB per VU = (RSS at ${high} − RSS at ${low}) / ${high - low}, in MB of 10^6 bytes.`,
+    `4. event-ingestion (batches of 100) at a fixed rate; short probes doubling from ${fmt(plan.eventStart)}/s, one bisection, then ${r.quick ? 'no' : 'a 60 s'} hold of the best; held = no dropped iterations, no refused batch, ingest p95 < 100 ms.`,
+    `5. api-load's whole mix held ${r.capacity.seconds} s per step (${plan.capacitySteps.map((s) => fmt(s)).join(', ')} requests/s) until a step fails: held = exit 0 (every SLO threshold of the scenario) and < 1% dropped iterations. A staircase of the breakpoint profile's open model, since k6's summary has no per-second data to find the crossing in one climb.`,
+    `6. a second reference service with \`-fault-delay feed=${INJECTED_MS}ms\`; feed at ${a.ratePerSec}/s for ${a.seconds} s by loadgate (http_req_duration of successful responses) and by \`vegeta attack\` (keep-alive), alternately.`,
+    `7. wall time of \`node build.mjs\` (every scenario and the CLI); init time from k6's REST API status (VUs and executors initialised) counted from the process start.`,
     '',
   ];
-  const bare = runsOf('bare-rate');
-  const lg = runsOf('loadgate-rate');
-  lines.push(
-    `| measure (${shared}) | bare k6 | loadgate api-load | loadgate / bare |`,
-    '|---|---|---|---|',
-    `| CPU ms per 1,000 requests | ${cell(spread(bare.map(cpuPer1000)), 1)} | ${cell(spread(lg.map(cpuPer1000)), 1)} | ${cell(paired(lg, bare, cpuPer1000), 2)} |`,
-    `| peak RSS, MiB | ${cell(spread(bare.map(rssMiB)), 1)} | ${cell(spread(lg.map(rssMiB)), 1)} | ${cell(paired(lg, bare, rssMiB), 2)} |`,
-    `| requests per run | ${cell(spread(bare.map((r) => r.requests)))} | ${cell(spread(lg.map((r) => r.requests)))} | |`,
-    `| CPU ms per run | ${cell(spread(bare.map((r) => r.cpuMs)))} | ${cell(spread(lg.map((r) => r.cpuMs)))} | |`,
-    `| dropped iterations per run | ${cell(spread(bare.map((r) => r.droppedIterations)))} | ${cell(spread(lg.map((r) => r.droppedIterations)))} | |`,
-    `| failed requests per run | ${cell(spread(bare.map((r) => r.failedRequests)))} | ${cell(spread(lg.map((r) => r.failedRequests)))} | |`,
-    '',
-  );
-  const notes = result.runs.filter((run) => run.note).map((run) => `- ${run.kind} run ${run.repeat}: ${run.note}`);
-  lines.push(`## Generator against wrk (${shared})`, '');
-  if (!result.wrkAvailable) {
-    lines.push('Skipped: wrk is not installed and `apt-get install -y wrk` failed.', '');
-  } else {
-    const w = runsOf('wrk');
-    const k = runsOf('bare-vus');
-    lines.push(
-      `Closed loop, GET /api/v1/feed, ${WRK_CONNECTIONS} connections for ${WRK_SECONDS} s: \`wrk -t1 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s\` against \`bench/bare-k6.js\` with constant-vus ${WRK_CONNECTIONS}. Both saturate the shared cores, so a lower k6/wrk ratio means k6 itself takes more of the machine from the target.`,
-      '',
-      `| measure (${shared}) | wrk | bare k6 | k6 / wrk |`,
-      '|---|---|---|---|',
-      `| requests/s | ${cell(spread(w.map((r) => r.requestsPerSec)))} | ${cell(spread(k.map((r) => r.requestsPerSec)))} | ${cell(paired(k, w, (r) => r.requestsPerSec), 2)} |`,
-      `| generator CPU ms per 1,000 requests | ${cell(spread(w.map(cpuPer1000)), 1)} | ${cell(spread(k.map(cpuPer1000)), 1)} | ${cell(paired(k, w, cpuPer1000), 2)} |`,
-      `| generator peak RSS, MiB | ${cell(spread(w.map(rssMiB)), 1)} | ${cell(spread(k.map(rssMiB)), 1)} | ${cell(paired(k, w, rssMiB), 2)} |`,
-      `| failed requests per run | ${cell(spread(w.map((r) => r.failedRequests)))} | ${cell(spread(k.map((r) => r.failedRequests)))} | |`,
-      '',
-    );
+  if (Object.keys(o.profiles).length) {
+    lines.push('## k6 CPU profile at the overhead rate (`k6 run --profiling-enabled`, /debug/pprof/profile)', '');
+    for (const [side, profile] of Object.entries(o.profiles)) {
+      lines.push(`### ${side}`, '', '```text', ...profile.top, '', '# cumulative, selected frames', ...profile.focus, '```', '');
+    }
   }
-  if (notes.length) lines.push('## Notes', '', ...notes, '');
+  lines.push('## Probes', '', '| item | level | outcome |', '|---|---|---|');
+  for (const protocol of ['http', 'grpc'] as const) {
+    for (const p of r.events[protocol].probes) lines.push(`| events ${protocol} | ${fmt(p.eventsPerSec)}/s for ${p.seconds} s | ${p.ok ? 'held' : p.why} (p95 ${p.p95Ms === null ? 'n/a' : fmt(p.p95Ms, 1)} ms) |`);
+  }
+  for (const s of r.capacity.steps) lines.push(`| capacity | ${fmt(s.rps)}/s for ${r.capacity.seconds} s | exit ${s.exitCode}, ${fmt(s.perSec)} sent/s, ${s.dropped} dropped${s.failed ? `; failed: ${s.failed}` : ''} |`);
+  lines.push('');
   return lines.join('\n');
 }
 
-interface BenchResult {
-  stamp: string;
-  command: string;
-  repeat: number;
-  ratePerSec: number;
-  shape: { duration: string; ratePerSec: number }[];
-  machine: ReturnType<typeof machine>;
-  wrkAvailable: boolean;
-  runs: RunRecord[];
-}
-
 // ---------------------------------------------------------------- main
+
+async function runAll(stamp: string) {
+  const withWrk = wrkAvailable();
+  const vegeta = vegetaBinary();
+  if (!vegeta) note('vegeta is not in .bin/ (make bench installs it); the accuracy comparison has loadgate only');
+  const buildSeconds = spread(Array.from({ length: repeat }, buildBundles));
+  bundleBenchEntries();
+  const target = await service([], 'service.log');
+  pinServices(0);
+  const overheadResult = await overhead(target);
+  const ceilingResult = await ceiling(target, withWrk);
+  pinServices(null);
+  const memoryResult = await memory(target);
+  const eventResult = await events(target);
+  const capacityResult = await capacity(target);
+  const delayed = await service(['-fault-delay', `feed=${INJECTED_MS}ms`], 'service-delayed.log');
+  pinServices(0);
+  const accuracyResult = await accuracy(delayed, vegeta);
+  return {
+    stamp,
+    quick,
+    command: commandLine(),
+    repeat,
+    goals,
+    machine: {
+      cores,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+      kernel: release(),
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      go: firstLine('go', ['version']),
+      node: process.version,
+      k6: firstLine(k6, ['version']),
+      wrk: withWrk ? firstLine('wrk', ['-v']).replace(/\s+Copyright.*$/, '') : 'not installed',
+      vegeta: vegeta ? `${vegeta.match(/vegeta-(v[\d.]+)/)?.[1] ?? 'unknown'} (go install)` : 'not installed',
+      pinning: pin
+        ? 'items 1, 2 and 6: the target pinned to core 0 and the generator (k6, wrk, vegeta) to core 1 with taskset; items 3–5 and 7: both on every core, shared with whatever else runs on the machine'
+        : 'one core: nothing pinned, generator and target share it',
+    },
+    buildSeconds,
+    overhead: overheadResult,
+    ceiling: ceilingResult,
+    memory: memoryResult,
+    events: eventResult,
+    capacity: capacityResult,
+    accuracy: accuracyResult,
+  };
+}
 
 async function main(): Promise<number> {
   const stamp = utcStamp();
   const outDir = resolve(projectRoot, process.env.RESULTS_DIR || 'results', 'bench', stamp);
   mkdirSync(outDir, { recursive: true });
-  const wrkAvailable = ensureWrk();
-  if (!wrkAvailable) console.error('bench: wrk is not available; the wrk comparison is skipped');
-  const rounds = repeat * (shapeMs * 2 + (wrkAvailable ? WRK_SECONDS * 2000 : 0));
-  console.error(`bench: ${repeat} repeats, about ${Math.ceil(rounds / 60_000) + 1} minutes; ${shared}`);
-
-  let target: RunningService | undefined;
+  logDir = outDir;
+  note(`${quick ? 'quick: each benchmark briefly' : `REPEAT=${repeat}, about 17 minutes`}; ${cores} cores`);
+  const stopAll = () => Promise.all(services.map((s) => s.stop()));
   const onSignal = () => {
-    console.error('bench: interrupted; stopping the target');
-    void (target?.stop() ?? Promise.resolve()).then(() => process.exit(130));
+    note('interrupted; stopping the target');
+    void stopAll().then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-
-  const runs: RunRecord[] = [];
+  let result: Result;
   try {
-    target = await startService([], join(outDir, 'service.log'));
-    const running = target;
-    const step = async (label: string, run: () => Promise<RunRecord>) => {
-      console.error(`bench: ${label} …`);
-      const done = await run();
-      runs.push(done);
-      console.error(
-        `bench: ${label}: ${fmt(done.requests)} requests, ${fmt(done.requestsPerSec, 1)}/s, ${fmt(cpuPer1000(done), 1)} CPU ms per 1,000, peak RSS ${fmt(rssMiB(done), 1)} MiB (${shared})`,
-      );
-    };
-    for (let i = 1; i <= repeat; i++) {
-      // Alternate which side goes first so a drift of the machine does not favour one side.
-      const pair: Array<[string, () => Promise<RunRecord>]> = [
-        [`run ${i}/${repeat} bare k6 at ${fmt(rate)}/s`, () => bareRate(running, i, outDir)],
-        [`run ${i}/${repeat} loadgate api-load at ${fmt(rate)}/s`, () => loadgateRate(running, i, outDir)],
-      ];
-      if (i % 2 === 0) pair.reverse();
-      for (const [label, run] of pair) await step(label, run);
-      if (wrkAvailable) {
-        await step(`run ${i}/${repeat} wrk, ${WRK_CONNECTIONS} connections`, () => wrk(running, i, outDir));
-        await step(`run ${i}/${repeat} bare k6, ${WRK_CONNECTIONS} VUs`, () => bareVus(running, i, outDir));
-      }
-    }
+    result = await runAll(stamp);
   } catch (error) {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    note(error instanceof Error ? error.message : String(error));
     return 1;
   } finally {
-    const code = await target?.stop();
-    if (code !== undefined && code !== 0) console.error(`bench: the target exited with ${code}; see ${join(outDir, 'service.log')}`);
+    await stopAll();
+    services = [];
   }
-
-  const result: BenchResult = {
-    stamp,
-    command: command(),
-    repeat,
-    ratePerSec: rate,
-    shape: SHAPE.stages.map((stage) => ({ duration: stage.duration, ratePerSec: (stage.level / peakLevel(SHAPE)) * rate })),
-    machine: machine(wrkAvailable),
-    wrkAvailable,
-    runs,
-  };
   const md = markdown(result);
   writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(outDir, 'bench.md'), md);
@@ -452,13 +686,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// Keep the shape's arithmetic honest: the plateau loadgate computes must be the bare rate.
-const plateauPerMinute = Math.round(peakLevel(SHAPE) * Number((rate / peakLevel(SHAPE)).toFixed(6)) * 60);
-if (plateauPerMinute !== Math.round(rate * 60)) {
-  console.error(`bench: BENCH_RATE=${rate} does not scale exactly onto the smoke profile (${plateauPerMinute}/min)`);
-  process.exit(2);
-}
-if (process.env.BENCH_SECONDS) {
-  console.error(`bench: BENCH_SECONDS is ignored: both sides run the smoke profile's shape (${shapeMs / 1000} s), the only short one loadgate has`);
-}
 process.exitCode = await main();

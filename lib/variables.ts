@@ -344,6 +344,14 @@ export const variables = [
     readBy: 'cli',
   },
   {
+    name: 'BENCH_RATE',
+    default: '300',
+    kind: { type: 'integer', min: 1, max: 5000 },
+    meaning: '`make bench`: requests/s of the overhead comparison against bare k6',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
     name: 'GATE_ALLOW_OTHER_MACHINE',
     default: 'off',
     kind: { type: 'boolean' },

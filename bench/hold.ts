@@ -1,0 +1,48 @@
+// Turns a scenario's own options into a fixed load for the benchmarks: every arrival-rate
+// scenario holds its peak rate (or, closed, becomes as many VUs as BENCH_CLOSED_VUS says), every
+// ramping-VU scenario holds its peak VUs, for BENCH_HOLD. The iteration code, checks, tags, custom
+// metrics, thresholds and handleSummary stay the scenario's own: the bench/scenarios/*.ts entry
+// files re-export them with these options. Runs inside k6, so it stays plain data handling.
+import type { Options, Scenario } from 'k6/options';
+
+/** Variables the bench passes to these entries; read here only. */
+export interface HoldSettings {
+  /** How long each scenario holds its level: a k6 duration. */
+  hold: string;
+  /** When set, arrival-rate scenarios become this many constant VUs (closed model, no think time). */
+  closedVus?: number;
+}
+
+export function holdSettings(env: Record<string, string | undefined>): HoldSettings {
+  const hold = env.BENCH_HOLD ?? '';
+  if (!/^\d+(ms|s|m)$/.test(hold)) throw new Error(`bench: BENCH_HOLD="${hold}" is not a duration like 20s`);
+  const closed = env.BENCH_CLOSED_VUS;
+  if (closed !== undefined && !(Number.isInteger(Number(closed)) && Number(closed) > 0)) {
+    throw new Error(`bench: BENCH_CLOSED_VUS="${closed}" is not a positive integer`);
+  }
+  return { hold, closedVus: closed === undefined ? undefined : Number(closed) };
+}
+
+type AnyScenario = Scenario & Record<string, unknown>;
+
+function held(scenario: AnyScenario, { hold, closedVus }: HoldSettings): Scenario {
+  const { executor, exec, gracefulStop } = scenario;
+  const stages = (scenario.stages as Array<{ target: number }> | undefined) ?? [];
+  const peak = Math.max(0, ...stages.map((stage) => stage.target));
+  if (executor === 'ramping-arrival-rate') {
+    if (closedVus) return { executor: 'constant-vus', exec, vus: closedVus, duration: hold, gracefulStop };
+    const { timeUnit, preAllocatedVUs, maxVUs } = scenario as AnyScenario & { timeUnit: string; preAllocatedVUs: number; maxVUs: number };
+    return { executor: 'constant-arrival-rate', exec, rate: peak, timeUnit, duration: hold, preAllocatedVUs, maxVUs, gracefulStop };
+  }
+  if (executor === 'ramping-vus') return { executor: 'constant-vus', exec, vus: peak, duration: hold, gracefulStop };
+  if (executor === 'constant-vus') return { ...scenario, duration: hold } as Scenario;
+  throw new Error(`bench: cannot hold a ${String(executor)} scenario`);
+}
+
+/** The scenario's options with every scenario held at its peak; the rest (thresholds…) unchanged. */
+export function holdOptions(options: Options, settings: HoldSettings): Options {
+  const scenarios = Object.fromEntries(
+    Object.entries(options.scenarios ?? {}).map(([name, scenario]) => [name, held(scenario as AnyScenario, settings)]),
+  );
+  return { ...options, scenarios };
+}

@@ -1,0 +1,67 @@
+// make bench-quick: every benchmark of make bench runs briefly, so the scripts keep working. One run
+// is shared by every assertion (about 1.5 minutes); figures are checked for being measured, never
+// for being fast, since the machine is shared.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanEnv, runMake, spawnCollect, tempResultsDir } from './harness.ts';
+
+const minutes = (n: number) => n * 60_000;
+
+interface SpreadJson {
+  median: number;
+  values: number[];
+}
+
+test('make bench-quick writes bench.json and bench.md with every figure of make bench', { timeout: minutes(6) }, async () => {
+  const resultsDir = tempResultsDir();
+  const run = await runMake('bench-quick', { RESULTS_DIR: resultsDir });
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  const folders = readdirSync(join(resultsDir, 'bench'));
+  assert.equal(folders.length, 1, 'one bench folder');
+  const dir = join(resultsDir, 'bench', folders[0]);
+  const result = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
+  const positive = (value: SpreadJson | null, what: string) => {
+    assert.ok(value && Number.isFinite(value.median) && value.median > 0, `${what}: ${JSON.stringify(value)}`);
+  };
+  assert.equal(result.quick, true);
+  positive(result.overhead.cpuRatio, 'CPU ratio loadgate / bare');
+  positive(result.overhead.rssRatio, 'RSS ratio loadgate / bare');
+  positive(result.ceiling.loadgatePerSec, 'loadgate ceiling');
+  positive(result.ceiling.barePerSec, 'bare ceiling');
+  positive(result.ceiling.wrkPerSec, 'wrk ceiling');
+  for (const vus of result.memory.vus) positive(result.memory.rssMiB[vus], `RSS at ${vus} VUs`);
+  positive(result.memory.initSeconds[result.memory.vus[1]], 'init time');
+  for (const protocol of ['http', 'grpc']) {
+    const probes = result.events[protocol].probes;
+    assert.ok(probes.length >= 1 && probes.every((p: { protocol: string }) => p.protocol === protocol), `${protocol} probes`);
+    // A p95 means the batches went over that protocol and were measured.
+    assert.ok(probes[0].p95Ms > 0, `${protocol} ingest p95: ${JSON.stringify(probes[0])}`);
+  }
+  assert.ok(result.capacity.steps.length >= 1 && result.capacity.steps[0].perSec > 0, 'a capacity step sent requests');
+  // The injected 20 ms delay is in every measured latency, so the excess over it is not negative.
+  assert.ok(result.accuracy.loadgateP50Excess.median >= 0, `loadgate p50 excess ${result.accuracy.loadgateP50Excess.median}`);
+  assert.ok(result.accuracy.vegetaP50Excess?.median >= 0, `vegeta p50 excess ${JSON.stringify(result.accuracy.vegetaP50Excess)}`);
+  positive(result.buildSeconds, 'build time');
+  const md = readFileSync(join(dir, 'bench.md'), 'utf8');
+  for (const row of ['1. overhead', '2. ceiling', '3. memory', '4. events', '5. capacity', '6. accuracy', '7. build', '7. start-up']) {
+    assert.ok(md.includes(`| ${row}`), `bench.md has a row "${row}"`);
+  }
+  assert.match(md, /taskset/, 'bench.md says what was pinned');
+  assert.ok(run.stdout.includes('written:'), 'the Markdown and its place are printed');
+});
+
+test('a bad REPEAT or argument is refused with the valid range before anything starts', { timeout: minutes(1) }, async () => {
+  const resultsDir = tempResultsDir();
+  for (const [env, args, expected] of [
+    [{ REPEAT: '0' }, [], /REPEAT="0" must be a whole number from 1 to 10/],
+    [{ BENCH_RATE: 'fast' }, [], /BENCH_RATE="fast" must be a whole number from 1 to 5000/],
+    [{}, ['--fast'], /unknown argument --fast; the only one is --quick/],
+  ] as const) {
+    const run = await spawnCollect(process.execPath, ['--import', 'tsx', 'bench/bench.ts', ...args], cleanEnv({ RESULTS_DIR: resultsDir, ...env }));
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, expected);
+    assert.ok(!existsSync(join(resultsDir, 'bench')), 'no bench folder');
+  }
+});
