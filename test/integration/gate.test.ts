@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import type { GateReport } from '../../cli/gate/render.ts';
 import { gateFiles } from '../../cli/gate/index.ts';
 import { writeMeta } from '../../cli/record.ts';
-import { cleanEnv, readMeta, runCli, runMake, spawnCollect, tempResultsDir } from './harness.ts';
+import { cleanEnv, launchChromium, readMeta, runCli, runMake, spawnCollect, tempResultsDir } from './harness.ts';
 
 const minutes3 = 3 * 60_000;
 const minutes5 = 5 * 60_000;
-const chromiumPath = '/usr/bin/chromium';
 
 function cli(command: string, env: Record<string, string>) {
   return spawnCollect(process.execPath, ['dist/cli.mjs', command, 'mixed'], cleanEnv({ PROFILE: 'smoke', ...env }));
@@ -79,12 +78,7 @@ describe('make baseline and make gate', () => {
     assert.equal(junit.match(/<testcase /g)!.length, report.decision!.comparisons.length);
     assert.doesNotMatch(junit, /<failure/);
 
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing; install Debian's chromium package: sudo apt-get install -y chromium`);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(`file://${join(folder, gateFiles.chart)}`);
