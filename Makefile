@@ -106,7 +106,7 @@ alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
 
 test: debian-packages typecheck test-unit test-go test-integration ## everything CI runs
 
-debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server for make test if missing (root or sudo, apt)
+debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server, sqlite3 for make test if missing (root or sudo, apt)
 	@scripts/ensure-debian-packages.sh
 
 typecheck: node_modules/.installed ## tsc --noEmit, strict
