@@ -66,7 +66,7 @@ export const options: Options = {
   ...commonOptions,
 };
 
-const api = createApi(config);
+const api = createApi(config, httpEndpoints);
 const random = vuRandom(config.seed);
 
 export function setup() {

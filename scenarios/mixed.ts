@@ -60,7 +60,7 @@ export const options: Options = {
   ...commonOptions,
 };
 
-const api = createApi(config);
+const api = createApi(config, endpoints);
 const clips = clipTable(config.seed);
 const random = vuRandom(config.seed);
 
