@@ -65,14 +65,14 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
   return { scenario, config, k6Env };
 }
 
-/** Sets k6's dashboard listener (or none) and says where to watch; report.html is exported either way. */
-async function liveDashboard(k6Env: NodeJS.ProcessEnv, config: Config, env: NodeJS.ProcessEnv): Promise<void> {
+/** Sets k6's dashboard listener (or none); report.html is exported either way. Returns its URL or ''. */
+async function liveDashboard(k6Env: NodeJS.ProcessEnv, config: Config, env: NodeJS.ProcessEnv): Promise<string> {
   const port = wantsDashboard(config, env, Boolean(process.stdout.isTTY)) ? await dashboardPort() : null;
   k6Env.K6_WEB_DASHBOARD_HOST = dashboardHost;
   // -1: k6 exports report.html without listening anywhere.
   k6Env.K6_WEB_DASHBOARD_PORT = String(port ?? -1);
-  if (port) say(`live dashboard at http://${dashboardHost}:${port} while the run lasts (DASHBOARD=off turns it off)`);
-  else if (config.dashboard === 'on') say('live dashboard: off, no free port between 5665 and 5764');
+  if (!port && config.dashboard === 'on') say('live dashboard: off, no free port between 5665 and 5764');
+  return port ? `http://${dashboardHost}:${port}` : '';
 }
 
 /** What the stages share. */
@@ -91,6 +91,8 @@ export interface Run {
   pprofUrl: string;
   /** Why no profile will be captured, when none will. */
   pprofNote?: string;
+  /** The live dashboard's URL, '' when it is off. */
+  dashboardUrl?: string;
   captures: CaptureOutcome[];
   /** `k6 inspect` of the bundle: the thresholds a merged distributed run is judged by. */
   options?: unknown;
@@ -164,6 +166,8 @@ async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<
   const secretSource = run.config.secretSource ? [`--secret-source=${run.config.secretSource}`] : [];
   // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
   const quiet = process.stdout.isTTY ? [] : ['--quiet'];
+  // Said as k6 starts, since k6 opens the listener itself: the URL answers within a second or two.
+  if (run.dashboardUrl) say(`live dashboard at ${run.dashboardUrl} while the run lasts (DASHBOARD=off turns it off)`);
   const end = await launch(['run', '--log-format=json', ...quiet, ...secretSource, bundle], run);
   k6Exited.abort();
   if (cpu) run.captures.push(await cpu);
@@ -298,7 +302,7 @@ export async function runScenario(argument: string, env: NodeJS.ProcessEnv, laun
     const bundle = scenarioBundle(scenario);
     k6Env.LOADGATE_RUN_DIR = resolve(dir);
     k6Env.K6_WEB_DASHBOARD = 'true';
-    await liveDashboard(k6Env, config, env);
+    run.dashboardUrl = await liveDashboard(k6Env, config, env);
     k6Env.K6_WEB_DASHBOARD_EXPORT = join(resolve(dir), runFiles.dashboard);
     k6Env.K6_WEB_DASHBOARD_PERIOD = config.dashboardPeriod;
     // The load shape does not depend on where the service listens, so it is known even if it fails.

@@ -21,6 +21,10 @@ test('DASHBOARD=on serves the live dashboard on 127.0.0.1 and a headless browser
   });
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'loopback only, never all interfaces');
 
+  // k6 opens the listener as it starts, a moment after the URL is printed.
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((done) => setTimeout(done, 250))) {
+    if (await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(1_000) }).then(() => true, () => false)) break;
+  }
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
