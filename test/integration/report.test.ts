@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } f
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { projectRoot, serviceBinary } from '../../cli/paths.ts';
+import { captureNames } from '../../cli/record.ts';
 import { cleanEnv, launchChromium } from './harness.ts';
 
 const minutes5 = 5 * 60_000;
@@ -67,7 +68,7 @@ describe('a smoke run and its reports', () => {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
     assert.equal(meta.exitCode, 0);
     assert.deepEqual(meta.captures.filter((c: { status: string }) => c.status !== 'captured'), []);
-    assert.equal(meta.captures.length, 8, 'six profiles and two metrics snapshots');
+    assert.deepEqual(meta.captures.map((c: { name: string }) => c.name).sort(), [...captureNames].sort(), 'every capture: six profiles, two metrics snapshots, the database statistics');
   });
 
   test('go tool pprof reads the CPU profile', { timeout: minutes5 }, () => {
@@ -80,7 +81,7 @@ describe('a smoke run and its reports', () => {
     assert.doesNotMatch(markdown, placeholder);
     assert.match(markdown, /\*\*Status: PASSED\*\*/);
     for (const endpoint of mixedEndpoints) {
-      const row = new RegExp(`^\\| [^|]+\\(\`${endpoint}\`\\) \\| \\d[\\d,]* \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| < \\d+ ms \\| ✅ \\|$`, 'm');
+      const row = new RegExp(`^\\| [^|]+\\(\`${endpoint}\`\\) \\| \\d[\\d,]* \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| < \\d+ ms \\| ✅ \\| none \\|$`, 'm');
       assert.match(markdown, row, `numeric row for ${endpoint}`);
     }
     assert.match(markdown, /^### CPU\n\nProfile type cpu/m);
