@@ -175,13 +175,7 @@ func (s *Server) Kill() {
 // Stop shuts the server down (fast mode) and removes its files.
 func (s *Server) Stop() {
 	if s.cmd != nil && s.cmd.Process != nil {
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGINT)
-		select {
-		case <-s.done:
-		case <-time.After(15 * time.Second):
-			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-			<-s.done
-		}
+		stopGroup(s.cmd.Process.Pid, syscall.SIGINT, 15*time.Second, s.done)
 	}
 	os.RemoveAll(s.dir)
 }

@@ -67,11 +67,5 @@ func (r *Redis) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.Po
 
 // Stop ends the server.
 func (r *Redis) Stop() {
-	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-r.done:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
-		<-r.done
-	}
+	stopGroup(r.cmd.Process.Pid, syscall.SIGTERM, 10*time.Second, r.done)
 }
