@@ -176,7 +176,10 @@ async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<
 
 /** k6 logs JSON into the run folder; the terminal gets the same lines in a readable form. */
 export async function runK6(args: string[], run: Run): Promise<RunEnd> {
-  const child = spawn(k6Binary(), args, { env: run.k6Env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+  // No REST API listener: loadgate never drives k6 through it, and a fixed port (k6's 6565) would
+  // make two runs on one machine collide. `--address=` before the script is k6's "off".
+  const [command, ...rest] = args;
+  const child = spawn(k6Binary(), [command, '--address=', ...rest], { env: run.k6Env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
   run.interrupts.forwardTo(child);
   const log = createWriteStream(join(run.dir, runFiles.k6Log));
   let lastError = '';

@@ -41,8 +41,6 @@ async function runInstances(args: string[], run: Run, instances: number): Promis
         `--out=json=${output.rawFile}`,
         // The same tags k6-operator adds, so raw files from both look alike.
         `--tag=instance_id=${i}`,
-        // Each instance would otherwise try to open k6's REST API on the same port.
-        '--address=',
       ];
       // Each process gets Ctrl-C once from its own relay, so each still writes its summary.
       const interrupts = new Interrupts();

@@ -82,7 +82,7 @@ export async function runMake(makeTarget: string, vars: Record<string, string> =
 
 /** k6 run on a bundle directly, the way someone would without the CLI. */
 export async function runK6(bundle: string, env: Record<string, string> = {}, wrapper: string[] = []) {
-  const [command, ...args] = [...wrapper, k6, 'run', '--log-format=json', join('dist', bundle)];
+  const [command, ...args] = [...wrapper, k6, 'run', '--address=', '--log-format=json', join('dist', bundle)];
   return spawnCollect(command, args, cleanEnv({ PROFILE: 'smoke', ...env }));
 }
 
