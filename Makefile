@@ -32,7 +32,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
+.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint docs help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -98,8 +98,8 @@ report: build ## rebuild summary.txt, junit.xml and REPORT.md of RUN=<run folder
 	@test -n "$(RUN)" || { echo "usage: make report RUN=results/<run folder>" >&2; exit 2; }
 	$(CLI) report $(RUN)
 
-readme: node_modules/.installed ## regenerate README's tables of variables and exit codes from their data
-	node --import tsx scripts/readme.ts
+docs: node_modules/.installed ## regenerate the tables in README.md and docs/ from their data (variables, exit codes, SLOs, bench figures…)
+	node --import tsx scripts/docs.ts
 
 alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
 	$(CLI) alerts-export deploy/prometheus/alerts.yml

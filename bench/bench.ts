@@ -28,6 +28,7 @@ import { variables } from '../lib/variables.ts';
 import { endpointNames } from '../thresholds/slo.ts';
 import { latencyKey } from '../thresholds/keys.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
+import { benchHeader, benchTable, fmt, type Spread } from './render.ts';
 
 const quick = process.argv.includes('--quick');
 const unknownArgs = process.argv.slice(2).filter((arg) => arg !== '--quick');
@@ -199,12 +200,6 @@ const heldEntries = ['held-api-load', 'held-mixed', 'held-event-ingestion'];
 
 // ---------------------------------------------------------------- statistics
 
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-  values: number[];
-}
 
 function spread(values: number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b);
@@ -520,9 +515,6 @@ function bundleBenchEntries(): void {
 
 // ---------------------------------------------------------------- report
 
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
-const cell = (s: Spread | null | undefined, digits = 0) => (s ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})` : 'n/a');
-const met = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 function note(line: string): void {
   console.error(`bench: ${line}`);
@@ -539,45 +531,21 @@ function commandLine(): string {
   return `${base}${settings ? ` ${settings}` : ''}`;
 }
 
-type Result = Awaited<ReturnType<typeof runAll>>;
+export type BenchResult = Awaited<ReturnType<typeof runAll>>;
+type Result = BenchResult;
 
 function markdown(r: Result): string {
-  const m = r.machine;
   const o = r.overhead;
   const c = r.ceiling;
   const mem = r.memory;
   const a = r.accuracy;
   const [low, high] = mem.vus;
-  const eventCell = (p: 'http' | 'grpc') => (r.events[p].sustained === null ? 'none held' : `${fmt(r.events[p].sustained!)} events/s`);
-  const initHigh = mem.initSeconds[high];
-  const rows: string[][] = [
-    ['1. overhead: k6 CPU ms per 1,000 requests, loadgate / bare', `${cell(o.cpuRatio, 2)} (${fmt(o.loadgateCpuPer1000.median, 1)} vs ${fmt(o.bareCpuPer1000.median, 1)})`, `≤ ${goals.cpuRatio}`, met(o.cpuRatio.median <= goals.cpuRatio)],
-    ['1. overhead: k6 peak RSS, loadgate / bare', `${cell(o.rssRatio, 2)} (${fmt(o.loadgateRssMiB.median, 1)} vs ${fmt(o.bareRssMiB.median, 1)} MiB)`, `≤ ${goals.rssRatio}`, met(o.rssRatio.median <= goals.rssRatio)],
-    ['2. ceiling: loadgate / bare k6 requests/s', `${cell(c.loadgateOverBare, 2)} (${fmt(c.loadgatePerSec.median)} vs ${fmt(c.barePerSec.median)}/s)`, `≥ ${goals.ceilingRatio}`, met(c.loadgateOverBare.median >= goals.ceilingRatio)],
-    ['2. ceiling: bare k6 / wrk requests/s', c.bareOverWrk ? `${cell(c.bareOverWrk, 2)} (wrk ${fmt(c.wrkPerSec!.median)}/s)` : 'wrk not installed', 'recorded', ''],
-    [`3. memory: mixed peak RSS at ${low} / ${high} VUs`, `${fmt(mem.rssMiB[low].median, 1)} / ${fmt(mem.rssMiB[high].median, 1)} MiB`, '', ''],
-    ['3. memory: MB per VU', cell(mem.mbPerVu, 2), `≤ ${goals.mbPerVu}`, met(mem.mbPerVu.median <= goals.mbPerVu)],
-    [`4. events: sustained ${r.quick ? `${plan.eventProbeS} s` : '60 s'} over HTTP`, eventCell('http'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.http.sustained ?? 0) >= goals.eventsPerSec)],
-    [`4. events: sustained ${r.quick ? `${plan.eventProbeS} s` : '60 s'} over gRPC`, eventCell('grpc'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.grpc.sustained ?? 0) >= goals.eventsPerSec)],
-    ['5. capacity: api-load rate with every SLO held', r.capacity.held === null ? `below ${fmt(plan.capacitySteps[0])}/s` : `${fmt(r.capacity.held)} requests/s`, `${fmt(goals.capacityRps)}/s`, met((r.capacity.held ?? 0) >= goals.capacityRps)],
-    ['6. accuracy: p50 − 20 ms, loadgate / vegeta', `${cell(a.loadgateP50Excess, 2)} / ${cell(a.vegetaP50Excess, 2)} ms`, '', ''],
-    ['6. accuracy: p95 − 20 ms, loadgate / vegeta', `${cell(a.loadgateP95Excess, 2)} / ${cell(a.vegetaP95Excess, 2)} ms`, '', ''],
-    ['6. accuracy: p50 difference loadgate − vegeta', a.p50Difference ? `${cell(a.p50Difference, 2)} ms` : 'vegeta not installed', `within ${goals.p50DiffMs} ms`, a.p50Difference ? met(Math.abs(a.p50Difference.median) <= goals.p50DiffMs) : ''],
-    ['7. build: esbuild, every bundle (node build.mjs)', `${cell(r.buildSeconds, 2)} s`, `< ${goals.buildS} s`, met(r.buildSeconds.median < goals.buildS)],
-    [`7. start-up: k6 initialising mixed's ${high} VUs`, initHigh ? `${cell(initHigh, 1)} s` : 'n/a', 'recorded', ''],
-  ];
   const lines = [
     `# loadgate benchmark ${r.stamp}${r.quick ? ' (quick: every benchmark briefly, not for publishing)' : ''}`,
     '',
-    `- command: \`${r.command}\``,
-    `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage}`,
-    `- versions: ${m.go}; node ${m.node}; ${m.k6}; wrk: ${m.wrk}; vegeta: ${m.vegeta}`,
-    `- ${m.pinning}`,
-    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; ratios are taken per repeat from runs made side by side, then the median`,
+    ...benchHeader(r),
     '',
-    '| figure | measured | goal | |',
-    '|---|---|---|---|',
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    ...benchTable(r),
     '',
     '## How each was measured',
     '',
@@ -627,6 +595,7 @@ async function runAll(stamp: string) {
   return {
     stamp,
     quick,
+    plan,
     command: commandLine(),
     repeat,
     goals,
@@ -681,6 +650,8 @@ async function main(): Promise<number> {
   const md = markdown(result);
   writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(outDir, 'bench.md'), md);
+  // The published figures (docs/benchmarks.md) are rendered from the latest full run's own file.
+  if (!quick) writeFileSync(resolve(projectRoot, 'docs', 'figures', 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   const shown = relative(process.cwd(), outDir);
   process.stdout.write(`${md}\nwritten: ${shown.startsWith('..') ? outDir : shown}/bench.md and bench.json\n`);
   return 0;

@@ -17,7 +17,7 @@ interface ExitCodeEntry {
 
 const entry = (code: number, source: ExitCodeEntry['source'], meaning: string, stoppedEarly = false): ExitCodeEntry => ({ code, source, meaning, stoppedEarly });
 
-/** Every exit code a run can end with. README's table is generated from this one (scripts/readme.ts). */
+/** Every exit code a run can end with. docs/runs.md's table is generated from this one (scripts/docs.ts). */
 export const exitCodes = {
   passed: entry(0, 'k6', 'passed: every threshold held'),
   regression: entry(1, 'loadgate', 'the regression gate found a regression (gate.md names endpoint, metric, baseline, current value and bound), or a run it was to compare failed'),
@@ -44,7 +44,7 @@ export const exitCodes = {
 
 export type ExitCodeName = keyof typeof exitCodes;
 
-/** The README's table of exit codes. */
+/** The exit-code table of docs/runs.md. */
 export function exitCodesMarkdown(): string {
   const rows = Object.values(exitCodes).map((e) => `| \`${e.code}\` | ${e.source} | ${e.meaning} |`);
   return ['| code | set by | meaning |', '|---:|---|---|', ...rows].join('\n');

@@ -12,7 +12,7 @@ import {
   variables,
   type Variable,
 } from '../../lib/variables.ts';
-import { defaultCell, readmePath, regenerateCommand, withGeneratedSections } from '../../scripts/readme.ts';
+import { defaultCell, generatedPages, makeTargets, projectRoot, regenerateCommand, withGeneratedSections } from '../../scripts/docs.ts';
 import { cleanEnv } from '../integration/harness.ts';
 
 const table: readonly Variable[] = variables;
@@ -105,9 +105,21 @@ test('every variable has a meaning, a default to show and a valid default', () =
   assert.equal(new Set(variableNames).size, variableNames.length, 'no name twice');
 });
 
-test('the README tables of variables and exit codes are generated from their data', () => {
-  const readme = readFileSync(readmePath, 'utf8');
-  assert.ok(readme === withGeneratedSections(readme), `README.md's generated tables (variables, exit codes) are out of date; run: ${regenerateCommand}`);
+test('every generated table of the README and docs/ matches the data it is generated from', () => {
+  for (const { file, sections } of generatedPages) {
+    const page = readFileSync(resolve(projectRoot, file), 'utf8');
+    const names = sections.map((section) => section.name).join(', ');
+    assert.ok(page === withGeneratedSections(page, sections, file), `${file}'s generated sections (${names}) are out of date; run: ${regenerateCommand}`);
+  }
+});
+
+test("the README's command table lists every target make help lists, and make help reads the same lines", () => {
+  const makefile = readFileSync(resolve(projectRoot, 'Makefile'), 'utf8');
+  const targets = makeTargets(makefile).map(({ target }) => target);
+  const readme = readFileSync(resolve(projectRoot, 'README.md'), 'utf8');
+  for (const target of ['load-mixed', 'test', 'gate', 'docs']) assert.ok(targets.includes(target), `make ${target} is a documented target`);
+  for (const target of targets) assert.ok(readme.includes(`| \`make ${target}\` |`), `README.md's command table lacks make ${target}`);
+  assert.equal(makeTargets('x: y ## does x\nnot a target\nz: ## does z\n').length, 2);
 });
 
 test("the Makefile exports every variable a user sets on make's command line, and nothing unknown", () => {

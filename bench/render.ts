@@ -1,0 +1,57 @@
+// The benchmark's table, rendered from a bench.json: `make bench` prints it into bench.md, and
+// `make docs` renders docs/benchmarks.md from the committed docs/figures/bench.json, so the published
+// figures are always those of one run, with its command, machine and date.
+import type { BenchResult } from './bench.ts';
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  values: number[];
+}
+
+export const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+export const cell = (s: Spread | null | undefined, digits = 0) => (s ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})` : 'n/a');
+const met = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+/** The lines that say where and how a bench.json was measured. */
+export function benchHeader(r: BenchResult): string[] {
+  const m = r.machine;
+  const date = `${r.stamp.slice(0, 4)}-${r.stamp.slice(4, 6)}-${r.stamp.slice(6, 8)}`;
+  return [
+    `- command: \`${r.command}\`, run ${r.stamp} (${date})`,
+    `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage}`,
+    `- versions: ${m.go}; node ${m.node}; ${m.k6}; wrk: ${m.wrk}; vegeta: ${m.vegeta}`,
+    `- ${m.pinning}`,
+    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; ratios are taken per repeat from runs made side by side, then the median`,
+  ];
+}
+
+/** The figures against their goals, one row each. */
+export function benchTable(r: BenchResult): string[] {
+  const { goals, overhead: o, ceiling: c, memory: mem, accuracy: a } = r;
+  // Older bench.json files carry no plan: the capacity search's first step is its first probe.
+  const plan = (r as Partial<BenchResult>).plan;
+  const firstCapacityStep = plan?.capacitySteps[0] ?? r.capacity.steps[0]?.rps ?? 0;
+  const eventHold = r.quick ? `${plan?.eventProbeS ?? '?'} s` : '60 s';
+  const [low, high] = mem.vus;
+  const eventCell = (p: 'http' | 'grpc') => (r.events[p].sustained === null ? 'none held' : `${fmt(r.events[p].sustained!)} events/s`);
+  const initHigh = mem.initSeconds[high];
+  const rows: string[][] = [
+    ['1. overhead: k6 CPU ms per 1,000 requests, loadgate / bare', `${cell(o.cpuRatio, 2)} (${fmt(o.loadgateCpuPer1000.median, 1)} vs ${fmt(o.bareCpuPer1000.median, 1)})`, `≤ ${goals.cpuRatio}`, met(o.cpuRatio.median <= goals.cpuRatio)],
+    ['1. overhead: k6 peak RSS, loadgate / bare', `${cell(o.rssRatio, 2)} (${fmt(o.loadgateRssMiB.median, 1)} vs ${fmt(o.bareRssMiB.median, 1)} MiB)`, `≤ ${goals.rssRatio}`, met(o.rssRatio.median <= goals.rssRatio)],
+    ['2. ceiling: loadgate / bare k6 requests/s', `${cell(c.loadgateOverBare, 2)} (${fmt(c.loadgatePerSec.median)} vs ${fmt(c.barePerSec.median)}/s)`, `≥ ${goals.ceilingRatio}`, met(c.loadgateOverBare.median >= goals.ceilingRatio)],
+    ['2. ceiling: bare k6 / wrk requests/s', c.bareOverWrk ? `${cell(c.bareOverWrk, 2)} (wrk ${fmt(c.wrkPerSec!.median)}/s)` : 'wrk not installed', 'recorded', ''],
+    [`3. memory: mixed peak RSS at ${low} / ${high} VUs`, `${fmt(mem.rssMiB[low].median, 1)} / ${fmt(mem.rssMiB[high].median, 1)} MiB`, '', ''],
+    ['3. memory: MB per VU', cell(mem.mbPerVu, 2), `≤ ${goals.mbPerVu}`, met(mem.mbPerVu.median <= goals.mbPerVu)],
+    [`4. events: sustained ${eventHold} over HTTP`, eventCell('http'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.http.sustained ?? 0) >= goals.eventsPerSec)],
+    [`4. events: sustained ${eventHold} over gRPC`, eventCell('grpc'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.grpc.sustained ?? 0) >= goals.eventsPerSec)],
+    ['5. capacity: api-load rate with every SLO held', r.capacity.held === null ? `below ${fmt(firstCapacityStep)}/s` : `${fmt(r.capacity.held)} requests/s`, `${fmt(goals.capacityRps)}/s`, met((r.capacity.held ?? 0) >= goals.capacityRps)],
+    ['6. accuracy: p50 − 20 ms, loadgate / vegeta', `${cell(a.loadgateP50Excess, 2)} / ${cell(a.vegetaP50Excess, 2)} ms`, '', ''],
+    ['6. accuracy: p95 − 20 ms, loadgate / vegeta', `${cell(a.loadgateP95Excess, 2)} / ${cell(a.vegetaP95Excess, 2)} ms`, '', ''],
+    ['6. accuracy: p50 difference loadgate − vegeta', a.p50Difference ? `${cell(a.p50Difference, 2)} ms` : 'vegeta not installed', `within ${goals.p50DiffMs} ms`, a.p50Difference ? met(Math.abs(a.p50Difference.median) <= goals.p50DiffMs) : ''],
+    ['7. build: esbuild, every bundle (node build.mjs)', `${cell(r.buildSeconds, 2)} s`, `< ${goals.buildS} s`, met(r.buildSeconds.median < goals.buildS)],
+    [`7. start-up: k6 initialising mixed's ${high} VUs`, initHigh ? `${cell(initHigh, 1)} s` : 'n/a', 'recorded', ''],
+  ];
+  return ['| figure | measured | goal | |', '|---|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
