@@ -72,10 +72,12 @@ pgo-verify: build service/bin/pgo-off/loadgate-service service/bin/pgo-on/loadga
 profile-compare: build ## CPU and allocations per function and per request, A=<run folders> against B=<run folders>
 	$(CLI) profile-compare
 
-bench: build service $(K6_DEP) $(VEGETA) ## overhead over bare k6, ceiling, memory per VU, events, capacity, accuracy, start-up (about 17 min; REPEAT=3, BENCH_RATE=300)
+bench: build service $(K6_DEP) $(VEGETA) ## overhead over bare k6, ceiling, memory per VU, events, capacity, accuracy, start-up (about 25 min; REPEAT=5, BENCH_RATE=300)
+	@scripts/ensure-debian-packages.sh time wrk
 	node --import tsx bench/bench.ts
 
 bench-quick: build service $(K6_DEP) $(VEGETA) ## every benchmark of make bench briefly, so the scripts keep working (about 1.5 min)
+	@scripts/ensure-debian-packages.sh time wrk
 	node --import tsx bench/bench.ts --quick
 
 # vegeta, the independent latency measurement of make bench, pinned like k6.

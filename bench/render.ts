@@ -7,6 +7,8 @@ export interface Spread {
   median: number;
   min: number;
   max: number;
+  /** The probability that [min, max] holds the median (distribution-free); absent in older files. */
+  coverage?: number;
   values: number[];
 }
 
@@ -23,13 +25,15 @@ export function benchHeader(r: BenchResult): string[] {
     `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage}`,
     `- versions: ${m.go}; node ${m.node}; ${m.k6}; wrk: ${m.wrk}; vegeta: ${m.vegeta}`,
     `- ${m.pinning}`,
-    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; ratios are taken per repeat from runs made side by side, then the median`,
+    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; ratios are taken per repeat from runs made side by side, then the median${r.repeat > 1 ? `; min–max is a ${fmt((1 - 2 * 0.5 ** r.repeat) * 100, 1)}% distribution-free interval for the median` : ''}`,
   ];
 }
 
 /** The figures against their goals, one row each. */
 export function benchTable(r: BenchResult): string[] {
-  const { goals, overhead: o, ceiling: c, memory: mem, accuracy: a } = r;
+  const { goals, overhead: o, ceiling: c, accuracy: a } = r;
+  // Older bench.json files have no scale point.
+  const mem = { ...r.memory, scale: r.memory.scale ?? null };
   // Older bench.json files carry no plan: the capacity search's first step is its first probe.
   const plan = (r as Partial<BenchResult>).plan;
   const firstCapacityStep = plan?.capacitySteps[0] ?? r.capacity.steps[0]?.rps ?? 0;
@@ -44,6 +48,9 @@ export function benchTable(r: BenchResult): string[] {
     ['2. ceiling: bare k6 / wrk requests/s', c.bareOverWrk ? `${cell(c.bareOverWrk, 2)} (wrk ${fmt(c.wrkPerSec!.median)}/s)` : 'wrk not installed', 'recorded', ''],
     [`3. memory: mixed peak RSS at ${low} / ${high} VUs`, `${fmt(mem.rssMiB[low].median, 1)} / ${fmt(mem.rssMiB[high].median, 1)} MiB`, '', ''],
     ['3. memory: MB per VU', cell(mem.mbPerVu, 2), `≤ ${goals.mbPerVu}`, met(mem.mbPerVu.median <= goals.mbPerVu)],
+    ...(mem.scale
+      ? [[`3. memory: mixed at ${fmt(mem.scale.vus)} VUs (one run)`, `${fmt(mem.scale.rssMiB, 1)} MiB, ${fmt(mem.scale.mbPerVuFromLow, 2)} MB per VU from ${low}; VUs initialised in ${mem.scale.initS === null ? 'n/a' : `${fmt(mem.scale.initS, 1)} s`}`, 'recorded', '']]
+      : []),
     [`4. events: sustained ${eventHold} over HTTP`, eventCell('http'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.http.sustained ?? 0) >= goals.eventsPerSec)],
     [`4. events: sustained ${eventHold} over gRPC`, eventCell('grpc'), `${fmt(goals.eventsPerSec)}/s`, met((r.events.grpc.sustained ?? 0) >= goals.eventsPerSec)],
     ['5. capacity: api-load rate with every SLO held', r.capacity.held === null ? `below ${fmt(firstCapacityStep)}/s` : `${fmt(r.capacity.held)} requests/s`, `${fmt(goals.capacityRps)}/s`, met((r.capacity.held ?? 0) >= goals.capacityRps)],
@@ -54,4 +61,21 @@ export function benchTable(r: BenchResult): string[] {
     [`7. start-up: k6 initialising mixed's ${high} VUs`, initHigh ? `${cell(initHigh, 1)} s` : 'n/a', 'recorded', ''],
   ];
   return ['| figure | measured | goal | |', '|---|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+/**
+ * Bounds make bench-quick (in make test) holds, so a later change cannot quietly undo the
+ * generator's efficiency. Generous: quick runs last seconds on a shared machine; measured there
+ * today the CPU ratio is about 1.2–1.6 and MB per VU about 1.5.
+ */
+export const quickGuards = { cpuRatio: 2.5, mbPerVu: 4 };
+
+/** The sentences of every guard a quick run broke, empty when it held them all. */
+export function guardViolations(r: Pick<BenchResult, 'overhead' | 'memory'>, bounds = quickGuards): string[] {
+  const broken: string[] = [];
+  const cpu = r.overhead.cpuRatio.median;
+  if (!(cpu <= bounds.cpuRatio)) broken.push(`k6 CPU per request, loadgate / bare k6, is ${fmt(cpu, 2)}: over the guard of ${bounds.cpuRatio}`);
+  const perVu = r.memory.mbPerVu.median;
+  if (!(perVu <= bounds.mbPerVu)) broken.push(`mixed uses ${fmt(perVu, 2)} MB per VU: over the guard of ${bounds.mbPerVu}`);
+  return broken;
 }
