@@ -18,15 +18,29 @@ const shared = {
   logLevel: 'warning', // silent on success, loud on anything odd
 };
 
-await build({
+// What k6 needs a scenario to export; lib/scenario.ts's defineScenario provides each one, and
+// test/unit/scenario.test.ts keeps this list equal to lib/scenario-exports.ts.
+export const requiredExports = ['options', 'setup', 'alertMonitor', 'handleSummary', 'default'];
+
+const scenarios = await build({
   ...shared,
   entryPoints: scenarioEntries,
+  metafile: true, // lists each bundle's exports, checked below
   outdir: 'dist',
   format: 'esm', // k6 runs ES modules without its own transpiling step
   platform: 'browser', // k6's runtime is browser-like: no node built-ins may leak in
   external: ['k6', 'k6/*', 'https://*', 'http://*'], // k6 modules and remote jslibs are resolved by k6 itself
   sourcesContent: false, // keeps the maps small; the sources are in the repository
 });
+
+// A scenario that forgot an export would lose its monitor or summary without a word at run time.
+for (const [output, { entryPoint, exports }] of Object.entries(scenarios.metafile.outputs)) {
+  const missing = entryPoint ? requiredExports.filter((name) => !exports.includes(name)) : [];
+  if (missing.length) {
+    console.error(`${entryPoint} does not export ${missing.join(', ')} (bundle ${output}); export them from defineScenario (lib/scenario.ts): export const { options, setup, alertMonitor, handleSummary } = scenario; export default scenario.refuseShortcut;`);
+    process.exit(1);
+  }
+}
 
 if (!only.length) await build({
   ...shared,

@@ -1,24 +1,14 @@
 // API load, open model: every endpoint gets its own arrival rate, so requests keep coming at the
 // configured pace however slowly the target answers — the way real traffic behaves.
 import exec from 'k6/execution';
-import type { Options } from 'k6/options';
 import { createApi, tokenFromApi } from '../lib/api.ts';
-import { parseConfig } from '../lib/config.ts';
-import { expectJsonBody } from '../lib/request.ts';
 import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
-import { createMonitor } from '../lib/monitor.ts';
-import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
-import { assertAllowed, handshake, shortcutOptionsRefused } from '../lib/preflight.ts';
+import { rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
+import { expectJsonBody } from '../lib/request.ts';
+import { defineScenario } from '../lib/scenario.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
-import { summaryHandler } from '../lib/summary/handle.ts';
 import { alertRules } from '../thresholds/alerts.ts';
-import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
-import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
 import { referenceEndpoints, type Endpoint } from '../thresholds/slo.ts';
-import { mergeThresholds } from '../thresholds/types.ts';
-
-const config = parseConfig(__ENV);
-assertAllowed(config);
 
 /** Share of the total rate per endpoint: reads dominate, as on the product. Sums to 1. */
 const defaultMix: Partial<Record<Endpoint, number>> = {
@@ -30,40 +20,29 @@ const defaultMix: Partial<Record<Endpoint, number>> = {
   comment_create: 0.03,
   vote: 0.07,
 };
-const rates = Object.fromEntries(
-  Object.entries(defaultMix).map(([endpoint, share]) => [
-    endpoint,
-    config.rateOverrides[endpoint as Endpoint] ?? (share as number) * config.totalRps,
-  ]),
-) as Record<string, number>;
-const driven = Object.keys(rates).filter((endpoint) => rates[endpoint] > 0) as Endpoint[];
 const authenticated: Endpoint[] = ['comment_create', 'vote'];
-const asksForTokens = !externalTokenConfigured() && driven.some((endpoint) => authenticated.includes(endpoint));
-const endpoints: Endpoint[] = asksForTokens ? [...driven, 'auth_token'] : driven;
-const scheduled = driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0);
 
-const monitoring = alertMonitoring(config, alertRules);
-
-export const options: Options = {
-  scenarios: {
-    ...Object.fromEntries(
-      driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], 'request')]),
-    ),
-    ...monitoring.scenarios,
-  },
-  thresholds: mergeThresholds(
-    endpointThresholds(referenceEndpoints, endpoints),
-    serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
-    droppedIterationThreshold(scheduled),
-    endpointGuards(endpoints),
-    scenarioGuards(driven),
-    monitoring.thresholds,
-  ),
-  ...commonOptions,
-};
+const scenario = defineScenario('api-load', (config) => {
+  const rates = Object.fromEntries(
+    Object.entries(defaultMix).map(([endpoint, share]) => [endpoint, config.rateOverrides[endpoint as Endpoint] ?? (share as number) * config.totalRps]),
+  ) as Record<string, number>;
+  const driven = Object.keys(rates).filter((endpoint) => rates[endpoint] > 0) as Endpoint[];
+  const asksForTokens = !externalTokenConfigured() && driven.some((endpoint) => authenticated.includes(endpoint));
+  return {
+    table: referenceEndpoints,
+    endpoints: asksForTokens ? [...driven, 'auth_token'] : driven,
+    rules: alertRules,
+    // One scenario per endpoint, named after it: the exec function reads which one it serves.
+    load: Object.fromEntries(driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], 'request')])),
+    scheduledIterations: driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0),
+  };
+});
+const { config, spec } = scenario;
+export const { options, setup, alertMonitor, handleSummary } = scenario;
+export default scenario.refuseShortcut;
 
 // Only the endpoints this run drives get failed-response counters (each costs VU memory).
-const api = createApi(config, endpoints);
+const api = createApi(config, spec.endpoints);
 const clips = clipTable(config.seed);
 const random = vuRandom(config.seed);
 
@@ -86,10 +65,6 @@ const requests: Partial<Record<Endpoint, () => unknown>> = {
   vote: () => withToken((token) => expectJsonBody(api.vote(pick(clips, random), 1, token), [200, 201], 'vote')),
 };
 
-export function setup() {
-  return handshake(config, { scenario: 'api-load', table: referenceEndpoints, endpoints, rules: alertRules });
-}
-
 // k6 builds a new exec.scenario object (six accessors) on every read; its accessors read the
 // VU's current scenario when called, so one object per VU serves every iteration.
 let scenarioInfo: typeof exec.scenario | undefined;
@@ -100,8 +75,3 @@ export function request(): unknown {
   scenarioInfo ??= exec.scenario;
   return requests[scenarioInfo.name as Endpoint]!();
 }
-
-export const alertMonitor = createMonitor(config, alertRules);
-// `k6 run --vus/--duration` would run `default`; it explains why this script refuses them.
-export default shortcutOptionsRefused;
-export const handleSummary = summaryHandler('api-load', config);

@@ -2,52 +2,41 @@
 // end-to-end probe that measures how long an acknowledged event takes to become visible.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import type { Options } from 'k6/options';
 import { createApi, type IngestEvent } from '../lib/api.ts';
-import { parseConfig } from '../lib/config.ts';
-import { expectJson } from '../lib/request.ts';
 import { dataset, uniqueMark, vuRandom } from '../lib/data.ts';
 import { sendEvents } from '../lib/ingest.ts';
 import { e2eTimeouts, e2eVisible, eventE2eLatency, eventsAccepted, ingestRejected } from '../lib/metrics.ts';
-import { createMonitor } from '../lib/monitor.ts';
-import { alertMonitoring, commonOptions, rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
-import { assertAllowed, handshake, shortcutOptionsRefused } from '../lib/preflight.ts';
+import { rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { msToDuration, profileDurationMs } from '../lib/profiles.ts';
-import { summaryHandler } from '../lib/summary/handle.ts';
+import { expectJson } from '../lib/request.ts';
+import { defineScenario } from '../lib/scenario.ts';
 import { alertRules } from '../thresholds/alerts.ts';
-import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
-import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
-import { referenceEndpoints, type Endpoint } from '../thresholds/slo.ts';
-import { mergeThresholds } from '../thresholds/types.ts';
+import { endpointThresholds } from '../thresholds/objectives.ts';
+import { referenceEndpoints } from '../thresholds/slo.ts';
 
-const config = parseConfig(__ENV);
-assertAllowed(config);
-
-const batchesPerSec = config.eventsPerSec / config.batchSize;
 const goals = dataset.challenges * dataset.goalsPerChallenge;
 /** How long a probe waits for its event before counting a timeout. */
-const visibilityDeadlineMs = config.flushIntervalMs + 5_000;
+const visibilityDeadlineMs = (flushIntervalMs: number) => flushIntervalMs + 5_000;
 
-const monitoring = alertMonitoring(config, alertRules);
-/** Over gRPC, batches bypass the HTTP route; the probe's progress reads always use HTTP. */
-const httpEndpoints: Endpoint[] = config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress'];
-
-export const options: Options = {
-  scenarios: {
-    ingest: rampingArrivalRate(config.profile, batchesPerSec, 'ingest'),
-    e2e_probe: {
-      executor: 'constant-vus',
-      exec: 'probe',
-      vus: 1,
-      duration: msToDuration(profileDurationMs(config.profile)),
-      gracefulStop: msToDuration(visibilityDeadlineMs),
+const scenario = defineScenario('event-ingestion', (config) => {
+  const batchesPerSec = config.eventsPerSec / config.batchSize;
+  return {
+    table: referenceEndpoints,
+    // Over gRPC, batches bypass the HTTP route; the probe's progress reads always use HTTP.
+    endpoints: config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress'],
+    rules: alertRules,
+    load: {
+      ingest: rampingArrivalRate(config.profile, batchesPerSec, 'ingest'),
+      e2e_probe: {
+        executor: 'constant-vus',
+        exec: 'probe',
+        vus: 1,
+        duration: msToDuration(profileDurationMs(config.profile)),
+        gracefulStop: msToDuration(visibilityDeadlineMs(config.flushIntervalMs)),
+      },
     },
-    ...monitoring.scenarios,
-  },
-  thresholds: mergeThresholds(
-    endpointThresholds(referenceEndpoints, ['events_ingest'], config.protocol),
-    endpointThresholds(referenceEndpoints, ['challenge_progress']),
-    {
+    thresholds: {
+      ...(config.protocol === 'grpc' ? endpointThresholds(referenceEndpoints, ['events_ingest'], 'grpc') : {}),
       // Visible within one flush interval plus a second, or the buffer is falling behind.
       [eventE2eLatency.name]: [`p(95)<${config.flushIntervalMs + 1000}`],
       [e2eVisible.name]: ['count>0'],
@@ -57,21 +46,14 @@ export const options: Options = {
       ],
       [eventsAccepted.name]: ['count>0'],
     },
-    serviceThresholds({ abortOnDegradation: config.profile.abortOnDegradation }),
-    droppedIterationThreshold(scheduledIterations(config.profile, batchesPerSec)),
-    endpointGuards(httpEndpoints),
-    scenarioGuards(['ingest', 'e2e_probe']),
-    monitoring.thresholds,
-  ),
-  ...commonOptions,
-};
-
-const api = createApi(config, httpEndpoints);
+    scheduledIterations: scheduledIterations(config.profile, batchesPerSec),
+  };
+});
+const { config, spec } = scenario;
+export const { options, setup, alertMonitor, handleSummary } = scenario;
+export default scenario.refuseShortcut;
+const api = createApi(config, spec.endpoints);
 const random = vuRandom(config.seed);
-
-export function setup() {
-  return handshake(config, { scenario: 'event-ingestion', table: referenceEndpoints, endpoints: httpEndpoints, rules: alertRules });
-}
 
 // Arrival-rate iterations never sleep: the executor alone paces the batches.
 export function ingest(): void {
@@ -106,7 +88,7 @@ export function probe(): void {
     sleep(1);
     return;
   }
-  while (Date.now() - sentAt < visibilityDeadlineMs) {
+  while (Date.now() - sentAt < visibilityDeadlineMs(config.flushIntervalMs)) {
     if (markVisible(expectJson<Progress>(api.challengeProgress(userId), 200, 'challenge progress'), goalId, mark)) {
       eventE2eLatency.add(Date.now() - sentAt);
       e2eVisible.add(1);
@@ -117,8 +99,3 @@ export function probe(): void {
   }
   e2eTimeouts.add(1);
 }
-
-export const alertMonitor = createMonitor(config, alertRules);
-// `k6 run --vus/--duration` would run `default`; it explains why this script refuses them.
-export default shortcutOptionsRefused;
-export const handleSummary = summaryHandler('event-ingestion', config);

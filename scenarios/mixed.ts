@@ -1,24 +1,14 @@
 // Mixed user behaviour: four personas ramp together (30 → 75 → 100 VUs at baseline) with think
 // time, the closed model of people using the product.
 import { sleep } from 'k6';
-import type { Options } from 'k6/options';
 import { createApi, tokenFromApi } from '../lib/api.ts';
-import { parseConfig } from '../lib/config.ts';
-import { expectJson } from '../lib/request.ts';
 import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
-import { createMonitor } from '../lib/monitor.ts';
-import { alertMonitoring, commonOptions, rampingArrivalRate, rampingVus } from '../lib/options.ts';
-import { assertAllowed, handshake, shortcutOptionsRefused } from '../lib/preflight.ts';
+import { rampingArrivalRate, rampingVus } from '../lib/options.ts';
+import { expectJson } from '../lib/request.ts';
+import { defineScenario } from '../lib/scenario.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
-import { summaryHandler } from '../lib/summary/handle.ts';
 import { alertRules } from '../thresholds/alerts.ts';
-import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
-import { endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
 import { referenceEndpoints, serviceObjectives, type Endpoint } from '../thresholds/slo.ts';
-import { mergeThresholds } from '../thresholds/types.ts';
-
-const config = parseConfig(__ENV);
-assertAllowed(config);
 
 const personas = {
   casual_browsers: { share: 0.4, exec: 'casualBrowser' },
@@ -31,34 +21,25 @@ const iterationsPerVuPerSec = 1;
 const endpoints: Endpoint[] = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote'];
 if (!externalTokenConfigured()) endpoints.push('auth_token');
 
-const monitoring = alertMonitoring(config, alertRules);
-
-export const options: Options = {
-  scenarios: {
-    ...Object.fromEntries(
-      Object.entries(personas).map(([name, p]) => [
-        name,
-        // A breakpoint search needs load that does not back off when the target slows down, so
-        // open-model profiles turn each persona's VUs into an equivalent iteration rate.
-        config.profile.openModel
-          ? rampingArrivalRate(config.profile, config.peakVus * p.share * iterationsPerVuPerSec, p.exec, 3000)
-          : rampingVus(config.profile, config.peakVus, p.share, p.exec),
-      ]),
-    ),
-    ...monitoring.scenarios,
-  },
-  thresholds: mergeThresholds(
-    endpointThresholds(referenceEndpoints, endpoints),
-    serviceThresholds({
-      minRps: config.profileName === 'baseline' ? serviceObjectives.minMixedThroughputRps : undefined,
-      abortOnDegradation: config.profile.abortOnDegradation,
-    }),
-    endpointGuards(endpoints),
-    scenarioGuards(Object.keys(personas)),
-    monitoring.thresholds,
+const scenario = defineScenario('mixed', (config) => ({
+  table: referenceEndpoints,
+  endpoints,
+  rules: alertRules,
+  load: Object.fromEntries(
+    Object.entries(personas).map(([name, p]) => [
+      name,
+      // A breakpoint search needs load that does not back off when the target slows down, so
+      // open-model profiles turn each persona's VUs into an equivalent iteration rate.
+      config.profile.openModel
+        ? rampingArrivalRate(config.profile, config.peakVus * p.share * iterationsPerVuPerSec, p.exec, 3000)
+        : rampingVus(config.profile, config.peakVus, p.share, p.exec),
+    ]),
   ),
-  ...commonOptions,
-};
+  service: { minRps: config.profileName === 'baseline' ? serviceObjectives.minMixedThroughputRps : undefined },
+}));
+const { config } = scenario;
+export const { options, setup, alertMonitor, handleSummary } = scenario;
+export default scenario.refuseShortcut;
 
 const api = createApi(config, endpoints);
 const clips = clipTable(config.seed);
@@ -71,10 +52,6 @@ const random = vuRandom(config.seed);
  */
 function think(): void {
   sleep((0.25 + random() / 2) * config.thinkTimeScale);
-}
-
-export function setup() {
-  return handshake(config, { scenario: 'mixed', table: referenceEndpoints, endpoints, rules: alertRules });
 }
 
 export function casualBrowser(): void {
@@ -114,8 +91,3 @@ export async function engagedUser(): Promise<void> {
   expectJson(api.vote(clipId, random() < 0.8 ? 1 : -1, token), [200, 201], 'vote');
   think();
 }
-
-export const alertMonitor = createMonitor(config, alertRules);
-// `k6 run --vus/--duration` would run `default`; it explains why this script refuses them.
-export default shortcutOptionsRefused;
-export const handleSummary = summaryHandler('mixed', config);

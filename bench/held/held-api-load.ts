@@ -4,4 +4,5 @@ import { options as own } from '../../scenarios/api-load.ts';
 import { holdOptions, holdSettings } from '../hold.ts';
 
 export * from '../../scenarios/api-load.ts';
+export { default } from '../../scenarios/api-load.ts';
 export const options = holdOptions(own, holdSettings(__ENV));

@@ -4,4 +4,5 @@ import { options as own } from '../../scenarios/event-ingestion.ts';
 import { holdOptions, holdSettings } from '../hold.ts';
 
 export * from '../../scenarios/event-ingestion.ts';
+export { default } from '../../scenarios/event-ingestion.ts';
 export const options = holdOptions(own, holdSettings(__ENV));

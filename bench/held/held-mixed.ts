@@ -4,4 +4,5 @@ import { options as own } from '../../scenarios/mixed.ts';
 import { holdOptions, holdSettings } from '../hold.ts';
 
 export * from '../../scenarios/mixed.ts';
+export { default } from '../../scenarios/mixed.ts';
 export const options = holdOptions(own, holdSettings(__ENV));
