@@ -15,7 +15,7 @@
 // made (1, 2, 6); items 3–5 measure the machine and leave both on both cores.
 // Writes <RESULTS_DIR>/bench/<UTC stamp>/bench.json and bench.md and prints the Markdown.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -670,7 +670,12 @@ async function main(): Promise<number> {
   writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(outDir, 'bench.md'), md);
   // The published figures (docs/benchmarks.md) are rendered from the latest full run's own file.
-  if (!quick) writeFileSync(resolve(projectRoot, 'docs', 'figures', 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
+  // So are the k6 CPU profiles behind its overhead figure, for `go tool pprof` against a later run.
+  if (!quick) {
+    const published = resolve(projectRoot, 'docs', 'figures');
+    writeFileSync(join(published, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
+    for (const side of Object.keys(result.overhead.profiles)) copyFileSync(join(outDir, `k6-cpu-${side}.pb.gz`), join(published, `k6-cpu-${side}.pb.gz`));
+  }
   const shown = relative(process.cwd(), outDir);
   process.stdout.write(`${md}\nwritten: ${shown.startsWith('..') ? outDir : shown}/bench.md and bench.json\n`);
   const broken = quick ? guardViolations(result) : [];
