@@ -1,22 +1,23 @@
 // Safety and fit before load: the allow-list runs in init (before any request exists), the
-// handshake in setup (before any VU starts): the service answers, serves every route the scenario
-// will drive, and exposes the metrics the alert rules read.
+// handshake in setup (before any VU starts): the service answers its health path, serves every
+// route the scenario will drive, and exposes the metrics the alert rules read.
 import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
 import { rulesWithData } from './alerting.ts';
 import type { AlertRule } from '../thresholds/alerts.ts';
-import { endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
+import { apiSettings, endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
 
 export function assertAllowed(config: Config): void {
   const refusal = firstRefusal(contactedUrls(config), config.allowHosts);
   if (refusal) throw new Error(refusal);
 }
 
+/** The target's name and version as its health answer reports them; absent when it does not. */
 export interface TargetIdentity {
-  service: string;
-  version: string;
+  service?: string;
+  version?: string;
 }
 
 export interface SetupData {
@@ -41,27 +42,35 @@ export interface Plan<E extends string> {
 // Probes are not load: every status counts as expected so they never touch the error rate.
 const probeParams = { timeout: '3s', tags: { name: 'pre-flight' }, responseCallback: http.expectedStatuses({ min: 100, max: 599 }) };
 
-/** "GET /api/v1/feed answered 404", or null when the route is there. */
-function probe(baseUrl: string, spec: EndpointTable[string]): string | null {
+/** A path no API serves: what a router answers for a route it does not know. */
+const noSuchPath = '/loadgate-preflight-no-such-route';
+
+/** "GET /api/v1/feed answered 404", or null when the route is there (or cannot be told apart). */
+function probe(baseUrl: string, spec: EndpointTable[string], headers: Record<string, string>): string | null {
   if (spec.probe === false) return null;
   const url = endpointUrl(baseUrl, spec, spec.probe?.params, spec.probe?.query);
-  // A write is probed with OPTIONS: a router answers 405 for a path it serves with other methods
-  // and 404 for one it does not know, and nothing is written.
+  const params = { ...probeParams, headers: { ...headers, ...spec.headers } };
+  // A write is probed with OPTIONS so nothing is written. Many routers answer 405 for a path they
+  // serve with other methods, but some answer 404 to any method a route does not declare: a 404
+  // means "no such route" only when a path that cannot exist is answered differently.
   const reads = spec.method === 'GET' || spec.method === 'HEAD';
-  const response = reads ? http.request(spec.method, url, null, probeParams) : http.options(url, null, probeParams);
+  const response = reads ? http.request(spec.method, url, null, params) : http.options(url, null, params);
   const missing = response.status === 0 || response.status === 404 || response.status === 501 || (reads && response.status === 405);
   if (!missing) return null;
+  if (!reads && response.status !== 0 && http.options(`${baseUrl}${noSuchPath}`, null, params).status === response.status) return null;
   const answer = response.status === 0 ? `did not answer (${response.error})` : `answered ${response.status}`;
   return `${reads ? '' : 'OPTIONS for '}${routeName(spec)} ${answer}`;
 }
 
+/** What the health answer says the target is; a field it does not report stays absent. */
 function identity(body: unknown): TargetIdentity {
   try {
-    const parsed = JSON.parse(String(body)) as Partial<TargetIdentity>;
-    return { service: String(parsed.service ?? 'unknown'), version: String(parsed.version ?? 'unknown') };
+    const parsed = JSON.parse(String(body)) as Record<string, unknown>;
+    const field = (name: string) => (typeof parsed[name] === 'string' || typeof parsed[name] === 'number' ? String(parsed[name]) : undefined);
+    return { service: field('service'), version: field('version') };
   } catch {
-    // A target without a JSON health body is still a target; the report says "unknown".
-    return { service: 'unknown', version: 'unknown' };
+    // A target without a JSON health body is still a target; the report says "not reported".
+    return {};
   }
 }
 
@@ -80,12 +89,16 @@ export function shortcutOptionsRefused(): never {
 /** Fails fast with a sentence when the target is not there or is not this scenario's API. */
 export function handshake<E extends string>(config: Config, plan: Plan<E>): SetupData {
   if ('default' in (exec.test.options.scenarios ?? {})) throw new Error(shortcutRefusal);
-  const health = http.get(`${config.baseUrl}/healthz`, probeParams);
-  if (health.status !== 200) {
+  const settings = apiSettings(plan.table);
+  const healthUrl = `${config.baseUrl}${settings.health.path}`;
+  const health = http.get(healthUrl, { ...probeParams, headers: settings.headers });
+  if (health.status !== settings.health.status) {
     const why = health.error ? health.error : `HTTP ${health.status}`;
-    throw new Error(`pre-flight failed: ${config.baseUrl}/healthz did not answer (${why}); is the target running?`);
+    throw new Error(
+      `pre-flight failed: ${healthUrl} did not answer ${settings.health.status} (${why}); is the target running? (the endpoint table's health setting names the path and status)`,
+    );
   }
-  const mismatches = plan.endpoints.map((endpoint) => probe(config.baseUrl, plan.table[endpoint])).filter((m): m is string => m !== null);
+  const mismatches = plan.endpoints.map((endpoint) => probe(config.baseUrl, plan.table[endpoint], settings.headers)).filter((m): m is string => m !== null);
   if (mismatches.length) {
     throw new Error(
       `pre-flight failed: ${mismatches.join('; ')}: this API does not serve the routes of scenario ${plan.scenario}; see "Your own API" in the README`,

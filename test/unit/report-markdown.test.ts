@@ -110,7 +110,7 @@ describe('REPORT.md with data missing', () => {
       assert.match(markdown, new RegExp(`^${heading}: not captured, profiles/\\w+\\.pb\\.gz is missing`, 'm'));
     }
     assert.match(markdown, /^Goroutine count: not captured/m);
-    assert.match(markdown, /identity not reported by \/healthz/);
+    assert.match(markdown, /service name not reported, version not reported/);
     // The endpoint numbers come from k6 and survive the missing captures.
     assert.match(endpointCells(markdown, 'feed')?.[3] ?? '', /^\d+\.\d+ ms$/);
   });

@@ -25,7 +25,7 @@ test('the issue\'s p95 targets are in the table', () => {
   for (const [endpoint, p95] of Object.entries(expected)) assert.equal(referenceEndpoints[endpoint as keyof typeof referenceEndpoints].slo.p95, p95);
   for (const endpoint of endpointNames) {
     const { p50, p95, p99 } = referenceEndpoints[endpoint].slo;
-    assert.ok(p50 < p95 && p95 < p99, endpoint);
+    assert.ok(p50! < p95! && p95! < p99!, endpoint);
   }
 });
 
