@@ -147,8 +147,13 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
       const text = objectiveText(expression, 'ratio');
       if (text) objectives.push({ text, ok, observed: percent(failure!.values.rate ?? 0) });
     }
-    const failures = objectives.filter((o) => !o.ok).map((o) => `${o.text.split(' ')[0]} ${o.observed} (objective ${o.text.slice(o.text.indexOf(' ') + 1)})`);
-    if (!succeeded && count > 0 && !failures.length) failures.push('no successful response');
+    // Objectives in the table's order (k6 keeps no key order): p50, p90, p95, p99, max, errors.
+    const rank = (text: string) => ['p50', 'p90', 'p95', 'p99', 'max', 'errors'].indexOf(text.split(' ')[0]);
+    objectives.sort((a, b) => rank(a.text) - rank(b.text));
+    // Without a successful response no latency objective can hold: one phrase says so for all of them.
+    const missed = objectives.filter((o) => !o.ok && (succeeded || o.text.startsWith('errors')));
+    const failures = missed.map((o) => `${o.text.split(' ')[0]} ${o.observed} (objective ${o.text.slice(o.text.indexOf(' ') + 1)})`);
+    if (!succeeded && count > 0) failures.unshift('no successful response');
     if (count === 0) failures.push('never requested');
     return {
       endpoint,

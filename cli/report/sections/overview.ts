@@ -46,7 +46,7 @@ export function executiveSummary(input: ReportInput): string[] {
   const passed = runPassed(input);
   const reason = meta ? `${meta.reason} (exit code ${meta.exitCode})` : 'meta.json was not written, so why the run ended is not recorded';
   lines.push(`**Status: ${passed ? 'PASSED' : 'FAILED'}**: ${passed ? 'every SLO threshold held' : reason}.`, '');
-  if (meta?.stoppedEarly && summary) {
+  if (meta?.stoppedEarly && summary && !noLoad(input)) {
     lines.push(`The run stopped after ${seconds(runDurationSeconds(summary))}, so every figure below covers only that part of it.`, '');
   }
   if (!summary) {
