@@ -135,7 +135,8 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
     const count = summary.metrics[requestCountKey(endpoint)]?.values.count ?? latency?.values.count ?? 0;
     // k6 reports zeros for a latency metric without samples: with no successful response there
     // is no latency to show, and the endpoint cannot pass.
-    const succeeded = (latency?.values.count ?? 0) > 0;
+    // A summary written without the count statistic still shows a percentile above zero.
+    const succeeded = (latency?.values.count ?? latency?.values['p(95)'] ?? 0) > 0;
     const values = succeeded ? latency!.values : {};
     const objectives: EndpointRow['objectives'] = [];
     for (const [expression, { ok }] of Object.entries(latency?.thresholds ?? {})) {
@@ -154,7 +155,7 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
     const missed = objectives.filter((o) => !o.ok && (succeeded || o.text.startsWith('errors')));
     const failures = missed.map((o) => `${o.text.split(' ')[0]} ${o.observed} (objective ${o.text.slice(o.text.indexOf(' ') + 1)})`);
     if (!succeeded && count > 0) failures.unshift('no successful response');
-    if (count === 0) failures.push('never requested');
+    if (count === 0 && !succeeded) failures.push('never requested');
     return {
       endpoint,
       label: labels[endpoint] ?? endpoint,

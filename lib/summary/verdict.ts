@@ -26,7 +26,8 @@ export function summaryVerdict(summary: K6Summary): SummaryVerdict | null {
   const aborting = firedAlerts(summary).filter((alert) => alert.aborting);
   const failing = failingEndpoints(summary);
   if (aborting.length) {
-    const drivers = failing.length ? `; endpoints missing their objectives: ${failing.join('; ')}` : '; every endpoint met its own objectives';
+    const rows = endpointRows(summary).length;
+    const drivers = failing.length ? `; endpoints missing their objectives: ${failing.join('; ')}` : rows ? '; every endpoint met its own objectives' : '';
     return { reason: `aborted by alert ${aborting.map((a) => a.name).join(', ')}${drivers}`, stoppedEarly: true };
   }
   // thresholds/objectives.ts stops a run whose endpoint answered nothing but failures: from the
