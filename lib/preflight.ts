@@ -29,6 +29,8 @@ export interface SetupData {
   rules: { evaluated: string[]; withoutData: string[] };
   /** The endpoints the scenario drives, in its order (a list: k6 does not keep an object's key order). */
   endpoints: Array<{ name: string; label: string; route: string }>;
+  /** The endpoint table's Go module, for the report's own-code grouping; absent when not declared. */
+  module?: string;
 }
 
 /** What the handshake checks: the scenario's own endpoints and alert rules. */
@@ -105,17 +107,18 @@ export function handshake<E extends string>(config: Config, plan: Plan<E>): Setu
     );
   }
   const endpoints = plan.endpoints.map((name) => ({ name, label: plan.table[name].label, route: routeName(plan.table[name]) }));
+  const declared = { endpoints, ...(settings.module ? { module: settings.module } : {}) };
   const target = identity(health.body);
   const allRules = { evaluated: [], withoutData: plan.rules.map((rule) => rule.name) };
-  if (!config.metricsUrl) return { target, endpoints, rules: allRules, monitor: false, monitorNote: 'alert monitor off: LOADGATE_METRICS_URL=off' };
+  if (!config.metricsUrl) return { target, ...declared, rules: allRules, monitor: false, monitorNote: 'alert monitor off: LOADGATE_METRICS_URL=off' };
   const metrics = http.get(config.metricsUrl, probeParams);
   if (metrics.status !== 200 || !/^# (HELP|TYPE) /m.test(String(metrics.body))) {
-    return { target, endpoints, rules: allRules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} is not a Prometheus endpoint (HTTP ${metrics.status})` };
+    return { target, ...declared, rules: allRules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} is not a Prometheus endpoint (HTTP ${metrics.status})` };
   }
   const rules = rulesWithData(plan.rules, String(metrics.body));
   if (!rules.evaluated.length) {
-    return { target, endpoints, rules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} exposes none of the metrics the alert rules read (${rules.withoutData.join(', ')})` };
+    return { target, ...declared, rules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} exposes none of the metrics the alert rules read (${rules.withoutData.join(', ')})` };
   }
   const blind = rules.withoutData.length ? `; no data on this service for ${rules.withoutData.join(', ')}` : '';
-  return { target, endpoints, rules, monitor: true, monitorNote: `alert monitor on: scraping ${config.metricsUrl} every second for ${rules.evaluated.join(', ')}${blind}` };
+  return { target, ...declared, rules, monitor: true, monitorNote: `alert monitor on: scraping ${config.metricsUrl} every second for ${rules.evaluated.join(', ')}${blind}` };
 }

@@ -48,6 +48,11 @@ export interface ApiSettings {
   /** Headers sent with every request of the table (not secrets: they are written in the table file). */
   headers?: Record<string, string>;
   token?: TokenScheme;
+  /**
+   * The Go module of the service (github.com/team/app): its packages count as "the application's
+   * own code" in REPORT.md's hot spots. Default: the module main.main calls in the profiles.
+   */
+  module?: string;
 }
 
 export const defaultHealth = { path: '/healthz', status: 200 };
@@ -81,6 +86,7 @@ export function apiSettings(table: EndpointTable): Required<ApiSettings> & { hea
     health: { ...defaultHealth, ...declared.health },
     headers: declared.headers ?? {},
     token: { ...defaultTokenScheme, ...declared.token },
+    module: declared.module ?? '',
   };
 }
 

@@ -116,7 +116,7 @@ test('a table refuses an objective it does not know or a value out of range, nam
 
 test('API settings: health path, headers and token scheme default to /healthz, none and Bearer', () => {
   const plain = defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { p95: 1 } } });
-  assert.deepEqual(apiSettings(plain), { health: { path: '/healthz', status: 200 }, headers: {}, token: { header: 'Authorization', scheme: 'Bearer' } });
+  assert.deepEqual(apiSettings(plain), { health: { path: '/healthz', status: 200 }, headers: {}, token: { header: 'Authorization', scheme: 'Bearer' }, module: '' });
   assert.deepEqual(tokenHeader(apiSettings(plain).token, 'abc'), ['Authorization', 'Bearer abc']);
   const own = defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { p95: 1 } } }, { health: { path: '/ping', status: 204 }, headers: { 'X-Team': 't' }, token: { header: 'X-Api-Key', scheme: '' } });
   assert.deepEqual(apiSettings(own).health, { path: '/ping', status: 204 });

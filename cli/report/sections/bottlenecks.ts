@@ -68,6 +68,13 @@ function groupedHotSpots(cpuProfile: Captured<PprofTop>, allocsProfile: Captured
       'CPU covers the steady-state window; allocated bytes cover the service\'s whole life, start-up included.',
     '',
   );
+  const module = (cpuProfile.ok ? cpuProfile.value.grouped?.ownModule : undefined) ?? (allocsProfile.ok ? allocsProfile.value.grouped?.ownModule : undefined);
+  lines.push(
+    module
+      ? `The application's own code: package main and the module ${code(module)} (the endpoint table's \`module\`, else the one main.main calls).`
+      : "The application's own code: package main only; no module was declared in the endpoint table (`module`) or found under main.main in the profiles.",
+    '',
+  );
   const share = (groups: GroupShare[] | string, name: string) => (typeof groups === 'string' ? 'n/a' : percent(groups.find((g) => g.group === name)?.share ?? 0));
   const topOf = (groups: GroupShare[] | string, name: string) => (typeof groups === 'string' ? [] : (groups.find((g) => g.group === name)?.top ?? []));
   const names = [...hotSpotGroups.map((g) => g.name), 'other libraries and the standard library'];
