@@ -44,24 +44,31 @@ export interface Plan<E extends string> {
 // Probes are not load: every status counts as expected so they never touch the error rate.
 const probeParams = { timeout: '3s', tags: { name: 'pre-flight' }, responseCallback: http.expectedStatuses({ min: 100, max: 599 }) };
 
-/** A path no API serves: what a router answers for a route it does not know. */
-const noSuchPath = '/loadgate-preflight-no-such-route';
-
 /** "GET /api/v1/feed answered 404", or null when the route is there (or cannot be told apart). */
-function probe(baseUrl: string, spec: EndpointTable[string], headers: Record<string, string>): string | null {
+function probe(baseUrl: string, spec: EndpointTable[string], headers: Record<string, string>, optionsTellsMissing: () => boolean): string | null {
   if (spec.probe === false) return null;
   const url = endpointUrl(baseUrl, spec, spec.probe?.params, spec.probe?.query);
   const params = { ...probeParams, headers: { ...headers, ...spec.headers } };
   // A write is probed with OPTIONS so nothing is written. Many routers answer 405 for a path they
-  // serve with other methods, but some answer 404 to any method a route does not declare: a 404
-  // means "no such route" only when a path that cannot exist is answered differently.
+  // serve with other methods and 404 for one they do not know; others answer 404 to any method a
+  // route does not declare, and then a 404 says nothing (optionsTellsMissing).
   const reads = spec.method === 'GET' || spec.method === 'HEAD';
   const response = reads ? http.request(spec.method, url, null, params) : http.options(url, null, params);
   const missing = response.status === 0 || response.status === 404 || response.status === 501 || (reads && response.status === 405);
   if (!missing) return null;
-  if (!reads && response.status !== 0 && http.options(`${baseUrl}${noSuchPath}`, null, params).status === response.status) return null;
+  if (!reads && response.status !== 0 && !optionsTellsMissing()) return null;
   const answer = response.status === 0 ? `did not answer (${response.error})` : `answered ${response.status}`;
   return `${reads ? '' : 'OPTIONS for '}${routeName(spec)} ${answer}`;
+}
+
+/**
+ * Whether this router's 404 to OPTIONS means "no such route": asked once, of the health path,
+ * which has just answered GET, so it exists. A router that answers OPTIONS there with 404 (or 501)
+ * answers every undeclared method so, and a write route's 404 cannot refuse it.
+ */
+function optionsProbeOf(healthUrl: string, headers: Record<string, string>): () => boolean {
+  let tells: boolean | undefined;
+  return () => (tells ??= ![404, 501].includes(http.options(healthUrl, null, { ...probeParams, headers }).status));
 }
 
 /** What the health answer says the target is; a field it does not report stays absent. */
@@ -100,10 +107,13 @@ export function handshake<E extends string>(config: Config, plan: Plan<E>): Setu
       `pre-flight failed: ${healthUrl} did not answer ${settings.health.status} (${why}); is the target running? (the endpoint table's health setting names the path and status)`,
     );
   }
-  const mismatches = plan.endpoints.map((endpoint) => probe(config.baseUrl, plan.table[endpoint], settings.headers)).filter((m): m is string => m !== null);
+  const optionsTellsMissing = optionsProbeOf(healthUrl, settings.headers);
+  const mismatches = plan.endpoints
+    .map((endpoint) => probe(config.baseUrl, plan.table[endpoint], settings.headers, optionsTellsMissing))
+    .filter((m): m is string => m !== null);
   if (mismatches.length) {
     throw new Error(
-      `pre-flight failed: ${mismatches.join('; ')}: this API does not serve the routes of scenario ${plan.scenario}; see "Your own API" in the README`,
+      `pre-flight failed: ${mismatches.join('; ')}: this API does not serve the routes of scenario ${plan.scenario}; see docs/own-api.md`,
     );
   }
   const endpoints = plan.endpoints.map((name) => ({ name, label: plan.table[name].label, route: routeName(plan.table[name]) }));

@@ -9,6 +9,9 @@
 //   QUOTES_FAIL_ROUTE=/v2/quotes QUOTES_FAIL_RATIO=0.5 QUOTES_FAIL_AFTER_S=10
 //                                that route answers 503 to this share of requests (default all),
 //                                from this many seconds after the first request (default 0)
+//   QUOTES_ROUTER=405            answer 405 for a known path asked with another method, as many
+//                                routers do (the pre-flight can then tell a missing write route)
+//   QUOTES_WITHOUT_LIKES=1       serve no likes route at all
 import { createServer } from 'node:http';
 
 const fault = {
@@ -84,11 +87,13 @@ const server = createServer((request, response) => {
       response.end(type === 'application/json' ? JSON.stringify(payload) : payload);
     };
     firstRequestAt ??= Date.now();
-    if (url.pathname === '/v2/health') return send(200, { service: 'quotes', version: '2' });
+    const router405 = process.env.QUOTES_ROUTER === '405';
+    if (url.pathname === '/v2/health') return request.method === 'GET' || !router405 ? send(200, { service: 'quotes', version: '2' }) : send(405, { error: 'GET only' });
     if (url.pathname === '/metrics') return send(200, metricsText(), 'text/plain; version=0.0.4');
     // Like many routers, one that knows routes by method and path: anything else is 404.
-    const route = routes.find((r) => r.method === request.method && r.pattern.test(url.pathname));
-    if (!route) return send(404, { error: `${request.method} ${url.pathname} is not served here` });
+    const served = routes.filter((r) => r.pattern.test(url.pathname) && !(process.env.QUOTES_WITHOUT_LIKES && r.path.endsWith('/likes')));
+    const route = served.find((r) => r.method === request.method);
+    if (!route) return send(served.length && router405 ? 405 : 404, { error: `${request.method} ${url.pathname} is not served here` });
     if (request.headers['x-quotes-client'] !== 'loadgate') return send(400, { error: 'send X-Quotes-Client: loadgate' });
     const [status, payload] = injectFault(route.path) ? [503, { error: 'injected fault' }] : route.handle(route.pattern.exec(url.pathname).slice(1), request, body);
     send(status, payload);

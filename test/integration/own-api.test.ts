@@ -96,6 +96,17 @@ test('an endpoint that answers nothing but failures stops the run early, naming 
   assert.match(readFileSync(join(run.runDir!, 'summary.txt'), 'utf8'), /^quote_like .* FAIL: no successful response, errors 100\.00% \(objective < 2\.00%\) +HTTP 403 ×\d+$/m);
 });
 
+test('a write route that is missing is still refused where the router tells "no such route" from "method not served"', { timeout: 60_000 }, async () => {
+  const withoutLikes = await startQuotes({ QUOTES_ROUTER: '405', QUOTES_WITHOUT_LIKES: '1' });
+  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: withoutLikes });
+  assert.equal(run.code, 107, run.stderr.slice(-2000));
+  assert.match(readMeta(run.runDir!).reason, /^pre-flight failed: OPTIONS for POST \/v2\/quotes\/\{id\}\/likes answered 404: this API does not serve the routes of scenario quotes/);
+  // The same router with the route in place passes: OPTIONS there answers 405.
+  const complete = await startQuotes({ QUOTES_ROUTER: '405' });
+  const passing = await runCli('examples/quotes/quotes.ts', { BASE_URL: complete, LOADGATE_METRICS_URL: 'off' });
+  assert.equal(passing.code, 0, passing.stderr.slice(-2000));
+});
+
 /** The headline of summary.txt and the one k6 printed to the terminal, which lacks only the exit code. */
 function headlines(run: { stdout: string; stderr: string; runDir: string | null }): { file: string; terminal: string | undefined } {
   const file = readFileSync(join(run.runDir!, 'summary.txt'), 'utf8').split('\n')[0];
