@@ -117,6 +117,23 @@ describe('REPORT.md with data missing', () => {
     assert.match(endpointCells(markdown, 'feed')?.[3] ?? '', /^\d+\.\d+ ms$/);
   });
 
+  test('CPU share is divided by the time between the two scrapes and never shown above the cores', () => {
+    const dir = join(scratch, 'cpu-window');
+    cpSync(fixtureDir('passed'), dir, { recursive: true });
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    const scrapedAt = (ms: number) => (capture: { name: string }) => ({ ...capture, at: new Date(Date.UTC(2026, 0, 1) + ms).toISOString() });
+    const withWindow = (seconds: number) => {
+      meta.captures = meta.captures.map((c: { name: string }) => (c.name === 'metrics-before' ? scrapedAt(0)(c) : c.name === 'metrics-after' ? scrapedAt(seconds * 1000)(c) : c));
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+      return renderReportMarkdown(collectReportInput(dir));
+    };
+    // The fixture's target used 0.37 − 0.14 = 0.23 s of CPU between the scrapes.
+    assert.match(withWindow(23), /^\| Target CPU time \| 230\.0 ms \(1\.00% of one core over the 23\.0 s between the scrapes\) \|$/m);
+    const impossible = withWindow(0.1 as unknown as number);
+    assert.match(impossible, /^\| Target CPU time \| 230\.0 ms over .* \(more than 2 cores can give: the snapshots do not belong to one window\) \|$/m);
+    assert.doesNotMatch(impossible, /\d% of one core/);
+  });
+
   test('no summary and no meta: still a report, with a sentence per gap', () => {
     const missing = { ok: false as const, missing: 'the file is not in the folder' };
     const input: ReportInput = {

@@ -85,7 +85,7 @@ export function targetMetrics(input: ReportInput): string[] {
   if (after.has('process_cpu_seconds_total')) changes.push(['Target CPU time', cpuTime(input, delta('process_cpu_seconds_total'))]);
 
   if (!levels.length && !changes.length) {
-    lines.push('Target metrics: not captured, metrics-after.prom holds none of the target_* or Go runtime series this report reads.', '');
+    lines.push('Target metrics: not measured, the target\'s /metrics (metrics-after.prom) has none of the target_* or Go runtime series this report reads.', '');
     return lines;
   }
   lines.push('From the /metrics snapshots taken just before k6 started and just after it ended.', '');
