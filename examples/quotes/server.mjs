@@ -88,7 +88,9 @@ const server = createServer((request, response) => {
     };
     firstRequestAt ??= Date.now();
     const router405 = process.env.QUOTES_ROUTER === '405';
-    if (url.pathname === '/v2/health') return request.method === 'GET' || !router405 ? send(200, { service: 'quotes', version: '2' }) : send(405, { error: 'GET only' });
+    if (url.pathname === '/v2/health') {
+      return request.method === 'GET' ? send(200, { service: 'quotes', version: '2' }) : send(router405 ? 405 : 404, { error: 'GET only' });
+    }
     if (url.pathname === '/metrics') return send(200, metricsText(), 'text/plain; version=0.0.4');
     // Like many routers, one that knows routes by method and path: anything else is 404.
     const served = routes.filter((r) => r.pattern.test(url.pathname) && !(process.env.QUOTES_WITHOUT_LIKES && r.path.endsWith('/likes')));

@@ -35,14 +35,14 @@ test('a team scenario in its own files runs at smoke: health path, headers, Toke
   const dir = run.runDir!;
   const summary = readSummary(dir);
   for (const endpoint of ['quote_list', 'quote_detail', 'quote_like', 'login']) {
-    assert.ok(summary.metrics[`http_req_duration{endpoint:${endpoint},expected_response:true}`]?.thresholds?.['p(95)<' + (endpoint === 'quote_like' || endpoint === 'login' ? 80 : 50)], `${endpoint} has its own p95 SLO`);
+    assert.ok(summary.metrics[`http_req_duration{endpoint:${endpoint},expected_response:true}`]?.thresholds?.[`p(95)<${{ quote_like: 80, login: 1000 }[endpoint] ?? 50}`], `${endpoint} has its own p95 SLO`);
     assert.ok((summary.metrics[`http_reqs{endpoint:${endpoint}}`]?.values.count ?? 0) > 0, `${endpoint} was driven`);
   }
   assert.equal(summary.metrics['http_reqs{endpoint:feed}'], undefined, "the reference service's endpoints do not leak in");
   // The server answers 404 to OPTIONS on the likes route, yet the pre-flight let the run go, and
   // likes succeeded only because the token went as `Authorization: Token …` with the table's header.
   assert.deepEqual(Object.keys(summary.metrics['http_req_duration{endpoint:quote_list,expected_response:true}']?.thresholds ?? {}), ['p(95)<50'], 'a p95-only SLO');
-  assert.deepEqual(Object.keys(summary.metrics['http_req_duration{endpoint:login,expected_response:true}']?.thresholds ?? {}).sort(), ['max<500', 'p(95)<80']);
+  assert.deepEqual(Object.keys(summary.metrics['http_req_duration{endpoint:login,expected_response:true}']?.thresholds ?? {}).sort(), ['max<2000', 'p(95)<1000']);
   assert.ok(summary.metrics['http_req_failed{endpoint:quote_like}']?.thresholds?.['rate<0.02'], 'the endpoint’s own error objective');
   assert.equal(summary.metrics['http_req_failed{endpoint:quote_like}']?.values.rate, 0, 'every like was accepted');
   assert.deepEqual(readMeta(dir).target?.identity, { service: 'quotes', version: '2' }, 'identity from the table’s health path');
