@@ -42,8 +42,10 @@ async function fetchTo(url: string, dir: string, name: CaptureName, timeoutMs: n
   }
 }
 
-export function captureMetrics(metricsUrl: string, dir: string, when: 'before' | 'after'): Promise<CaptureOutcome> {
-  return fetchTo(metricsUrl, dir, `metrics-${when}`, 5_000);
+export async function captureMetrics(metricsUrl: string, dir: string, when: 'before' | 'after'): Promise<CaptureOutcome> {
+  // The time of the scrape: the report divides a counter's change by the time between the two.
+  const at = new Date().toISOString();
+  return { ...(await fetchTo(metricsUrl, dir, `metrics-${when}`, 5_000)), at };
 }
 
 /** An abort signal that fires `graceMs` after `signal` does. */

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFiles } from '../lib/run-files.ts';
-import { describeStatuses, failedStatuses, failedThresholds, firedAlerts, type K6Summary } from '../lib/summary/model.ts';
+import type { K6Summary } from '../lib/summary/model.ts';
+import { summaryVerdict } from '../lib/summary/verdict.ts';
 
 interface ExitCodeEntry {
   code: number;
@@ -67,18 +68,8 @@ export interface RunEnd {
  */
 export function k6RunEnd(exitCode: number, summary: K6Summary | null, k6Error = ''): RunEnd {
   if (exitCode === exitCodes.thresholdsFailed.code && summary) {
-    const aborting = firedAlerts(summary).filter((alert) => alert.aborting);
-    if (aborting.length) return { exitCode, reason: `aborted by alert ${aborting.map((a) => a.name).join(', ')}`, stoppedEarly: true };
-    // thresholds/objectives.ts stops a run whose endpoint answered nothing but failures.
-    const allFailing = failedThresholds(summary)
-      .filter((t) => t.expression === 'rate<1' && t.metric.startsWith('http_req_failed{endpoint:'))
-      .map((t) => t.metric.slice('http_req_failed{endpoint:'.length, -1));
-    if (allFailing.length) {
-      const why = allFailing.map((endpoint) => `every ${endpoint} request failed (${describeStatuses(failedStatuses(summary, endpoint)) || 'no status recorded'})`);
-      return { exitCode, reason: `aborted: ${why.join('; ')}`, stoppedEarly: true };
-    }
-    const failed = failedThresholds(summary).map((t) => `${t.metric} ${t.expression}`);
-    if (failed.length) return { exitCode, reason: `SLO failed: ${failed.join('; ')}`, stoppedEarly: false };
+    const verdict = summaryVerdict(summary);
+    if (verdict) return { exitCode, ...verdict };
   }
   const known = exitCodeEntry(exitCode);
   if (!known) return { exitCode, reason: `k6 exited with code ${exitCode}, which the pinned k6 does not define`, stoppedEarly: true };
@@ -105,6 +96,8 @@ export interface CaptureOutcome {
   status: 'captured' | 'failed' | 'off' | 'skipped';
   /** Why it failed, was off or was skipped. */
   detail?: string;
+  /** When it was taken (ISO time), for the /metrics snapshots whose changes are divided by the time between them. */
+  at?: string;
 }
 
 // db is the reference service's GET /debug/db: the database's statistics at the end of the run.

@@ -1,13 +1,14 @@
 // The request helper for any declared endpoint: URL from the endpoint table, the `endpoint` and
-// `name` tags every threshold and report relies on, the configured timeout, a bearer token when
-// given, and a count of failed responses by status. A team's scenario gets all of it by passing
+// `name` tags every threshold and report relies on, the configured timeout, the table's headers and
+// token scheme, a count of failed responses by status, and the mid-run all-failing abort. A team's scenario gets all of it by passing
 // its own table; the reference API (lib/api.ts) is built on the same helper.
 import { check } from 'k6';
 import http, { type RefinedParams, type RefinedResponse, type ResponseType } from 'k6/http';
 import { refusalFor } from './allowlist.ts';
 import { Counter } from 'k6/metrics';
-import { failedResponsesMetric, namedStatuses } from '../thresholds/keys.ts';
-import { endpointUrl, routeName, type EndpointSpec, type EndpointTable } from '../thresholds/endpoints.ts';
+import { endpointDownMetric, failedResponsesMetric, namedStatuses } from '../thresholds/keys.ts';
+import { allFailingMinFailures, allFailingWindowMs } from '../thresholds/objectives.ts';
+import { apiSettings, endpointUrl, routeName, tokenHeader, type EndpointSpec, type EndpointTable } from '../thresholds/endpoints.ts';
 
 export type Response = RefinedResponse<ResponseType | undefined>;
 
@@ -47,6 +48,18 @@ export function createClient<E extends string>(
     for (const status of [...namedStatuses, 'other' as const]) failed.set(`${endpoint} ${status}`, new Counter(failedResponsesMetric(endpoint, status)));
   }
   const countFailure = (endpoint: string, status: number) => (failed.get(`${endpoint} ${status}`) ?? failed.get(`${endpoint} other`))!.add(1);
+  // k6 thresholds only see the whole run so far, so an endpoint that breaks mid-run is caught here:
+  // this VU's failures of an endpoint since its last success (thresholds/objectives.ts aborts on it).
+  const down = new Counter(endpointDownMetric);
+  const streaks = new Map<string, { since: number; failures: number }>();
+  const watchStreak = (endpoint: string, failedNow: boolean) => {
+    if (!failedNow) return void streaks.delete(endpoint);
+    const streak = streaks.get(endpoint) ?? { since: Date.now(), failures: 0 };
+    streak.failures++;
+    streaks.set(endpoint, streak);
+    if (streak.failures >= allFailingMinFailures && Date.now() - streak.since >= allFailingWindowMs) down.add(1, { endpoint });
+  };
+  const settings = apiSettings(table);
   // Everything that does not change between requests is built here, once per VU: the k6 profile
   // of a run showed per-request object building and URL templating next to the request itself.
   const prepared = Object.fromEntries(
@@ -55,15 +68,16 @@ export function createClient<E extends string>(
       const tags = { endpoint, name: routeName(spec) };
       // A route without {params} has one URL unless a query is given.
       const fixedUrl = spec.path.includes('{') ? null : endpointUrl(baseUrl, spec);
+      const headers = { ...settings.headers, ...spec.headers };
       // k6 only reads params, so a request without body or token can reuse one object.
-      const plainParams: RefinedParams<'text'> = { timeout, tags };
-      return [endpoint, { spec, tags, fixedUrl, plainParams }];
+      const plainParams: RefinedParams<'text'> = Object.keys(headers).length ? { timeout, tags, headers } : { timeout, tags };
+      return [endpoint, { spec, tags, fixedUrl, headers, plainParams }];
     }),
   );
   return (endpoint, options = {}) => {
     const ready = prepared[endpoint];
     if (!ready) throw new Error(`${endpoint} is not one of the endpoints this client was created for: ${endpoints.join(', ')}`);
-    const { spec, tags, fixedUrl, plainParams } = ready;
+    const { spec, tags, fixedUrl, headers, plainParams } = ready;
     const hasBody = options.body !== undefined;
     const params: RefinedParams<'text'> =
       !hasBody && !options.token
@@ -73,12 +87,15 @@ export function createClient<E extends string>(
             tags,
             headers: {
               ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
-              ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+              ...headers,
+              ...(options.token ? Object.fromEntries([tokenHeader(settings.token, options.token)]) : {}),
             },
           };
     const url = fixedUrl !== null && !options.query ? fixedUrl : endpointUrl(baseUrl, spec, options.params, options.query);
     const response = http.request(spec.method, url, hasBody ? JSON.stringify(options.body) : null, params);
-    if (response.status === 0 || response.status >= 400) countFailure(endpoint, response.status);
+    const failedNow = response.status === 0 || response.status >= 400;
+    if (failedNow) countFailure(endpoint, response.status);
+    watchStreak(endpoint, failedNow);
     return response;
   };
 }

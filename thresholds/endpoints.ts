@@ -1,16 +1,20 @@
 // What a scenario declares about the API it drives: one row per endpoint with its route, its
-// latency objectives and how to probe it before any load. Threshold keys, no-data guards, report
-// rows, request tags and the pre-flight probes are all derived from such a table, so a team adds
-// its own API with its own table file and no edit here.
+// objectives and how to probe it before any load, plus the API-wide settings (health check,
+// headers, token scheme). Threshold keys, no-data guards, report rows, request tags, headers and
+// the pre-flight probes are all derived from such a table, so a team adds its own API with its
+// own table file and no edit here.
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Latency objectives in milliseconds, judged on successful responses only. */
-export interface LatencyTargets {
-  p50: number;
-  p95: number;
-  p99: number;
-}
+/** The latency statistics an objective may name, in the order reports show them. */
+export const latencyStats = ['p50', 'p90', 'p95', 'p99', 'max'] as const;
+export type LatencyStat = (typeof latencyStats)[number];
+
+/**
+ * An endpoint's objectives: any subset of latency targets in milliseconds (judged on successful
+ * responses only) and the share of responses that may fail (default: the service-wide objective).
+ */
+export type Objectives = Partial<Record<LatencyStat, number>> & { errorRate?: number };
 
 export interface EndpointSpec {
   /** Human label used in reports. */
@@ -18,7 +22,9 @@ export interface EndpointSpec {
   method: Method;
   /** Path template from the API's root, with {params}: /api/v1/clips/{id}. */
   path: string;
-  slo: LatencyTargets;
+  slo: Objectives;
+  /** Headers sent with this endpoint's requests only, on top of the table's own. */
+  headers?: Record<string, string>;
   /**
    * The pre-flight request that shows the route exists. GET is probed with these {params} (a
    * record the seed data is known to hold); writes are probed with OPTIONS so no data changes.
@@ -27,11 +33,66 @@ export interface EndpointSpec {
   probe?: { params?: Record<string, string | number>; query?: Record<string, string> } | false;
 }
 
+/** How a token is sent: `Authorization: Bearer <token>` unless the table says otherwise. */
+export interface TokenScheme {
+  /** The header that carries the token (default Authorization). */
+  header?: string;
+  /** The word before the token (default Bearer); '' sends the token alone (X-Api-Key: <token>). */
+  scheme?: string;
+}
+
+/** API-wide settings an endpoint table may declare; every field has a default. */
+export interface ApiSettings {
+  /** The pre-flight's first request: the target is up when this path answers this status. */
+  health?: { path?: string; status?: number };
+  /** Headers sent with every request of the table (not secrets: they are written in the table file). */
+  headers?: Record<string, string>;
+  token?: TokenScheme;
+  /**
+   * The Go module of the service (github.com/team/app): its packages count as "the application's
+   * own code" in REPORT.md's hot spots. Default: the module main.main calls in the profiles.
+   */
+  module?: string;
+}
+
+export const defaultHealth = { path: '/healthz', status: 200 };
+export const defaultTokenScheme = { header: 'Authorization', scheme: 'Bearer' };
+
 export type EndpointTable<E extends string = string> = Readonly<Record<E, EndpointSpec>>;
 
+// Settings live beside the table rather than in it: its keys are exactly its endpoint names.
+const settingsOf = new WeakMap<object, ApiSettings>();
+
 /** Types a table without widening its keys, so a typo in an endpoint name fails to compile. */
-export function defineEndpoints<E extends string>(table: Record<E, EndpointSpec>): EndpointTable<E> {
+export function defineEndpoints<E extends string>(table: Record<E, EndpointSpec>, settings: ApiSettings = {}): EndpointTable<E> {
+  for (const [name, spec] of Object.entries<EndpointSpec>(table)) {
+    for (const [stat, target] of Object.entries(spec.slo)) {
+      if (stat !== 'errorRate' && !(latencyStats as readonly string[]).includes(stat)) {
+        throw new Error(`endpoint ${name}: slo.${stat} is not an objective; valid ones are ${latencyStats.join(', ')} and errorRate`);
+      }
+      if (typeof target !== 'number' || !(target > 0) || (stat === 'errorRate' && target > 1)) {
+        throw new Error(`endpoint ${name}: slo.${stat}=${String(target)} must be a number above 0${stat === 'errorRate' ? ' and at most 1 (a share of responses)' : ' (milliseconds)'}`);
+      }
+    }
+  }
+  settingsOf.set(table, settings);
   return table;
+}
+
+/** A table's settings with every default filled in. */
+export function apiSettings(table: EndpointTable): Required<ApiSettings> & { health: typeof defaultHealth; token: typeof defaultTokenScheme } {
+  const declared = settingsOf.get(table) ?? {};
+  return {
+    health: { ...defaultHealth, ...declared.health },
+    headers: declared.headers ?? {},
+    token: { ...defaultTokenScheme, ...declared.token },
+    module: declared.module ?? '',
+  };
+}
+
+/** The header a token travels in, e.g. ['Authorization', 'Token abc']. */
+export function tokenHeader(scheme: Required<TokenScheme>, token: string): [string, string] {
+  return [scheme.header, scheme.scheme ? `${scheme.scheme} ${token}` : token];
 }
 
 /** The `name` tag of a request: one time series per route, whatever ids the URL carries. */

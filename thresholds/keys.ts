@@ -18,6 +18,13 @@ export function failureRateKey(endpoint: string): string {
   return `http_req_failed{endpoint:${endpoint}}`;
 }
 
+/** A VU saw nothing but failures from this endpoint for the all-failing window (lib/request.ts feeds it). */
+export const endpointDownMetric = 'loadgate_endpoint_down';
+
+export function endpointDownKey(endpoint: string): string {
+  return `${endpointDownMetric}{endpoint:${endpoint}}`;
+}
+
 export function iterationsKey(scenario: string): string {
   return `iterations{scenario:${scenario}}`;
 }

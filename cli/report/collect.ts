@@ -4,7 +4,8 @@ import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { captureFile, readMeta, readSummary, type CaptureName, type RunMeta } from '../record.ts';
 import type { Captured, ReportInput } from './input.ts';
-import { pprofTop, profileNames, type PprofTop, type ProfileName } from './pprof.ts';
+import type { K6Summary } from '../../lib/summary/model.ts';
+import { mainModule, pprofTop, profileNames, readProfileFile, type PprofTop, type ProfileName } from './pprof.ts';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -35,23 +36,44 @@ function readCapture(dir: string, name: CaptureName, meta: RunMeta | null): Capt
   return { ok: true, value: readFileSync(path, 'utf8') };
 }
 
-function readProfile(dir: string, name: ProfileName, meta: RunMeta | null): Captured<PprofTop> {
+function readProfile(dir: string, name: ProfileName, meta: RunMeta | null, ownModule: string | null): Captured<PprofTop> {
   const file = captureFile(name);
   if (!existsSync(join(dir, file))) return { ok: false, missing: whyMissing(name, meta) };
   try {
-    return { ok: true, value: pprofTop(join(dir, file), name) };
+    return { ok: true, value: pprofTop(join(dir, file), name, ownModule) };
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim().split('\n').pop();
     return { ok: false, missing: `go tool pprof could not read ${file} (${stderr || String(error)})` };
   }
 }
 
+/**
+ * The module whose code counts as the application's own: the endpoint table's `module`, else the
+ * one main.main calls in the allocation profile (the service's whole life) or the CPU profile.
+ */
+function ownModule(dir: string, summary: K6Summary | null): string | null {
+  const declared = (summary?.setup_data as { module?: unknown } | undefined)?.module;
+  if (typeof declared === 'string' && declared) return declared;
+  for (const [name, sampleType] of [['allocs', 'alloc_space'], ['cpu', 'cpu']] as const) {
+    const file = join(dir, captureFile(name));
+    try {
+      const found = existsSync(file) ? mainModule(readProfileFile(file, sampleType)) : null;
+      if (found) return found;
+    } catch {
+      // An unreadable profile is reported by its own section; here it only means "not found".
+    }
+  }
+  return null;
+}
+
 export function collectReportInput(dir: string): ReportInput {
   const meta = readMeta(dir);
-  const profiles = Object.fromEntries(profileNames.map((name) => [name, readProfile(dir, name, meta)])) as Record<ProfileName, Captured<PprofTop>>;
+  const summary = readSummary(dir);
+  const module = ownModule(dir, summary);
+  const profiles = Object.fromEntries(profileNames.map((name) => [name, readProfile(dir, name, meta, module)])) as Record<ProfileName, Captured<PprofTop>>;
   return {
     runName: basename(realpathSync(dir)), // results/latest names the run it points at
-    summary: readSummary(dir),
+    summary,
     meta,
     metricsBefore: readCapture(dir, 'metrics-before', meta),
     metricsAfter: readCapture(dir, 'metrics-after', meta),

@@ -1,6 +1,6 @@
 // What REPORT.md is rendered from. The renderer never touches the disk, so tests can hand it
 // recorded runs and hand-made gaps alike.
-import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
+import { noLoadRan, type K6Summary, type MetricSummary } from '../../lib/summary/model.ts';
 import type { RunMeta } from '../record.ts';
 import type { PprofTop, ProfileName } from './pprof.ts';
 
@@ -39,3 +39,19 @@ interface SetupInfo {
 }
 
 export const setupInfo = (summary: K6Summary | null) => (summary?.setup_data ?? {}) as SetupInfo;
+
+/** k6 ran but no iteration did (the pre-flight refused, setup failed): nothing was measured under load. */
+export const noLoad = (input: ReportInput) => input.summary !== null && noLoadRan(input.summary);
+
+/** The sentence each measuring section prints in place of its figures when no load ran. */
+export const noLoadSentence = (what: string) => `${what}: none, no load ran (the pre-flight's few requests are not a measurement).`;
+
+/** Seconds between the two /metrics scrapes, when meta.json recorded both times. */
+export function scrapeWindowSeconds(input: ReportInput): number | undefined {
+  const at = (name: string) => input.meta?.captures?.find((c) => c.name === name && c.status === 'captured')?.at;
+  const before = at('metrics-before');
+  const after = at('metrics-after');
+  if (!before || !after || !input.metricsBefore.ok) return undefined;
+  const seconds = (Date.parse(after) - Date.parse(before)) / 1000;
+  return seconds > 0 ? seconds : undefined;
+}

@@ -71,14 +71,14 @@ const topArgs: Record<ProfileName, { nodes: number; extra: string[] }> = {
 };
 
 /** Throws when `go tool pprof` fails; the error carries its stderr for the report to quote. */
-export function pprofTop(path: string, name: ProfileName): PprofTop {
+export function pprofTop(path: string, name: ProfileName, ownModule: string | null = null): PprofTop {
   const { nodes, extra } = topArgs[name];
   const text = execFileSync('go', ['tool', 'pprof', '-top', `-nodecount=${nodes}`, ...extra, path], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
   });
-  return { ...parsePprofTop(text), grouped: groupedAnalysis(path, name) };
+  return { ...parsePprofTop(text), grouped: groupedAnalysis(path, name, ownModule) };
 }
 
 // ------------------------------------------------------------------------------ grouped hot spots
@@ -147,7 +147,8 @@ export const hotSpotGroups = [
       /^runtime\.(schedule|findRunnable|park_m|mcall|goexit\w*|futex\w*|usleep|osyield|notesleep|notewakeup|netpoll\w*|epollwait|stealWork|runqgrab|wakep|startm|stopm|mstart\w*|sysmon|retake|morestack|newstack|copystack|suspendG|preempt\w*|asyncPreempt\w*|systemstack|gopark|goready|ready|procyield|semasleep|semawakeup|nanotime\w*)$/,
     ],
   },
-  { name: "the application's own code", patterns: [/^loadgate\/service\//, /^main\./] },
+  // The module's own packages are added per run (ownCodePattern): the table's `module`, or the one main.main calls.
+  { name: "the application's own code", patterns: [/^main\./] },
   // Watching the service costs too: the metrics scrapes and the profiler itself, kept apart so they
   // are not mistaken for the HTTP stack that serves them.
   { name: 'metrics and profiling', patterns: [/^github\.com\/prometheus\//, /^runtime\/pprof\./, /^net\/http\/pprof\./, /^runtime\/metrics\./] },
@@ -157,9 +158,42 @@ export type HotSpotGroup = (typeof hotSpotGroups)[number]['name'] | 'other libra
 const otherGroup = 'other libraries and the standard library' as const;
 const runtimeFrame = /^(runtime|internal\/runtime(\/[\w/]+)?|internal\/bytealg)\./;
 
-/** The group of a stack (leaf first) and the frame that decided it. */
-export function groupOf(stack: string[]): { group: HotSpotGroup; frame: string } {
+const ownCodeGroup = "the application's own code" as const;
+
+// Top-level packages of Go's standard library: a path starting with one of them is not a module of the team's.
+const standardLibrary = new Set(
+  'archive bufio bytes cmp compress container context crypto database debug embed encoding errors expvar flag fmt go hash html image index internal io iter log maps math mime net os path plugin reflect regexp runtime slices sort strconv strings sync syscall testing text time unicode unique unsafe weak'.split(' '),
+);
+
+/** The module a function belongs to, by Go's naming: github.com/org/repo/… → github.com/org/repo, loadgate/service/… → loadgate/service. */
+export function moduleOf(fn: string): string | null {
+  const slash = fn.lastIndexOf('/');
+  const pkg = slash < 0 ? fn.split('.')[0] : fn.slice(0, slash + fn.slice(slash).indexOf('.'));
+  const parts = pkg.split('/');
+  if (parts.length < 2 || standardLibrary.has(parts[0])) return null;
+  return parts.slice(0, parts[0].includes('.') ? 3 : 2).join('/');
+}
+
+/**
+ * The main module: what main.main calls, weighted by samples. Stacks through main.main are the
+ * program's start-up and its main goroutine, so the allocation profile (the service's whole life)
+ * nearly always holds some; a CPU profile of steady load may hold none, and then null.
+ */
+export function mainModule(profile: DecodedProfile): string | null {
+  const weights = new Map<string, number>();
+  for (const sample of profile.samples) {
+    const main = sample.stack.indexOf('main.main');
+    if (main < 1) continue;
+    const module = sample.stack.slice(0, main).reverse().map(moduleOf).find((m) => m !== null);
+    if (module) weights.set(module, (weights.get(module) ?? 0) + sample.value);
+  }
+  return [...weights].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+/** The group of a stack (leaf first) and the frame that decided it; `ownModule` joins the application's own code. */
+export function groupOf(stack: string[], ownModule: string | null = null): { group: HotSpotGroup; frame: string } {
   for (const frame of stack) {
+    if (ownModule && (frame.startsWith(`${ownModule}/`) || frame.startsWith(`${ownModule}.`))) return { group: ownCodeGroup, frame };
     const group = hotSpotGroups.find((g) => g.patterns.some((p) => p.test(frame)));
     if (group) return { group: group.name, frame };
   }
@@ -176,11 +210,11 @@ export interface GroupShare {
   top: Array<{ name: string; value: number }>;
 }
 
-export function groupShares(profile: DecodedProfile, topCount = 3): GroupShare[] {
+export function groupShares(profile: DecodedProfile, topCount = 3, ownModule: string | null = null): GroupShare[] {
   const byGroup = new Map<HotSpotGroup, { value: number; functions: Map<string, number> }>();
   for (const sample of profile.samples) {
     if (!sample.value) continue;
-    const { group, frame } = groupOf(sample.stack);
+    const { group, frame } = groupOf(sample.stack, ownModule);
     const entry = byGroup.get(group) ?? { value: 0, functions: new Map() };
     entry.value += sample.value;
     entry.functions.set(frame, (entry.functions.get(frame) ?? 0) + sample.value);
@@ -238,14 +272,16 @@ export function blockAnalysis(profile: DecodedProfile, topCount = 3): BlockAnaly
 export interface Grouped {
   groups?: GroupShare[];
   block?: BlockAnalysis;
+  /** The module counted as the application's own code, or null when neither declared nor found. */
+  ownModule?: string | null;
   error?: string;
 }
 
-function groupedAnalysis(path: string, name: ProfileName): Grouped | undefined {
+function groupedAnalysis(path: string, name: ProfileName, ownModule: string | null): Grouped | undefined {
   if (name !== 'cpu' && name !== 'allocs' && name !== 'block') return undefined;
   try {
     const decoded = readProfileFile(path, groupedSampleType[name]);
-    return name === 'block' ? { block: blockAnalysis(decoded) } : { groups: groupShares(decoded) };
+    return name === 'block' ? { block: blockAnalysis(decoded) } : { groups: groupShares(decoded, 3, ownModule), ownModule };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }

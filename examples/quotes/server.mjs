@@ -1,10 +1,27 @@
 // A small API of another shape than loadgate's reference service, for the "Your own API" guide
-// and its test: /v2 routes, a login that returns `access_token`, and Prometheus metrics named
-// http_server_duration_seconds{path,status}. Loopback only; the port is printed as JSON.
+// and its test: /v2 routes, a health check at /v2/health, a login that returns `access_token`,
+// tokens sent as `Authorization: Token <token>`, a client header every request must carry, a
+// router that answers 404 to any method a route does not serve (OPTIONS included), and Prometheus
+// metrics named http_server_duration_seconds{path,status}. Loopback only; the port is printed as JSON.
 //   node examples/quotes/server.mjs [port]
-// QUOTES_LIKES_STATUS=403 makes every like fail with that status (the test of an endpoint that
-// answers nothing but failures).
+// Faults, for the tests:
+//   QUOTES_LIKES_STATUS=403      every like fails with that status
+//   QUOTES_FAIL_ROUTE=/v2/quotes QUOTES_FAIL_RATIO=0.5 QUOTES_FAIL_AFTER_S=10
+//                                that route answers 503 to this share of requests (default all),
+//                                from this many seconds after the first request (default 0)
+//   QUOTES_ROUTER=405            answer 405 for a known path asked with another method, as many
+//                                routers do (the pre-flight can then tell a missing write route)
+//   QUOTES_WITHOUT_LIKES=1       serve no likes route at all
 import { createServer } from 'node:http';
+
+const fault = {
+  route: process.env.QUOTES_FAIL_ROUTE,
+  ratio: Number(process.env.QUOTES_FAIL_RATIO ?? 1),
+  afterMs: Number(process.env.QUOTES_FAIL_AFTER_S ?? 0) * 1000,
+};
+let firstRequestAt = null;
+const injectFault = (path) =>
+  fault.route === path && Date.now() - firstRequestAt >= fault.afterMs && Math.random() < fault.ratio;
 
 const quotes = Array.from({ length: 200 }, (_, i) => ({ id: i + 1, text: `quote ${i + 1}`, likes: 0 }));
 const tokens = new Set();
@@ -41,7 +58,8 @@ const routes = [
     path: '/v2/quotes/{id}/likes',
     handle: ([id], request) => {
       if (process.env.QUOTES_LIKES_STATUS) return [Number(process.env.QUOTES_LIKES_STATUS), { error: 'likes are switched off' }];
-      if (!tokens.has((request.headers.authorization ?? '').replace(/^Bearer /, ''))) return [401, { error: 'login first' }];
+      const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+      if (scheme !== 'Token' || !tokens.has(token)) return [401, { error: 'login first, then send Authorization: Token <token>' }];
       if (!quotes[id - 1]) return [404, { error: 'no such quote' }];
       return [201, { id: Number(id), likes: ++quotes[id - 1].likes }];
     },
@@ -68,12 +86,18 @@ const server = createServer((request, response) => {
       response.writeHead(status, { 'Content-Type': type });
       response.end(type === 'application/json' ? JSON.stringify(payload) : payload);
     };
-    if (url.pathname === '/healthz') return send(200, { service: 'quotes', version: '2' });
+    firstRequestAt ??= Date.now();
+    const router405 = process.env.QUOTES_ROUTER === '405';
+    if (url.pathname === '/v2/health') {
+      return request.method === 'GET' ? send(200, { service: 'quotes', version: '2' }) : send(router405 ? 405 : 404, { error: 'GET only' });
+    }
     if (url.pathname === '/metrics') return send(200, metricsText(), 'text/plain; version=0.0.4');
-    const matching = routes.filter((route) => route.pattern.test(url.pathname));
-    const route = matching.find((r) => r.method === request.method);
-    if (!route) return send(matching.length ? 405 : 404, { error: `${request.method} ${url.pathname} is not served here` });
-    const [status, payload] = route.handle(route.pattern.exec(url.pathname).slice(1), request, body);
+    // Like many routers, one that knows routes by method and path: anything else is 404.
+    const served = routes.filter((r) => r.pattern.test(url.pathname) && !(process.env.QUOTES_WITHOUT_LIKES && r.path.endsWith('/likes')));
+    const route = served.find((r) => r.method === request.method);
+    if (!route) return send(served.length && router405 ? 405 : 404, { error: `${request.method} ${url.pathname} is not served here` });
+    if (request.headers['x-quotes-client'] !== 'loadgate') return send(400, { error: 'send X-Quotes-Client: loadgate' });
+    const [status, payload] = injectFault(route.path) ? [503, { error: 'injected fault' }] : route.handle(route.pattern.exec(url.pathname).slice(1), request, body);
     send(status, payload);
     observe(route.path, status, Number(process.hrtime.bigint() - started) / 1e9);
   });

@@ -1,7 +1,7 @@
 // Reads k6's end-of-test summary object. Pure: the k6 handleSummary, the node report command and
 // the tests all read summaries through these functions.
 import { alertMetricName } from '../../thresholds/alerts.ts';
-import { latencyKey, parseFailedResponsesMetric, requestCountKey } from '../../thresholds/keys.ts';
+import { failureRateKey, latencyKey, parseFailedResponsesMetric, requestCountKey } from '../../thresholds/keys.ts';
 import { ms, percent, perSecond } from '../format.ts';
 
 export interface MetricSummary {
@@ -82,9 +82,14 @@ export interface EndpointRow {
   p50?: number;
   p95?: number;
   p99?: number;
-  /** From the run's own p95 threshold; absent when the scenario set none. */
-  targetP95?: number;
+  /** The objectives the scenario declared for it, each as judged: "p95 < 80 ms", "errors < 1%". */
+  objectives: Array<{ text: string; ok: boolean; observed: string }>;
+  /** Share of its responses that failed, when k6 counted them. */
+  errorRate?: number;
+  /** Every objective held and at least one response succeeded (an endpoint without any can pass nothing). */
   ok: boolean;
+  /** Why it failed, one phrase per objective missed: "errors 71.0% (objective < 1.00%)". */
+  failures: string[];
 }
 
 /** The part of lib/preflight.ts's setup data the summary readers use. */
@@ -111,17 +116,46 @@ export function measuredEndpoints(summary: K6Summary): string[] {
   return [...declared.filter((e) => seen.has(e)), ...[...seen].filter((e) => !declared.includes(e)).sort()];
 }
 
+/** "p(95)<80" → "p95 < 80 ms"; the abort-only "rate<1" is not an objective and gives null. */
+function objectiveText(expression: string, unit: 'ms' | 'ratio'): string | null {
+  const match = /^(p\((\d+(?:\.\d+)?)\)|max|med|avg|rate)\s*([<>]=?)\s*([\d.]+)$/.exec(expression);
+  if (!match) return null;
+  const limit = Number(match[4]);
+  if (unit === 'ratio') return limit >= 1 ? null : `errors ${match[3]} ${percent(limit)}`;
+  const stat = match[2] ? `p${match[2]}` : match[1];
+  return `${stat} ${match[3]} ${limit} ms`;
+}
+
 /** One row per endpoint the run drove; labels come from the scenario's table via setup data. */
 export function endpointRows(summary: K6Summary): EndpointRow[] {
   const labels = Object.fromEntries(declaredEndpoints(summary).map((e) => [e.name, e.label]));
   return measuredEndpoints(summary).map((endpoint) => {
     const latency = latencyMetric(summary, endpoint);
+    const failure = summary.metrics[failureRateKey(endpoint)];
     const count = summary.metrics[requestCountKey(endpoint)]?.values.count ?? latency?.values.count ?? 0;
     // k6 reports zeros for a latency metric without samples: with no successful response there
     // is no latency to show, and the endpoint cannot pass.
-    const succeeded = (latency?.values.count ?? 0) > 0;
+    // A summary written without the count statistic still shows a percentile above zero.
+    const succeeded = (latency?.values.count ?? latency?.values['p(95)'] ?? 0) > 0;
     const values = succeeded ? latency!.values : {};
-    const target = Object.keys(latency?.thresholds ?? {}).map((e) => /^p\(95\)<(\d+(?:\.\d+)?)$/.exec(e)).find(Boolean);
+    const objectives: EndpointRow['objectives'] = [];
+    for (const [expression, { ok }] of Object.entries(latency?.thresholds ?? {})) {
+      const text = objectiveText(expression, 'ms');
+      const stat = expression.split(/[<>]/)[0].trim();
+      if (text) objectives.push({ text, ok: ok && succeeded, observed: succeeded && values[stat] !== undefined ? ms(values[stat]) : 'no successful response' });
+    }
+    for (const [expression, { ok }] of Object.entries(failure?.thresholds ?? {})) {
+      const text = objectiveText(expression, 'ratio');
+      if (text) objectives.push({ text, ok, observed: percent(failure!.values.rate ?? 0) });
+    }
+    // Objectives in the table's order (k6 keeps no key order): p50, p90, p95, p99, max, errors.
+    const rank = (text: string) => ['p50', 'p90', 'p95', 'p99', 'max', 'errors'].indexOf(text.split(' ')[0]);
+    objectives.sort((a, b) => rank(a.text) - rank(b.text));
+    // Without a successful response no latency objective can hold: one phrase says so for all of them.
+    const missed = objectives.filter((o) => !o.ok && (succeeded || o.text.startsWith('errors')));
+    const failures = missed.map((o) => `${o.text.split(' ')[0]} ${o.observed} (objective ${o.text.slice(o.text.indexOf(' ') + 1)})`);
+    if (!succeeded && count > 0) failures.unshift('no successful response');
+    if (count === 0 && !succeeded) failures.push('never requested');
     return {
       endpoint,
       label: labels[endpoint] ?? endpoint,
@@ -129,8 +163,10 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
       p50: values['p(50)'] ?? values.med,
       p95: values['p(95)'],
       p99: values['p(99)'],
-      targetP95: target ? Number(target[1]) : undefined,
-      ok: succeeded && Object.values(latency?.thresholds ?? {}).every((t) => t.ok) && count > 0,
+      objectives,
+      errorRate: failure?.values.rate,
+      ok: failures.length === 0,
+      failures,
     };
   });
 }

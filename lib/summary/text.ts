@@ -12,6 +12,7 @@ import {
   type K6Summary,
 } from './model.ts';
 import { milliseconds, percent, perSecond } from '../format.ts';
+import { summaryVerdict } from './verdict.ts';
 
 export interface RunLabel {
   scenario: string;
@@ -42,10 +43,15 @@ export function renderText(summary: K6Summary, label: RunLabel): string {
   const title = `loadgate ${label.scenario} (${label.profile})`;
   // Thresholds over a run that never started measure nothing: only the reason is worth reading.
   if (noLoadRan(summary)) return `${title}: NO LOAD RAN: ${label.reason ?? "setup did not finish; k6's error is above"}\n${(label.notes ?? []).filter((note) => !note.startsWith('ended:')).join('\n')}\n`;
+  // k6's own handleSummary has no exit code: the verdict is read from the summary the same way the
+  // CLI reads it for meta.json, so the terminal and summary.txt agree.
+  const verdict = summaryVerdict(summary);
+  const reason = label.reason ?? verdict?.reason;
+  const stoppedEarly = label.stoppedEarly ?? verdict?.stoppedEarly ?? false;
   const lines = [
-    label.stoppedEarly && label.reason
-      ? `${title}: STOPPED EARLY: ${label.reason}`
-      : `${title}: ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds)`}`,
+    stoppedEarly && reason
+      ? `${title}: STOPPED EARLY: ${reason}`
+      : `${title}: ${failed.length === 0 ? 'PASSED' : `FAILED (${failed.length} of ${thresholds.length} thresholds): ${reason ?? ''}`.trimEnd()}`,
     `duration ${runDurationSeconds(summary).toFixed(1)} s` +
       (reqs ? `, ${reqs.count} HTTP requests at ${perSecond(reqs.rate)}` : '') +
       (failures !== undefined ? `, ${percent(failures)} failed` : '') +
@@ -55,18 +61,18 @@ export function renderText(summary: K6Summary, label: RunLabel): string {
   ];
   const rows = endpointRows(summary);
   if (rows.length) {
-    lines.push('Endpoints (latency in ms, successful responses)');
+    lines.push('Endpoints (latency in ms, successful responses; FAIL names each objective missed)');
     lines.push(
       ...table(
-        ['endpoint', 'requests', 'p50', 'p95', 'p99', 'target p95', 'status', 'failed responses'],
+        ['endpoint', 'requests', 'p50', 'p95', 'p99', 'objectives', 'status', 'failed responses'],
         rows.map((r) => [
           r.endpoint,
           String(r.requests),
           ms(r.p50),
           ms(r.p95),
           ms(r.p99),
-          r.targetP95 === undefined ? '-' : `< ${r.targetP95}`,
-          r.ok ? 'ok' : 'FAIL',
+          r.objectives.map((o) => o.text).join(', ') || '-',
+          r.ok ? 'ok' : `FAIL: ${r.failures.join(', ')}`,
           describeStatuses(failedStatuses(summary, r.endpoint)) || '-',
         ]),
       ),

@@ -81,7 +81,7 @@ describe('a smoke run and its reports', () => {
     assert.doesNotMatch(markdown, placeholder);
     assert.match(markdown, /\*\*Status: PASSED\*\*/);
     for (const endpoint of mixedEndpoints) {
-      const row = new RegExp(`^\\| [^|]+\\(\`${endpoint}\`\\) \\| \\d[\\d,]* \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| < \\d+ ms \\| ✅ \\| none \\|$`, 'm');
+      const row = new RegExp(`^\\| [^|]+\\(\`${endpoint}\`\\) \\| \\d[\\d,]* \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| \\d+\\.\\d+ ms \\| 0\\.00% \\| p50 < \\d+ ms, p95 < \\d+ ms, p99 < \\d+ ms, errors < 1\\.00% \\| ✅ \\| none \\|$`, 'm');
       assert.match(markdown, row, `numeric row for ${endpoint}`);
     }
     assert.match(markdown, /^### CPU\n\nProfile type cpu/m);

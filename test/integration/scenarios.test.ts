@@ -55,10 +55,10 @@ test('a slow feed fails the run with k6 exit 99 (make: Error 99), and only the f
   const run = await runMake('load-mixed', { PROFILE: 'smoke', TARGET_ARGS: '-fault-delay feed=200ms' });
   assert.equal(run.code, 2, 'GNU make exits 2 when a recipe fails');
   assert.match(run.stderr, /Error 99/, run.stderr.slice(-2000));
-  assert.match(run.stderr, /SLO failed: http_req_duration\{endpoint:feed.*\(exit code 99\)/);
+  assert.match(run.stderr, /SLO failed: feed \(.*p95 \d+\.\d+ ms \(objective < 100 ms\).*\(exit code 99\)/);
   assert.equal(readMeta(run.runDir!).exitCode, 99);
   const failed = failedThresholds(readSummary(run.runDir!));
   assert.ok(failed.length > 0);
   for (const threshold of failed) assert.match(threshold.metric, /endpoint:feed/, `${threshold.metric} ${threshold.expression}`);
-  assert.match(readMeta(run.runDir!).reason, /^SLO failed: http_req_duration\{endpoint:feed/);
+  assert.match(readMeta(run.runDir!).reason, /^SLO failed: feed \([^;]*\)$/, 'the feed, and only the feed, named with what it missed');
 });

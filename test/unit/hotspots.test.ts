@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { blockAnalysis, decodeProfile, groupOf, groupShares, isIdleWait, type PprofTop } from '../../cli/report/pprof.ts';
+import { blockAnalysis, decodeProfile, groupOf, groupShares, isIdleWait, mainModule, moduleOf, type PprofTop } from '../../cli/report/pprof.ts';
 import { bottlenecks } from '../../cli/report/sections/bottlenecks.ts';
 import type { ReportInput } from '../../cli/report/input.ts';
 
@@ -36,7 +36,7 @@ test('runtime helpers count for their caller; GC work and the scheduler for GC a
   assert.equal(groupOf(['runtime.scanobject', 'runtime.gcDrainN', 'runtime.gcAssistAlloc', 'runtime.mallocgc', 'encoding/json.Marshal']).group, 'GC and runtime');
   assert.equal(groupOf(['internal/runtime/syscall/linux.Syscall6', 'syscall.Syscall', 'modernc.org/libc.Xwrite']).group, 'database driver');
   assert.equal(groupOf(['internal/runtime/syscall/linux.Syscall6', 'syscall.write', 'internal/poll.(*FD).Write', 'net.(*netFD).Write', 'net/http.(*conn).serve']).group, 'HTTP stack');
-  assert.equal(groupOf(['runtime.memmove', 'loadgate/service/internal/store.scanClips', 'database/sql.(*Rows).Next']).group, "the application's own code");
+  assert.equal(groupOf(['runtime.memmove', 'loadgate/service/internal/store.scanClips', 'database/sql.(*Rows).Next'], 'loadgate/service').group, "the application's own code");
   assert.equal(groupOf(['runtime.futex', 'runtime.findRunnable', 'runtime.schedule']).group, 'GC and runtime');
   assert.equal(groupOf(['runtime.memclrNoHeapPointers', 'runtime.bgscavenge']).group, 'GC and runtime');
   assert.equal(groupOf(['runtime/pprof.(*profileBuilder).flush', 'net/http.HandlerFunc.ServeHTTP']).group, 'metrics and profiling');
@@ -115,4 +115,27 @@ test('REPORT.md groups hot spots with both shares, or says why it cannot', () =>
   assert.match(text, /\| JSON encoding \| 100\.00% \| n\/a \| `encoding\/json\.Marshal` \| – \|/);
   assert.match(text, /Allocations: profiles\/allocs\.pb\.gz is missing\./);
   assert.match(text, /blocked 2\.00 s in total while doing work; 5\.00 s of idle waits .* were left out\. Where they waited: `database\/sql\.\(\*DB\)\.conn` 2\.00 s \(100\.00%\)/);
+});
+
+test("the application's own code is the declared module, else the module main.main calls", () => {
+  assert.equal(moduleOf('github.com/team/app/internal/api.(*Server).handle'), 'github.com/team/app');
+  assert.equal(moduleOf('loadgate/service/internal/store.scanClips'), 'loadgate/service');
+  assert.equal(moduleOf('net/http.(*conn).serve'), null, 'the standard library is nobody’s module');
+  assert.equal(moduleOf('main.main'), null);
+  const team = ['runtime.mallocgc', 'github.com/team/app/internal/api.(*Server).handle', 'net/http.HandlerFunc.ServeHTTP'];
+  assert.equal(groupOf(team).group, 'HTTP stack', 'without a module a team’s code is not recognised');
+  assert.equal(groupOf(team, 'github.com/team/app').group, "the application's own code");
+  const profile = {
+    sampleType: 'alloc_space',
+    unit: 'bytes',
+    total: 30,
+    durationSeconds: 0,
+    samples: [
+      { value: 20, stack: ['runtime.mallocgc', 'github.com/team/app/internal/store.Open', 'github.com/team/app/internal/server.New', 'main.main', 'runtime.main'] },
+      { value: 5, stack: ['flag.Parse', 'main.main', 'runtime.main'] },
+      { value: 5, stack: ['github.com/other/lib.Do', 'net/http.(*conn).serve'] },
+    ],
+  };
+  assert.equal(mainModule(profile), 'github.com/team/app');
+  assert.equal(mainModule({ ...profile, samples: profile.samples.slice(1) }), null, 'nothing under main.main but the standard library');
 });

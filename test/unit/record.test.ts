@@ -18,16 +18,17 @@ test('exit codes read as reasons, and the stopped-early ones say so', () => {
   assert.equal(k6RunEnd(107, null, 'ReferenceError: x is not defined').reason, `${exitCodes.scriptError.meaning}: ReferenceError: x is not defined`);
   assert.match(k6RunEnd(42, null).reason, /^k6 exited with code 42, which the pinned k6 does not define$/);
   const failed = { metrics: { 'http_req_duration{endpoint:feed,expected_response:true}': { type: 'trend' as const, values: { 'p(95)': 210 }, thresholds: { 'p(95)<100': { ok: false } } } } };
-  assert.deepEqual(k6RunEnd(99, failed), { exitCode: 99, reason: 'SLO failed: http_req_duration{endpoint:feed,expected_response:true} p(95)<100', stoppedEarly: false });
+  assert.deepEqual(k6RunEnd(99, failed), { exitCode: 99, reason: 'SLO failed: feed (p95 210.0 ms (objective < 100 ms))', stoppedEarly: false });
   const aborted = { metrics: { 'loadgate_alerts_fired{alert:HighErrorRate}': { type: 'counter' as const, values: { count: 1 }, thresholds: { 'count<1': { ok: false } } } } };
-  assert.deepEqual(k6RunEnd(99, aborted), { exitCode: 99, reason: 'aborted by alert HighErrorRate', stoppedEarly: true });
+  assert.deepEqual(k6RunEnd(99, aborted), { exitCode: 99, reason: 'aborted by alert HighErrorRate', stoppedEarly: true }, 'no endpoint in the summary: nothing to name');
+  assert.deepEqual(k6RunEnd(99, { metrics: { ...aborted.metrics, ...failed.metrics } }), { exitCode: 99, reason: 'aborted by alert HighErrorRate; endpoints missing their objectives: feed (p95 210.0 ms (objective < 100 ms))', stoppedEarly: true });
   const wrongRoute = {
     metrics: {
       'http_req_failed{endpoint:auth_token}': { type: 'rate' as const, values: { rate: 1 }, thresholds: { 'rate<0.01': { ok: false }, 'rate<1': { ok: false } } },
       loadgate_failed__auth_token__404: { type: 'counter' as const, values: { count: 4 } },
     },
   };
-  assert.deepEqual(k6RunEnd(99, wrongRoute), { exitCode: 99, reason: 'aborted: every auth_token request failed (HTTP 404 ×4)', stoppedEarly: true });
+  assert.deepEqual(k6RunEnd(99, wrongRoute), { exitCode: 99, reason: 'aborted: every auth_token request failed for 10s or more (HTTP 404 ×4)', stoppedEarly: true });
 });
 
 test('every exit code is defined once', () => {

@@ -42,8 +42,9 @@ describe('REPORT.md from recorded runs', () => {
           if (measured) assert.match(latency, /^\d+\.\d{1,2} ms$/, `${row.endpoint}: latency cell "${latency}"`);
           else assert.equal(latency, '—');
         }
-        assert.match(cells[5], /^< \d+ ms$/);
-        assert.ok(['✅', '❌'].includes(cells[6]));
+        assert.match(cells[5], /^(\d+\.\d+%|—)$/, `${row.endpoint}: failed share`);
+        assert.match(cells[6], /^p50 < \d+ ms, p95 < \d+ ms, p99 < \d+ ms/, `${row.endpoint}: the objectives the table declared`);
+        assert.ok(cells[7] === '✅' || cells[7].startsWith('❌ '), `${row.endpoint}: verdict "${cells[7]}"`);
         if (measured) assert.match(cells[3], number);
       }
     });
@@ -65,7 +66,7 @@ describe('REPORT.md from recorded runs', () => {
     assert.match(markdown, /^None: no alert rule fired during the run\.$/m);
     assert.match(markdown, /shared its \d+ cores/);
     assert.match(markdown, /Error rate: 0\.00% of requests failed, objective < 1\.00% ✅/);
-    assert.doesNotMatch(markdown, /❌/);
+    assert.doesNotMatch(markdown, /\| ❌/);
     const cpu = markdown.split('### CPU\n')[1].split('###')[0];
     const cpuRows = cpu.split('\n').filter((l) => /^\| \d/.test(l));
     assert.equal(cpuRows.length, 15, 'top 15 CPU rows');
@@ -76,8 +77,9 @@ describe('REPORT.md from recorded runs', () => {
   test('failed-thresholds: FAILED with the reason, feed over target in the table and in the bottlenecks', () => {
     const markdown = renderReportMarkdown(inputs['failed-thresholds']);
     assert.match(markdown, /\*\*Status: FAILED\*\*: SLO failed: .*feed.* \(exit code 99\)/);
-    assert.equal(endpointCells(markdown, 'feed')?.[6], '❌');
-    assert.match(markdown, /^- `feed` p95 is \d+\.\d ms, over its 100 ms target\.$/m);
+    assert.match(endpointCells(markdown, 'feed')?.[7] ?? '', /^❌ p50 \d+\.\d+ ms \(objective < 50 ms\), p95 \d+\.\d+ ms \(objective < 100 ms\)$/);
+    assert.match(markdown, /^- `feed` missed its objectives: p50 \d+\.\d+ ms \(objective < 50 ms\), p95 \d+\.\d+ ms \(objective < 100 ms\)/m);
+    assert.match(markdown, /^- Endpoints: \d of 8 met every objective declared for them; failing: `feed` \(p50 /m);
     assert.match(markdown, /^- Threshold `http_req_duration\{endpoint:feed,expected_response:true\} p\(95\)<100` failed, observed \d+\.\d+ ms\.$/m);
     assert.match(markdown, /^\| Fault injection \| -fault-delay feed=200ms \|$/m);
   });
@@ -110,9 +112,26 @@ describe('REPORT.md with data missing', () => {
       assert.match(markdown, new RegExp(`^${heading}: not captured, profiles/\\w+\\.pb\\.gz is missing`, 'm'));
     }
     assert.match(markdown, /^Goroutine count: not captured/m);
-    assert.match(markdown, /identity not reported by \/healthz/);
+    assert.match(markdown, /service name not reported, version not reported/);
     // The endpoint numbers come from k6 and survive the missing captures.
     assert.match(endpointCells(markdown, 'feed')?.[3] ?? '', /^\d+\.\d+ ms$/);
+  });
+
+  test('CPU share is divided by the time between the two scrapes and never shown above the cores', () => {
+    const dir = join(scratch, 'cpu-window');
+    cpSync(fixtureDir('passed'), dir, { recursive: true });
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    const scrapedAt = (ms: number) => (capture: { name: string }) => ({ ...capture, at: new Date(Date.UTC(2026, 0, 1) + ms).toISOString() });
+    const withWindow = (seconds: number) => {
+      meta.captures = meta.captures.map((c: { name: string }) => (c.name === 'metrics-before' ? scrapedAt(0)(c) : c.name === 'metrics-after' ? scrapedAt(seconds * 1000)(c) : c));
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+      return renderReportMarkdown(collectReportInput(dir));
+    };
+    // The fixture's target used 0.37 − 0.14 = 0.23 s of CPU between the scrapes.
+    assert.match(withWindow(23), /^\| Target CPU time \| 230\.0 ms \(1\.00% of one core over the 23\.0 s between the scrapes\) \|$/m);
+    const impossible = withWindow(0.1 as unknown as number);
+    assert.match(impossible, /^\| Target CPU time \| 230\.0 ms over .* \(more than 2 cores can give: the snapshots do not belong to one window\) \|$/m);
+    assert.doesNotMatch(impossible, /\d% of one core/);
   });
 
   test('no summary and no meta: still a report, with a sentence per gap', () => {

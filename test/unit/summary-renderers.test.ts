@@ -72,7 +72,7 @@ describe('renderText', () => {
     const text = renderText(fixture('passed'), label);
     assert.match(text, /^loadgate mixed \(smoke\): PASSED\n/);
     for (const endpoint of ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote', 'auth_token']) {
-      assert.match(text, new RegExp(`^${endpoint} +\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +< \\d+ +ok +-$`, 'm'));
+      assert.match(text, new RegExp(`^${endpoint} +\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +\\d+\\.\\d+ +p50 < \\d+ ms, p95 < \\d+ ms, p99 < \\d+ ms +ok +-$`, 'm'));
     }
     assert.match(text, /^Alerts fired: none$/m);
   });
@@ -82,8 +82,8 @@ describe('renderText', () => {
     const text = renderText(summary, label);
     const failed = failedThresholds(summary).length;
     assert.match(text, new RegExp(`FAILED \\(${failed} of ${thresholdResults(summary).length} thresholds\\)`));
-    assert.match(text, /^feed +\d+ +\d+\.\d+ +\d+\.\d+ +\d+\.\d+ +< 100 +FAIL +-$/m);
-    assert.equal(occurrences(text, / FAIL( +-)?$/gm), failed + 1, 'the feed row plus one line per failed threshold');
+    assert.match(text, /^feed +\d+ +\d+\.\d+ +\d+\.\d+ +\d+\.\d+ +p50 < 50 ms, p95 < 100 ms, p99 < 250 ms +FAIL: p50 \d+\.\d+ ms \(objective < 50 ms\), p95 \d+\.\d+ ms \(objective < 100 ms\) +-$/m);
+    assert.equal(occurrences(text, / FAIL$/gm), failed, 'one line per failed threshold');
   });
 
   test('aborted: names the alert that stopped the run', () => {
@@ -129,7 +129,7 @@ describe('a run against an API that does not match', () => {
 
   test('the endpoint row names the statuses it failed with, the named ones and the rest', () => {
     const text = renderText(mismatched, { scenario: 'mixed', profile: 'smoke' });
-    assert.match(text, /^feed +12 +- +- +- +< 100 +FAIL +HTTP 404 ×10, other ×2$/m);
+    assert.match(text, /^feed +12 +- +- +- +p95 < 100 ms +FAIL: no successful response +HTTP 404 ×10, other ×2$/m);
   });
 
   test('no load ran: the headline is the reason and no thresholds table follows', () => {

@@ -6,6 +6,7 @@ import { endpointGuards, scenarioGuards } from '../../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../../thresholds/objectives.ts';
 import { alertRules, alertThresholds, promql } from '../../thresholds/alerts.ts';
 import { mergeThresholds } from '../../thresholds/types.ts';
+import { apiSettings, defineEndpoints, tokenHeader } from '../../thresholds/endpoints.ts';
 
 test('latency thresholds come from the SLO table, on successful responses', () => {
   const thresholds = endpointThresholds(referenceEndpoints, ['feed', 'vote']);
@@ -25,7 +26,7 @@ test('the issue\'s p95 targets are in the table', () => {
   for (const [endpoint, p95] of Object.entries(expected)) assert.equal(referenceEndpoints[endpoint as keyof typeof referenceEndpoints].slo.p95, p95);
   for (const endpoint of endpointNames) {
     const { p50, p95, p99 } = referenceEndpoints[endpoint].slo;
-    assert.ok(p50 < p95 && p95 < p99, endpoint);
+    assert.ok(p50! < p95! && p95! < p99!, endpoint);
   }
 });
 
@@ -90,4 +91,35 @@ test('failed-response counters name their endpoint and status, underscores in na
   assert.match(failedResponsesMetric('comment_create', 'other'), /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'a valid k6 metric name');
   assert.deepEqual(parseFailedResponsesMetric('loadgate_failed__comment_create__other'), { endpoint: 'comment_create', status: 'other' });
   assert.equal(parseFailedResponsesMetric('http_reqs'), null);
+});
+
+test('an endpoint declares any subset of p50/p90/p95/p99/max and its own error objective', () => {
+  const table = defineEndpoints({
+    only_p95: { label: 'p95 only', method: 'GET', path: '/a', slo: { p95: 80 } },
+    tail: { label: 'tail', method: 'POST', path: '/b', slo: { p90: 40, max: 900, errorRate: 0.05 } },
+  });
+  const thresholds = endpointThresholds(table, ['only_p95', 'tail']);
+  assert.deepEqual(thresholds['http_req_duration{endpoint:only_p95,expected_response:true}'], ['p(95)<80']);
+  assert.deepEqual(thresholds['http_req_duration{endpoint:tail,expected_response:true}'], ['p(90)<40', 'max<900']);
+  assert.equal(thresholds['http_req_failed{endpoint:only_p95}'][0], 'rate<0.01', 'the service-wide objective by default');
+  assert.equal(thresholds['http_req_failed{endpoint:tail}'][0], 'rate<0.05');
+  assert.deepEqual(thresholds['loadgate_endpoint_down{endpoint:tail}'], [{ threshold: 'count<1', abortOnFail: true }], 'the mid-run all-failing abort');
+  const noLatency = endpointThresholds(defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { errorRate: 0.1 } } }), ['e']);
+  assert.equal(noLatency['http_req_duration{endpoint:e,expected_response:true}'], undefined, 'no latency target, no latency threshold');
+});
+
+test('a table refuses an objective it does not know or a value out of range, naming both', () => {
+  assert.throws(() => defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { p75: 10 } as never } }), /endpoint e: slo\.p75 is not an objective; valid ones are p50, p90, p95, p99, max and errorRate/);
+  assert.throws(() => defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { errorRate: 5 } } }), /endpoint e: slo\.errorRate=5 must be a number above 0 and at most 1/);
+  assert.throws(() => defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { p95: -1 } } }), /slo\.p95=-1 must be a number above 0 \(milliseconds\)/);
+});
+
+test('API settings: health path, headers and token scheme default to /healthz, none and Bearer', () => {
+  const plain = defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { p95: 1 } } });
+  assert.deepEqual(apiSettings(plain), { health: { path: '/healthz', status: 200 }, headers: {}, token: { header: 'Authorization', scheme: 'Bearer' }, module: '' });
+  assert.deepEqual(tokenHeader(apiSettings(plain).token, 'abc'), ['Authorization', 'Bearer abc']);
+  const own = defineEndpoints({ e: { label: 'e', method: 'GET', path: '/e', slo: { p95: 1 } } }, { health: { path: '/ping', status: 204 }, headers: { 'X-Team': 't' }, token: { header: 'X-Api-Key', scheme: '' } });
+  assert.deepEqual(apiSettings(own).health, { path: '/ping', status: 204 });
+  assert.deepEqual(tokenHeader(apiSettings(own).token, 'abc'), ['X-Api-Key', 'abc']);
+  assert.deepEqual(tokenHeader(apiSettings(defineEndpoints({}, { token: { scheme: 'Token' } })).token, 'abc'), ['Authorization', 'Token abc']);
 });

@@ -1,7 +1,7 @@
 // Bottlenecks: every sign of strain from the other sections, gathered into one list.
 import { endpointRows, failedThresholds, firedAlerts, formatObserved } from '../../../lib/summary/model.ts';
-import { code, count, ms, percent, seconds, table } from '../format.ts';
-import type { Captured, ReportInput } from '../input.ts';
+import { code, count, percent, seconds, table } from '../format.ts';
+import { noLoad, type Captured, type ReportInput } from '../input.ts';
 import { hotSpotGroups, type GroupShare, type PprofTop } from '../pprof.ts';
 import { increase, Snapshot } from '../prometheus.ts';
 
@@ -17,14 +17,13 @@ function cpuTotalMs(top: PprofTop): number | undefined {
 
 export function bottlenecks(input: ReportInput): string[] {
   const lines = ['## Bottlenecks', ''];
+  if (noLoad(input)) return [...lines, 'None to look for: no load ran, so nothing was under strain.', ''];
   const findings: string[] = [];
   const { summary } = input;
   if (summary) {
     for (const t of failedThresholds(summary)) findings.push(`Threshold ${code(`${t.metric} ${t.expression}`)} failed, observed ${formatObserved(t)}.`);
     for (const row of endpointRows(summary)) {
-      if (row.p95 !== undefined && row.targetP95 !== undefined && row.p95 >= row.targetP95) {
-        findings.push(`${code(row.endpoint)} p95 is ${ms(row.p95)}, over its ${row.targetP95} ms target.`);
-      }
+      if (!row.ok) findings.push(`${code(row.endpoint)} missed its objectives: ${row.failures.join(', ')}.`);
     }
     for (const alert of firedAlerts(summary)) findings.push(`Alert ${code(alert.name)} fired${alert.aborting ? ' and stopped the run' : ''}.`);
   }
@@ -67,6 +66,13 @@ function groupedHotSpots(cpuProfile: Captured<PprofTop>, allocsProfile: Captured
   lines.push(
     'Each sample goes to the first group its stack meets from the leaf up, so runtime helpers (allocation, copying, map access, system calls) count for the code that called them; GC work and the scheduler count as "GC and runtime". ' +
       'CPU covers the steady-state window; allocated bytes cover the service\'s whole life, start-up included.',
+    '',
+  );
+  const module = (cpuProfile.ok ? cpuProfile.value.grouped?.ownModule : undefined) ?? (allocsProfile.ok ? allocsProfile.value.grouped?.ownModule : undefined);
+  lines.push(
+    module
+      ? `The application's own code: package main and the module ${code(module)} (the endpoint table's \`module\`, else the one main.main calls).`
+      : "The application's own code: package main only; no module was declared in the endpoint table (`module`) or found under main.main in the profiles.",
     '',
   );
   const share = (groups: GroupShare[] | string, name: string) => (typeof groups === 'string' ? 'n/a' : percent(groups.find((g) => g.group === name)?.share ?? 0));

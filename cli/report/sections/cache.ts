@@ -1,7 +1,7 @@
 // The reference service's cache (CACHE=redis): hit rate against the seed report's 80% criterion,
 // memory used of the limit, evictions and keys, from the service's target_cache_* metrics.
 import { bytes, code, count, mark, percent, table } from '../format.ts';
-import type { ReportInput } from '../input.ts';
+import { noLoad, noLoadSentence, type ReportInput } from '../input.ts';
 import { snapshots, type Labels } from '../prometheus.ts';
 
 /** The seed report's success criterion. */
@@ -15,10 +15,12 @@ export function cacheSection(input: ReportInput): string[] {
   }
   const m = snapshots(input.metricsAfter.value, input.metricsBefore.ok ? input.metricsBefore.value : undefined);
   if (!m.after.has('target_cache_hits_total')) {
-    const why = input.meta?.target?.startedByLoadgate === false ? 'the target exposes no target_cache_* metrics' : 'the reference service ran without a cache (CACHE=redis adds one)';
-    lines.push(`Cache: none, ${why}.`, '');
+    // A service of a team's own may well have a cache: without its metrics it is not measured, not absent.
+    if (input.meta?.target?.startedByLoadgate === false) return [];
+    lines.push('Cache: none, the reference service ran without a cache (CACHE=redis adds one).', '');
     return lines;
   }
+  if (noLoad(input)) return [...lines, noLoadSentence('Cache hits'), ''];
   const redis = input.meta?.backends?.find((b) => b.name === 'Redis');
   if (redis) lines.push(`${redis.version}, started by loadgate for this run at ${redis.address}.`, '');
   if (redis?.unexpectedExit) lines.push(`**Redis ${redis.unexpectedExit}**: lookups missed and went to the database from then on.`, '');

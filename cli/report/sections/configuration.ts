@@ -35,7 +35,11 @@ export function testConfiguration(input: ReportInput): string[] {
   const target = meta.target;
   if (target) {
     const identity = target.identity as { service?: string; version?: string } | null | undefined;
-    const who = identity?.service ? `${identity.service} ${identity.version ?? ''}`.trim() : 'identity not reported by /healthz';
+    // Older runs wrote "unknown" for a field the target did not report.
+    const reported = (field: string | undefined) => (field && field !== 'unknown' ? field : undefined);
+    const service = reported(identity?.service);
+    const version = reported(identity?.version);
+    const who = `${service ?? 'service name not reported'}, ${version ? `version ${version}` : 'version not reported'}`;
     rows.push(['Target', `${who} at ${target.baseUrl ?? 'an unrecorded URL'}${target.startedByLoadgate ? ', started by loadgate' : ', started outside loadgate'}`]);
     const faults = (target.args ?? []).filter((arg, i, args) => arg.startsWith('-fault') || args[i - 1]?.startsWith('-fault'));
     if (faults.length) rows.push(['Fault injection', faults.join(' ')]);

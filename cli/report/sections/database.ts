@@ -4,7 +4,7 @@
 // GET /debug/db (pg_stat_statements and friends on PostgreSQL, the service's own timings on SQLite).
 import { runDurationSeconds } from '../../../lib/summary/model.ts';
 import { code, count, ms, percent, plural, table } from '../format.ts';
-import type { ReportInput } from '../input.ts';
+import { noLoad, noLoadSentence, type ReportInput } from '../input.ts';
 import { snapshots, type Labels, type Snapshots } from '../prometheus.ts';
 
 /** GET /debug/db, as service/internal/store/stats.go writes it. */
@@ -225,10 +225,11 @@ function plan(db: DbReport): string[] {
 export function databaseSection(input: ReportInput): string[] {
   const lines = ['## Database', ''];
   const startedByLoadgate = input.meta?.target?.startedByLoadgate !== false;
-  if (!startedByLoadgate && !input.database.ok) {
-    lines.push('Database: not measured, the target was not started by loadgate and serves no GET /debug/db.', '');
-    return lines;
-  }
+  // A team's own service without the reference service's GET /debug/db or target_db_* metrics:
+  // there is nothing to say about its database, so the section is left out rather than guessed.
+  const poolMetrics = input.metricsAfter.ok && input.metricsAfter.value.includes('target_db_');
+  if (!startedByLoadgate && !input.database.ok && !poolMetrics) return [];
+  if (noLoad(input)) return [...lines, noLoadSentence('Database figures under load'), ''];
   const db = input.database.ok ? parseDbReport(input.database.value) : null;
   const m = input.metricsAfter.ok ? snapshots(input.metricsAfter.value, input.metricsBefore.ok ? input.metricsBefore.value : undefined) : null;
   const started = input.meta?.backends?.find((b) => b.name === 'PostgreSQL');

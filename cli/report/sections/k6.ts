@@ -1,7 +1,7 @@
 // What k6 measured: the totals, each endpoint against its SLO, and the alerts that fired.
 import { describeStatuses, endpointRows, failedStatuses, firedAlerts } from '../../../lib/summary/model.ts';
 import { bytes, code, count, mark, ms, percent, perSecond, plural, table } from '../format.ts';
-import { metric, setupInfo, value, type ReportInput } from '../input.ts';
+import { metric, noLoad, noLoadSentence, setupInfo, value, type ReportInput } from '../input.ts';
 
 export function k6Metrics(input: ReportInput): string[] {
   const { summary } = input;
@@ -10,6 +10,7 @@ export function k6Metrics(input: ReportInput): string[] {
     lines.push('k6 metrics: not captured, there is no summary.json.', '');
     return lines;
   }
+  if (noLoad(input)) return [...lines, noLoadSentence('Request rates, latencies and error rate'), ''];
   const rows: string[][] = [];
   const reqs = metric(summary, 'http_reqs')?.values;
   if (reqs) rows.push(['HTTP requests', `${count(reqs.count)} (${perSecond(reqs.rate)})`]);
@@ -46,6 +47,7 @@ export function endpointTable(input: ReportInput): string[] {
     lines.push('Endpoint latencies: not captured, there is no summary.json.', '');
     return lines;
   }
+  if (noLoad(input)) return [...lines, noLoadSentence('Endpoint latencies'), ''];
   const rows = endpointRows(summary);
   if (!rows.length) {
     lines.push('Endpoint latencies: not captured, the run tagged no request with an endpoint.', '');
@@ -62,15 +64,16 @@ export function endpointTable(input: ReportInput): string[] {
       latency(row.p50),
       latency(row.p95),
       latency(row.p99),
-      row.targetP95 === undefined ? '—' : `< ${row.targetP95} ms`,
-      mark(row.ok && measured),
+      row.errorRate === undefined ? '—' : percent(row.errorRate),
+      row.objectives.map((o) => o.text).join(', ') || '—',
+      row.ok ? mark(true) : `${mark(false)} ${row.failures.join(', ')}`,
       describeStatuses(failedStatuses(summary, row.endpoint)) || 'none',
     ];
   });
   lines.push(
-    'Latency of successful responses. ✅ means every latency threshold of the endpoint (p50, p95, p99) held and it answered at least once.',
+    'Latency of successful responses. ✅ means every objective the scenario declared for the endpoint held (latency targets and its error objective) and it answered at least once; ❌ names each objective missed.',
     '',
-    ...table(['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Target p95', 'Met', 'Failed responses'], cells, 'lrrrrrcl'),
+    ...table(['Endpoint', 'Requests', 'p50', 'p95', 'p99', 'Failed', 'Objectives', 'Met', 'Failed responses'], cells, 'lrrrrrlcl'),
     '',
   );
   if (withoutLatency.length) {

@@ -2,7 +2,7 @@
 import { endpointRows, failedThresholds, firedAlerts, formatObserved, runDurationSeconds, thresholdResults } from '../../../lib/summary/model.ts';
 import { serviceObjectives } from '../../../thresholds/slo.ts';
 import { code, count, mark, ms, percent, perSecond, seconds } from '../format.ts';
-import { value, type ReportInput } from '../input.ts';
+import { noLoad, value, type ReportInput } from '../input.ts';
 import { arrivalRateAt, optionsOf } from '../options.ts';
 import { exitCodeEntry } from '../../record.ts';
 
@@ -46,7 +46,7 @@ export function executiveSummary(input: ReportInput): string[] {
   const passed = runPassed(input);
   const reason = meta ? `${meta.reason} (exit code ${meta.exitCode})` : 'meta.json was not written, so why the run ended is not recorded';
   lines.push(`**Status: ${passed ? 'PASSED' : 'FAILED'}**: ${passed ? 'every SLO threshold held' : reason}.`, '');
-  if (meta?.stoppedEarly && summary) {
+  if (meta?.stoppedEarly && summary && !noLoad(input)) {
     lines.push(`The run stopped after ${seconds(runDurationSeconds(summary))}, so every figure below covers only that part of it.`, '');
   }
   if (!summary) {
@@ -59,18 +59,20 @@ export function executiveSummary(input: ReportInput): string[] {
     );
     return lines;
   }
+  if (noLoad(input)) {
+    lines.push('No load ran: k6 started, but not one iteration did, so this run has no latency, error rate, throughput or CPU figures to report.', '');
+    return lines;
+  }
   const bullets: string[] = [];
   const p95 = value(summary, 'http_req_duration', 'p(95)');
   const rows = endpointRows(summary);
-  const measured = rows.filter((row) => row.p95 !== undefined);
-  if (p95 !== undefined) {
-    const within = measured.filter((row) => row.targetP95 !== undefined && row.p95! < row.targetP95).length;
-    bullets.push(
-      `Latency: p95 over all requests ${ms(p95)}; ${within} of ${rows.length} endpoints within their p95 target.`,
-    );
-  } else {
-    bullets.push('Latency: not captured, the run made no HTTP requests.');
-  }
+  const failing = rows.filter((row) => !row.ok);
+  bullets.push(
+    rows.length
+      ? `Endpoints: ${rows.length - failing.length} of ${rows.length} met every objective declared for them${failing.length ? `; failing: ${failing.map((row) => `${code(row.endpoint)} (${row.failures.join(', ')})`).join('; ')}` : ''}.`
+      : 'Endpoints: none tagged, so no per-endpoint objective was judged.',
+  );
+  bullets.push(p95 !== undefined ? `Latency: p95 over all requests ${ms(p95)}.` : 'Latency: not captured, the run made no HTTP requests.');
   const errorRate = value(summary, 'http_req_failed', 'rate');
   if (errorRate !== undefined) {
     const ok = errorRate < serviceObjectives.maxErrorRate;

@@ -1,11 +1,25 @@
 // What the target's own /metrics said before and after the run: the server side of the latencies.
-import { runDurationSeconds } from '../../../lib/summary/model.ts';
 import { bytes, code, count, percent, seconds, table } from '../format.ts';
-import type { ReportInput } from '../input.ts';
+import { noLoad, noLoadSentence, scrapeWindowSeconds, setupInfo, type ReportInput } from '../input.ts';
 import { increase, Snapshot, type Labels } from '../prometheus.ts';
+
+/**
+ * CPU time and its share of one core, divided by the time between the two scrapes it was measured
+ * over (not k6's run time, which leaves out setup and the captures after it). A share above the
+ * machine's cores can only be a clock or scrape mix-up, so it is not shown as a figure.
+ */
+function cpuTime(input: ReportInput, cpu: number): string {
+  const window = scrapeWindowSeconds(input);
+  if (window === undefined) return `${seconds(cpu)} (share of a core: not computed, the times of the two scrapes are not recorded)`;
+  const share = cpu / window;
+  const cores = input.meta?.machine?.cpus;
+  if (cores !== undefined && share > cores) return `${seconds(cpu)} over ${seconds(window)} between the scrapes (more than ${cores} cores can give: the snapshots do not belong to one window)`;
+  return `${seconds(cpu)} (${percent(share)} of one core over the ${seconds(window)} between the scrapes)`;
+}
 
 export function targetMetrics(input: ReportInput): string[] {
   const lines = ['## Target metrics', ''];
+  if (noLoad(input)) return [...lines, noLoadSentence('Target metrics under load'), ''];
   if (!input.metricsAfter.ok) {
     lines.push(`Target metrics: not captured, ${input.metricsAfter.missing}.`, '');
     return lines;
@@ -68,14 +82,10 @@ export function targetMetrics(input: ReportInput): string[] {
       `${count(delta('go_gc_duration_seconds_count'))} / ${seconds(delta('go_gc_duration_seconds_sum'))} (longest recent pause ${seconds(longest)})`,
     ]);
   }
-  if (after.has('process_cpu_seconds_total')) {
-    const cpu = delta('process_cpu_seconds_total');
-    const runSeconds = input.summary ? runDurationSeconds(input.summary) : 0;
-    changes.push(['Target CPU time', `${seconds(cpu)}${runSeconds > 0 ? ` (${percent(cpu / runSeconds)} of one core over the run)` : ''}`]);
-  }
+  if (after.has('process_cpu_seconds_total')) changes.push(['Target CPU time', cpuTime(input, delta('process_cpu_seconds_total'))]);
 
   if (!levels.length && !changes.length) {
-    lines.push('Target metrics: not captured, metrics-after.prom holds none of the target_* or Go runtime series this report reads.', '');
+    lines.push('Target metrics: not measured, the target\'s /metrics (metrics-after.prom) has none of the target_* or Go runtime series this report reads.', '');
     return lines;
   }
   lines.push('From the /metrics snapshots taken just before k6 started and just after it ended.', '');
@@ -83,12 +93,12 @@ export function targetMetrics(input: ReportInput): string[] {
     lines.push(`The snapshot before the run was not captured (${input.metricsBefore.missing}), so the changes below are totals since the target started.`, '');
   }
   if (levels.length) {
-    lines.push(
-      ...table(['Level', 'Before', 'After'], levels),
-      '',
-      'Pool use is what the two snapshots saw, not the peak during the run; the DatabaseConnectionPoolHigh alert watches the peak live.',
-      '',
-    );
+    lines.push(...table(['Level', 'Before', 'After'], levels), '');
+    // Only the reference service's rules have a pool alert; a team's own may have none.
+    const poolAlert = [...(setupInfo(input.summary).rules?.evaluated ?? [])].find((rule) => /pool/i.test(rule));
+    if (after.has('target_db_connections_max')) {
+      lines.push(`Pool use is what the two snapshots saw, not the peak during the run${poolAlert ? `; the ${poolAlert} alert watches the peak live` : ''}.`, '');
+    }
   }
   if (changes.length) lines.push(...table(['During the run', 'Change'], changes), '');
   return lines;
