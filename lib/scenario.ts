@@ -8,7 +8,7 @@
 import type { Options, Scenario } from 'k6/options';
 import type { AlertRule } from '../thresholds/alerts.ts';
 import type { EndpointTable } from '../thresholds/endpoints.ts';
-import { endpointGuards, scenarioGuards } from '../thresholds/guards.ts';
+import { endpointGuards, failedResponseRecords, scenarioGuards } from '../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds, type ServiceThresholdOptions } from '../thresholds/objectives.ts';
 import { mergeThresholds, type Thresholds } from '../thresholds/types.ts';
 import { parseConfig, type Config } from './config.ts';
@@ -58,7 +58,10 @@ export function defineScenario<E extends string>(name: string, declare: (config:
   const spec = declare(config);
   const monitoring = alertMonitoring(config, spec.rules);
   const { abortOnDegradation } = config.profile;
-  const options: Options = {
+  // k6 reads options once, from the init context it runs before any VU (__VU 0; setup and
+  // handleSummary run there too). Every VU runs this init code again, and would hold its own copy of
+  // every threshold and scenario: build them only where k6 reads them.
+  const options: Options = __VU !== 0 ? {} : {
     scenarios: { ...spec.load, ...monitoring.scenarios },
     thresholds: mergeThresholds(
       endpointThresholds(spec.table, spec.endpoints),
@@ -66,6 +69,7 @@ export function defineScenario<E extends string>(name: string, declare: (config:
       spec.scheduledIterations === undefined ? {} : droppedIterationThreshold(spec.scheduledIterations),
       spec.thresholds ?? {},
       endpointGuards(spec.endpoints),
+      failedResponseRecords(spec.endpoints),
       scenarioGuards(Object.keys(spec.load)),
       monitoring.thresholds,
     ),

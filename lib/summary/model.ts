@@ -1,7 +1,7 @@
 // Reads k6's end-of-test summary object. Pure: the k6 handleSummary, the node report command and
 // the tests all read summaries through these functions.
 import { alertMetricName } from '../../thresholds/alerts.ts';
-import { failureRateKey, latencyKey, parseFailedResponsesMetric, requestCountKey } from '../../thresholds/keys.ts';
+import { failureRateKey, latencyKey, parseFailedResponsesKey, requestCountKey } from '../../thresholds/keys.ts';
 import { ms, percent, perSecond } from '../format.ts';
 
 export interface MetricSummary {
@@ -44,6 +44,8 @@ function unitOf(metric: MetricSummary, stat: string): ThresholdResult['unit'] {
 export function thresholdResults(summary: K6Summary): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [name, metric] of Object.entries(summary.metrics)) {
+    // Record-only counts of failed statuses (thresholds/guards.ts) are data, not objectives.
+    if (parseFailedResponsesKey(name)) continue;
     const noData = metric.type === 'trend' && (metric.values.count ?? 0) === 0;
     for (const [expression, { ok }] of Object.entries(metric.thresholds ?? {})) {
       const stat = statOf(expression);
@@ -175,7 +177,7 @@ export function endpointRows(summary: K6Summary): EndpointRow[] {
 export function failedStatuses(summary: K6Summary, endpoint: string): Array<{ status: string; count: number }> {
   const statuses: Array<{ status: string; count: number }> = [];
   for (const [name, metric] of Object.entries(summary.metrics)) {
-    const parsed = parseFailedResponsesMetric(name);
+    const parsed = parseFailedResponsesKey(name);
     if (parsed?.endpoint === endpoint && (metric.values.count ?? 0) > 0) statuses.push({ status: parsed.status, count: metric.values.count });
   }
   return statuses.sort((a, b) => b.count - a.count);

@@ -25,7 +25,7 @@ test('exit codes read as reasons, and the stopped-early ones say so', () => {
   const wrongRoute = {
     metrics: {
       'http_req_failed{endpoint:auth_token}': { type: 'rate' as const, values: { rate: 1 }, thresholds: { 'rate<0.01': { ok: false }, 'rate<1': { ok: false } } },
-      loadgate_failed__auth_token__404: { type: 'counter' as const, values: { count: 4 } },
+      'loadgate_failed_responses{endpoint:auth_token,status:404}': { type: 'counter' as const, values: { count: 4 }, thresholds: { 'count>=0': { ok: true } } },
     },
   };
   assert.deepEqual(k6RunEnd(99, wrongRoute), { exitCode: 99, reason: 'aborted: every auth_token request failed for 10s or more (HTTP 404 ×4)', stoppedEarly: true });

@@ -116,8 +116,9 @@ describe('a run against an API that does not match', () => {
       iterations: { type: 'counter', values: { count: 12 } },
       'http_reqs{endpoint:feed}': { type: 'counter', values: { count: 12 }, thresholds: { 'count>0': { ok: true } } },
       [latency]: { type: 'trend', contains: 'time', values: { count: 0, 'p(95)': 0 }, thresholds: { 'p(95)<100': { ok: true } } },
-      loadgate_failed__feed__404: { type: 'counter', values: { count: 10 } },
-      loadgate_failed__feed__other: { type: 'counter', values: { count: 2 } },
+      'loadgate_failed_responses{endpoint:feed,status:404}': { type: 'counter', values: { count: 10 }, thresholds: { 'count>=0': { ok: true } } },
+      'loadgate_failed_responses{endpoint:feed,status:other}': { type: 'counter', values: { count: 2 }, thresholds: { 'count>=0': { ok: true } } },
+      'loadgate_failed_responses{endpoint:feed,status:500}': { type: 'counter', values: { count: 0 }, thresholds: { 'count>=0': { ok: true } } },
     },
   };
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endpointNames, referenceEndpoints } from '../../thresholds/slo.ts';
-import { failedResponsesMetric, parseFailedResponsesMetric } from '../../thresholds/keys.ts';
-import { endpointGuards, scenarioGuards } from '../../thresholds/guards.ts';
+import { failedResponsesKey, parseFailedResponsesKey, statusTag } from '../../thresholds/keys.ts';
+import { endpointGuards, failedResponseRecords, scenarioGuards } from '../../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../../thresholds/objectives.ts';
 import { alertRules, alertThresholds, promql } from '../../thresholds/alerts.ts';
 import { mergeThresholds } from '../../thresholds/types.ts';
@@ -86,11 +86,16 @@ test('open-model stages are per minute so small rates survive rounding', async (
   assert.equal(scheduledIterations(profiles.smoke, 100), Math.round(100 * 0.05 * (2.5 + 25)));
 });
 
-test('failed-response counters name their endpoint and status, underscores in names included', () => {
-  assert.equal(failedResponsesMetric('comment_create', 404), 'loadgate_failed__comment_create__404');
-  assert.match(failedResponsesMetric('comment_create', 'other'), /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'a valid k6 metric name');
-  assert.deepEqual(parseFailedResponsesMetric('loadgate_failed__comment_create__other'), { endpoint: 'comment_create', status: 'other' });
-  assert.equal(parseFailedResponsesMetric('http_reqs'), null);
+test('failed responses are one counter whose endpoint × status submetrics are record-only thresholds', () => {
+  assert.equal(failedResponsesKey('comment_create', 404), 'loadgate_failed_responses{endpoint:comment_create,status:404}');
+  assert.deepEqual(parseFailedResponsesKey(failedResponsesKey('comment_create', 'other')), { endpoint: 'comment_create', status: 'other' });
+  assert.equal(parseFailedResponsesKey('http_reqs'), null);
+  assert.equal(parseFailedResponsesKey('loadgate_failed_responses'), null, 'the parent metric is no submetric');
+  assert.equal(statusTag(503), '503');
+  assert.equal(statusTag(418), 'other');
+  const records = failedResponseRecords(['feed', 'vote']);
+  assert.equal(Object.keys(records).length, 2 * 17);
+  assert.deepEqual(records[failedResponsesKey('vote', 0)], ['count>=0']);
 });
 
 test('an endpoint declares any subset of p50/p90/p95/p99/max and its own error objective', () => {
