@@ -32,7 +32,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
+.PHONY: licenses pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -104,7 +104,10 @@ readme: node_modules/.installed ## regenerate README's tables of variables and e
 alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
 	$(CLI) alerts-export deploy/prometheus/alerts.yml
 
-test: debian-packages typecheck test-unit test-go test-integration ## everything CI runs
+test: debian-packages typecheck licenses test-unit test-go test-integration ## everything CI runs
+
+licenses: node_modules/.installed ## every npm package and Go module has an allowed licence, and no Go code imports k6 (docs/licences.md)
+	node --import tsx scripts/licenses.ts
 
 debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server, sqlite3 for make test if missing (root or sudo, apt)
 	@scripts/ensure-debian-packages.sh
