@@ -115,7 +115,7 @@ debian-packages: ## install chromium, strace, prometheus (promtool), postgresql,
 typecheck: node_modules/.installed ## tsc --noEmit, strict
 	npx tsc --noEmit -p .
 
-test-unit: node_modules/.installed service $(ACTIONLINT) ## node:test suites over the pure modules
+test-unit: node_modules/.installed build service $(ACTIONLINT) ## node:test suites over the pure modules
 	node --import tsx --test --test-reporter=spec test/unit/*.test.ts
 
 test-go: ## go vet and go test for the reference service
