@@ -121,8 +121,16 @@ test-unit: node_modules/.installed build service $(ACTIONLINT) ## node:test suit
 test-go: ## go vet and go test for the reference service
 	cd service && go vet ./... && go test -count=1 ./...
 
+# Integration files run two at a time: each run has its own ports, folders and service, and a smoke
+# run leaves the CPU mostly idle. Files that measure the machine itself (CPU per request, capacity)
+# run alone afterwards so a neighbour cannot skew what they measure; so does the gate, whose
+# "unchanged service passes" compares runs made minutes apart.
+INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts
+INTEGRATION_PAIRED := $(filter-out $(INTEGRATION_ALONE),$(wildcard test/integration/*.test.ts))
+
 test-integration: build service $(K6_DEP) ## real k6 against the real target, smoke profiles
-	node --import tsx --test --test-concurrency=1 --test-reporter=spec test/integration/*.test.ts
+	node --import tsx --test --test-concurrency=2 --test-reporter=spec $(INTEGRATION_PAIRED)
+	node --import tsx --test --test-concurrency=1 --test-reporter=spec $(INTEGRATION_ALONE)
 
 setup: node_modules/.installed $(K6_DEP) service ## install npm packages, build k6 and the reference service
 
