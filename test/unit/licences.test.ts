@@ -85,7 +85,7 @@ test('the licence check (make licenses) exits 1 naming the AGPL package and a Go
 test('k6 imports are found in go.mod too, and a mere mention in a comment is not one', () => {
   const tree = mkdtempSync(join(tmpdir(), 'loadgate-licences-'));
   try {
-    writeFileSync(join(tree, 'go.mod'), 'module x\n\nrequire go.k6.io/k6 v1.8.1\n');
+    writeFileSync(join(tree, 'go.mod'), 'module x\n\nrequire go.k6.io/k6 v0.0.0\n');
     writeFileSync(join(tree, 'ok.go'), '// k6 lives at https://github.com/grafana/k6, never imported here\npackage x\n');
     assert.deepEqual(k6ImportFindings(tree).map((f) => f.what), ['go.mod']);
   } finally {
