@@ -32,7 +32,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint docs help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
+.PHONY: licenses pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint docs help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -106,7 +106,10 @@ docs: node_modules/.installed ## regenerate the tables in README.md and docs/ fr
 alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
 	$(CLI) alerts-export deploy/prometheus/alerts.yml
 
-test: debian-packages typecheck test-unit test-go test-integration ## everything CI runs
+test: debian-packages typecheck licenses test-unit test-go test-integration ## everything CI runs
+
+licenses: node_modules/.installed ## every npm package and Go module has an allowed licence, and no Go code imports k6 (docs/licences.md)
+	node --import tsx scripts/licenses.ts
 
 debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server, sqlite3 for make test if missing (root or sudo, apt)
 	@scripts/ensure-debian-packages.sh
@@ -114,14 +117,22 @@ debian-packages: ## install chromium, strace, prometheus (promtool), postgresql,
 typecheck: node_modules/.installed ## tsc --noEmit, strict
 	npx tsc --noEmit -p .
 
-test-unit: node_modules/.installed service $(ACTIONLINT) ## node:test suites over the pure modules
+test-unit: node_modules/.installed build service $(ACTIONLINT) ## node:test suites over the pure modules
 	node --import tsx --test --test-reporter=spec test/unit/*.test.ts
 
 test-go: ## go vet and go test for the reference service
 	cd service && go vet ./... && go test -count=1 ./...
 
+# Integration files run two at a time: each run has its own ports, folders and service, and a smoke
+# run leaves the CPU mostly idle. Files that measure the machine itself (CPU per request, capacity)
+# run alone afterwards so a neighbour cannot skew what they measure; so does the gate, whose
+# "unchanged service passes" compares runs made minutes apart.
+INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts
+INTEGRATION_PAIRED := $(filter-out $(INTEGRATION_ALONE),$(wildcard test/integration/*.test.ts))
+
 test-integration: build service $(K6_DEP) ## real k6 against the real target, smoke profiles
-	node --import tsx --test --test-concurrency=1 --test-reporter=spec test/integration/*.test.ts
+	node --import tsx --test --test-concurrency=2 --test-reporter=spec $(INTEGRATION_PAIRED)
+	node --import tsx --test --test-concurrency=1 --test-reporter=spec $(INTEGRATION_ALONE)
 
 setup: node_modules/.installed $(K6_DEP) service ## install npm packages, build k6 and the reference service
 

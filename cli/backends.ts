@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../lib/config.ts';
 import { projectRoot } from './paths.ts';
 import type { RunEnd, RunMeta } from './record.ts';
+import { serviceFlag } from '../thresholds/service-contract.ts';
 
 /** The cache's memory limit and what Redis does when it is reached. */
 export const redisMaxMemory = '64mb';
@@ -69,7 +70,7 @@ export async function startBackends(config: Config, runDir: string, say: (line: 
     for (const what of wanted) {
       const backend = what === 'postgres' ? await startPostgres(runDir) : await startRedis(runDir);
       started.push(backend);
-      serviceArgs.push(what === 'postgres' ? '-database-url' : '-redis-url', backend.address);
+      serviceArgs.push(what === 'postgres' ? serviceFlag.databaseUrl.flag : serviceFlag.redisUrl.flag, backend.address);
       say(`started ${backend.version} at ${backend.address} for the reference service`);
     }
   } catch (error) {

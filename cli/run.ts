@@ -15,7 +15,7 @@ import { k6Binary, projectRoot, scenarioBundle, serviceBinary } from './paths.ts
 import { pgoBuild } from './pgo/build.ts';
 import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
 import { regenerateReports } from './report.ts';
-import { createRunFolder } from './run-folder.ts';
+import { createRunFolder, makeResultsDir } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
 import { BackendStartError, startBackends, type Backends } from './backends.ts';
 import { Interrupts } from './signals.ts';
@@ -62,6 +62,9 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
   } catch {
     return { exitCode: exitCodes.k6Failed.code, sentence: `k6 is not an executable at ${k6Binary()}; run "make k6" or set K6 to a k6 binary` };
   }
+  // Last: it creates RESULTS_DIR itself (never a run folder) when every other check passed.
+  const unwritable = makeResultsDir(config.resultsDir);
+  if (unwritable) return { exitCode: exitCodes.invalidConfig.code, sentence: unwritable };
   return { scenario, config, k6Env };
 }
 

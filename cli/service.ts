@@ -4,6 +4,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { serviceBinary } from './paths.ts';
+import { serviceFlag } from '../thresholds/service-contract.ts';
 
 export interface RunningService {
   baseUrl: string;
@@ -67,12 +68,12 @@ export function errorLine(lines: string[]): string {
 export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env, binary = serviceBinary): Promise<RunningService> {
   if (!existsSync(binary)) throw new ServiceStartError(`${binary} is missing; run "make service"`, '', logFile);
   const args = [
-    '-addr', '127.0.0.1:0',
-    '-grpc-addr', '127.0.0.1:0',
-    '-debug-addr', '127.0.0.1:0',
+    serviceFlag.addr.flag, '127.0.0.1:0',
+    serviceFlag.grpcAddr.flag, '127.0.0.1:0',
+    serviceFlag.debugAddr.flag, '127.0.0.1:0',
     // Profiles captured during the run include block and mutex contention.
-    '-block-profile-rate', '10000',
-    '-mutex-profile-fraction', '10',
+    serviceFlag.blockProfileRate.flag, '10000',
+    serviceFlag.mutexProfileFraction.flag, '10',
     ...extraArgs,
   ];
   // Its own process group: a Ctrl-C meant for k6 must not kill the target before the end-of-run

@@ -3,6 +3,7 @@
 // harness clears it. A variable added anywhere else is a variable someone forgets to document.
 // Bundled into every k6 VU, so it stays plain data plus a few small functions.
 import { profileNames } from './profiles.ts';
+import { serviceFlag } from '../thresholds/service-contract.ts';
 
 export const protocols = ['http', 'grpc'] as const;
 export type Protocol = (typeof protocols)[number];
@@ -113,7 +114,7 @@ export const variables = [
   {
     name: 'LOADGATE_FLUSH_INTERVAL',
     alias: 'BUFFER_FLUSH_INTERVAL',
-    default: '1s',
+    default: serviceFlag.bufferFlushInterval.default,
     kind: { type: 'duration', min: '10ms', max: '10m' },
     meaning: "the target's flush interval; also sets the e2e latency threshold (interval + 1 s)",
     secret: false,
@@ -475,7 +476,7 @@ export const variables = [
   },
   {
     name: 'DB_MAX_OPEN_CONNS',
-    default: '8',
+    default: serviceFlag.dbMaxOpenConns.default,
     kind: { type: 'integer', min: 1, max: 10_000 },
     meaning: "the reference service's connection pool size (on SQLite its read pool)",
     secret: false,
@@ -492,7 +493,7 @@ export const variables = [
   },
   {
     name: 'DB_CONN_MAX_LIFETIME',
-    default: '30m',
+    default: serviceFlag.dbConnMaxLifetime.default,
     kind: { type: 'duration', min: '0s', max: '24h' },
     meaning: 'the pool closes connections older than this (`0s`: never)',
     secret: false,
@@ -500,7 +501,7 @@ export const variables = [
   },
   {
     name: 'DB_CONN_MAX_IDLE_TIME',
-    default: '5m',
+    default: serviceFlag.dbConnMaxIdleTime.default,
     kind: { type: 'duration', min: '0s', max: '24h' },
     meaning: 'the pool closes connections idle longer than this (`0s`: never)',
     secret: false,

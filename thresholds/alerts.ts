@@ -2,6 +2,7 @@
 // inside k6 (lib/alerting.ts evaluates it against scrapes of /metrics) and the production rules
 // file (`make alerts-export` → deploy/prometheus/alerts.yml).
 import type { Thresholds } from './types.ts';
+import { targetMetric, histogramSeries } from './service-contract.ts';
 
 export type Severity = 'warning' | 'critical';
 export type MatchOp = '=' | '!=' | '=~' | '!~';
@@ -40,7 +41,7 @@ export const alertRules: AlertRule[] = [
     severity: 'warning',
     signal: {
       kind: 'quantile',
-      histogram: { metric: 'target_http_request_duration_seconds', matchers: apiRoutes },
+      histogram: { metric: targetMetric.httpRequestDuration, matchers: apiRoutes },
       quantile: 0.95,
       window: '1m',
     },
@@ -54,8 +55,8 @@ export const alertRules: AlertRule[] = [
     severity: 'critical',
     signal: {
       kind: 'ratio',
-      numerator: { metric: 'target_http_request_duration_seconds_count', matchers: serverErrors },
-      denominator: { metric: 'target_http_request_duration_seconds_count' },
+      numerator: { metric: histogramSeries(targetMetric.httpRequestDuration, 'count'), matchers: serverErrors },
+      denominator: { metric: histogramSeries(targetMetric.httpRequestDuration, 'count') },
       window: '1m',
     },
     above: 0.01,
@@ -68,7 +69,7 @@ export const alertRules: AlertRule[] = [
     severity: 'warning',
     signal: {
       kind: 'quantile',
-      histogram: { metric: 'target_event_ingest_duration_seconds' },
+      histogram: { metric: targetMetric.eventIngestDuration },
       quantile: 0.95,
       window: '1m',
     },
@@ -82,8 +83,8 @@ export const alertRules: AlertRule[] = [
     severity: 'warning',
     signal: {
       kind: 'gaugeRatio',
-      numerator: { metric: 'target_db_connections_in_use' },
-      denominator: { metric: 'target_db_connections_max' },
+      numerator: { metric: targetMetric.dbConnectionsInUse },
+      denominator: { metric: targetMetric.dbConnectionsMax },
     },
     above: 0.8,
     for: '5m',
@@ -95,8 +96,8 @@ export const alertRules: AlertRule[] = [
     severity: 'warning',
     signal: {
       kind: 'gaugeRatio',
-      numerator: { metric: 'target_event_buffer_size' },
-      denominator: { metric: 'target_event_buffer_limit' },
+      numerator: { metric: targetMetric.bufferSize },
+      denominator: { metric: targetMetric.bufferLimit },
     },
     above: 0.8,
     for: '5m',

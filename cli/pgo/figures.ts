@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { increase, parsePrometheusText } from '../../lib/alerting.ts';
 import { readRunFigures, RunFolderError } from '../gate/figures.ts';
 import { captureFile, readSummary } from '../record.ts';
+import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
 
 export { RunFolderError };
 
-const families = new Set(['process_cpu_seconds_total', 'target_http_request_duration_seconds', 'go_memstats_alloc_bytes_total']);
+const families = new Set(['process_cpu_seconds_total', targetMetric.httpRequestDuration, 'go_memstats_alloc_bytes_total']);
 
 export interface ServiceCost {
   folder: string;
@@ -41,8 +42,8 @@ export function serviceCost(folder: string): ServiceCost {
   const before = totals(folder, 'before');
   const after = totals(folder, 'after');
   const delta = (name: string) => increase(after.get(name) ?? 0, before.get(name) ?? 0);
-  const requests = delta('target_http_request_duration_seconds_count');
-  if (!(requests > 0)) throw new RunFolderError(`${folder}: the service counted no request between its /metrics captures (target_http_request_duration_seconds_count), so there is nothing to divide by`);
+  const requests = delta(histogramSeries(targetMetric.httpRequestDuration, 'count'));
+  if (!(requests > 0)) throw new RunFolderError(`${folder}: the service counted no request between its /metrics captures (${histogramSeries(targetMetric.httpRequestDuration, 'count')}), so there is nothing to divide by`);
   const cpuSeconds = delta('process_cpu_seconds_total');
   const allocatedBytes = delta('go_memstats_alloc_bytes_total');
   const latency = readSummary(folder)?.metrics.http_req_duration?.values ?? {};

@@ -9,6 +9,7 @@ import { runDurationSeconds, thresholdResults, type K6Summary } from '../../lib/
 import { figuresFromSummary } from '../gate/figures.ts';
 import { captureFile, readMeta, readSummary, type RunMeta } from '../record.ts';
 import { Snapshot } from '../report/prometheus.ts';
+import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
 
 export type Unit = 'ms' | 'per-second' | 'count' | 'ratio' | 'bytes' | 'cores';
 
@@ -70,12 +71,12 @@ export interface RunFigures {
 
 // Families the figures read (a histogram by its family name); the report's own list lacks some.
 const families = new Set([
-  'target_buffer_flushes_total',
-  'target_buffer_flush_rows',
-  'target_event_buffer_high_water',
-  'target_events_rejected_total',
-  'target_db_wait_count_total',
-  'target_db_wait_duration_seconds_total',
+  targetMetric.flushes,
+  targetMetric.flushRows,
+  targetMetric.bufferHighWater,
+  targetMetric.eventsRejected,
+  targetMetric.dbWaitCount,
+  targetMetric.dbWaitDuration,
   'process_cpu_seconds_total',
   'process_resident_memory_bytes',
   'go_gc_duration_seconds',
@@ -107,8 +108,8 @@ export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta
   /** The service's counter over the run; null without both snapshots or the family. */
   const delta = (name: string) => (before && after && after.has(name) ? increase(after.sum(name), before.sum(name)) : null);
   const gauge = (name: string) => (after?.has(name) ? after.sum(name) : null);
-  const waits = delta('target_db_wait_count_total');
-  const waited = delta('target_db_wait_duration_seconds_total');
+  const waits = delta(targetMetric.dbWaitCount);
+  const waited = delta(targetMetric.dbWaitDuration);
   const runtime = {
     serviceCpu: perSecond(delta('process_cpu_seconds_total')),
     gcPerSecond: perSecond(delta('go_gc_duration_seconds_count')),
@@ -120,12 +121,12 @@ export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta
     values = {
       e2eP50: trendValue(summary, 'loadgate_event_e2e_latency', 'p(50)') ?? trendValue(summary, 'loadgate_event_e2e_latency', 'med'),
       e2eP95: trendValue(summary, 'loadgate_event_e2e_latency', 'p(95)'),
-      flushesPerSecond: perSecond(delta('target_buffer_flushes_total')),
-      rowsPerSecond: perSecond(delta('target_buffer_flush_rows_sum')),
+      flushesPerSecond: perSecond(delta(targetMetric.flushes)),
+      rowsPerSecond: perSecond(delta(histogramSeries(targetMetric.flushRows, 'sum'))),
       acceptedPerSecond: summary.metrics.loadgate_events_accepted?.values.rate ?? null,
       // A Rate's passes are its true samples: here the batches answered 503 (or RESOURCE_EXHAUSTED).
       refusedBatches: summary.metrics.loadgate_ingest_rejected?.values.passes ?? null,
-      bufferHighWater: gauge('target_event_buffer_high_water'),
+      bufferHighWater: gauge(targetMetric.bufferHighWater),
       ingestP95: gate.endpoints.events_ingest?.latency?.p95 ?? null,
       ...runtime,
     };

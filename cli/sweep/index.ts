@@ -17,6 +17,7 @@ import { figuresOf, readFigures, type RunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
 import { parameterFor, parseValues, runPlan, sortedValues, commandFor, SweepRefusal, type Parameter, type PlannedRun } from './params.ts';
 import { recommend, tableMarkdown, valueRow, type TradeOffTable } from './table.ts';
+import { serviceFlag } from '../../thresholds/service-contract.ts';
 
 
 /** How long SWEEP_CMD may take to restart the service, and the service to answer its health check. */
@@ -113,7 +114,7 @@ function runEnvironment(s: Settings, env: NodeJS.ProcessEnv, value: string, runs
  * environment and exits before opening a database, so a value it refuses costs no load.
  */
 function serviceRefusal(parameter: Parameter, value: string, runEnv: NodeJS.ProcessEnv): string | null {
-  const args = [...splitArgs(runEnv.TARGET_ARGS ?? ''), '-version'];
+  const args = [...splitArgs(runEnv.TARGET_ARGS ?? ''), serviceFlag.version.flag];
   const result = spawnSync(serviceBinary, args, { env: { ...process.env, ...targetEnvironment(runEnv) }, encoding: 'utf8', timeout: 30_000 });
   if (result.status === 0) return null;
   const lines = `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.split('\n');

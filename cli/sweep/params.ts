@@ -3,6 +3,7 @@
 // order of the runs. Pure, so the unit tests exercise every refusal without starting anything.
 import { durationToMs } from '../../lib/profiles.ts';
 import { describeKind, sweepParameters, variable } from '../../lib/variables.ts';
+import { serviceFlag } from '../../thresholds/service-contract.ts';
 
 /** A refusal before any load: the sentence names the setting, the value and what is valid. */
 export class SweepRefusal extends Error {}
@@ -60,7 +61,7 @@ export const parameters: Record<(typeof sweepParameters)[number], Parameter> = {
     name: 'BUFFER_FLUSH_INTERVAL',
     valid: describeKind(flushKind),
     order: (value) => durationMs(value, flushKind.min, flushKind.max),
-    flags: (value) => ['-buffer-flush-interval', value],
+    flags: (value) => [serviceFlag.bufferFlushInterval.flag, value],
     serviceEnv: () => ({}),
     // The scenario's e2e threshold is the interval plus a second: it must know the interval.
     runEnv: (value) => ({ BUFFER_FLUSH_INTERVAL: value }),
@@ -70,7 +71,7 @@ export const parameters: Record<(typeof sweepParameters)[number], Parameter> = {
     name: 'BUFFER_SIZE_LIMIT',
     valid: 'an integer from 1 to 100000000 (events)',
     order: (value) => integer(value, 1, 100_000_000),
-    flags: (value) => ['-buffer-size-limit', value],
+    flags: (value) => [serviceFlag.bufferSizeLimit.flag, value],
     serviceEnv: () => ({}),
     runEnv: () => ({}),
     unit: 'count',
@@ -79,7 +80,7 @@ export const parameters: Record<(typeof sweepParameters)[number], Parameter> = {
     name: 'DB_MAX_OPEN_CONNS',
     valid: describeKind(poolKind),
     order: (value) => integer(value, poolKind.min, poolKind.max),
-    flags: (value) => ['-db-max-open-conns', value],
+    flags: (value) => [serviceFlag.dbMaxOpenConns.flag, value],
     serviceEnv: () => ({}),
     // Recorded in meta.json and in the report's pool section as the run's pool size.
     runEnv: (value) => ({ DB_MAX_OPEN_CONNS: value }),

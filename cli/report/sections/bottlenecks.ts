@@ -4,6 +4,7 @@ import { code, count, percent, seconds, table } from '../format.ts';
 import { noLoad, type Captured, type ReportInput } from '../input.ts';
 import { hotSpotGroups, type GroupShare, type PprofTop } from '../pprof.ts';
 import { increase, Snapshot } from '../prometheus.ts';
+import { targetMetric } from '../../../thresholds/service-contract.ts';
 
 /** Below this much CPU time a profile's percentages are a handful of 10 ms samples, not a ranking. */
 const meaningfulCpuMs = 1000;
@@ -30,10 +31,10 @@ export function bottlenecks(input: ReportInput): string[] {
   if (input.metricsAfter.ok) {
     const after = Snapshot.parse(input.metricsAfter.value);
     const before = input.metricsBefore.ok ? Snapshot.parse(input.metricsBefore.value) : new Snapshot([]);
-    const waits = increase(after.sum('target_db_wait_count_total'), before.sum('target_db_wait_count_total'));
+    const waits = increase(after.sum(targetMetric.dbWaitCount), before.sum(targetMetric.dbWaitCount));
     if (waits > 0) findings.push(`Requests waited ${count(waits)} times for a database connection: the pool is too small for this load.`);
-    const limit = after.sum('target_event_buffer_limit');
-    if (limit > 0 && after.sum('target_event_buffer_size') / limit > 0.8) findings.push('The event buffer ended above 80% of its limit.');
+    const limit = after.sum(targetMetric.bufferLimit);
+    if (limit > 0 && after.sum(targetMetric.bufferSize) / limit > 0.8) findings.push('The event buffer ended above 80% of its limit.');
   }
   const cpu = input.profiles.cpu;
   if (cpu.ok) {

@@ -3,6 +3,7 @@
 import { bytes, code, count, mark, percent, table } from '../format.ts';
 import { noLoad, noLoadSentence, type ReportInput } from '../input.ts';
 import { snapshots, type Labels } from '../prometheus.ts';
+import { targetMetric } from '../../../thresholds/service-contract.ts';
 
 /** The seed report's success criterion. */
 export const cacheHitTarget = 0.8;
@@ -14,7 +15,7 @@ export function cacheSection(input: ReportInput): string[] {
     return lines;
   }
   const m = snapshots(input.metricsAfter.value, input.metricsBefore.ok ? input.metricsBefore.value : undefined);
-  if (!m.after.has('target_cache_hits_total')) {
+  if (!m.after.has(targetMetric.cacheHits)) {
     // A service of a team's own may well have a cache: without its metrics it is not measured, not absent.
     if (input.meta?.target?.startedByLoadgate === false) return [];
     lines.push('Cache: none, the reference service ran without a cache (CACHE=redis adds one).', '');
@@ -28,10 +29,10 @@ export function cacheSection(input: ReportInput): string[] {
   const rows: string[][] = [];
   let hits = 0;
   let misses = 0;
-  for (const kind of m.after.labelValues('target_cache_hits_total', 'kind')) {
+  for (const kind of m.after.labelValues(targetMetric.cacheHits, 'kind')) {
     const ofKind = (labels: Labels) => labels.kind === kind;
-    const h = m.delta('target_cache_hits_total', ofKind);
-    const s = m.delta('target_cache_misses_total', ofKind);
+    const h = m.delta(targetMetric.cacheHits, ofKind);
+    const s = m.delta(targetMetric.cacheMisses, ofKind);
     hits += h;
     misses += s;
     rows.push([code(kind), count(h), count(s), h + s > 0 ? percent(h / (h + s)) : '—']);
@@ -45,19 +46,19 @@ export function cacheSection(input: ReportInput): string[] {
       : 'Hit rate: no lookup reached the cache during the run.',
     '',
   );
-  const failures = m.delta('target_cache_errors_total');
+  const failures = m.delta(targetMetric.cacheErrors);
   if (failures > 0) lines.push(`${count(failures)} cache calls failed and were served from the database instead.`, '');
 
-  if (m.after.sum('target_cache_up') === 1) {
-    const used = m.after.sum('target_cache_memory_bytes');
-    const limit = m.after.sum('target_cache_memory_limit_bytes');
+  if (m.after.sum(targetMetric.cacheUp) === 1) {
+    const used = m.after.sum(targetMetric.cacheMemory);
+    const limit = m.after.sum(targetMetric.cacheMemoryLimit);
     lines.push(
       ...table(
         ['At the end of the run', 'Value'],
         [
           ['Memory used / limit', limit > 0 ? `${bytes(used)} of ${bytes(limit)} (${percent(used / limit)})` : `${bytes(used)} (no limit)`],
-          ['Evictions during the run', count(m.delta('target_cache_evictions_total'))],
-          ['Keys', count(m.after.sum('target_cache_keys'))],
+          ['Evictions during the run', count(m.delta(targetMetric.cacheEvictions))],
+          ['Keys', count(m.after.sum(targetMetric.cacheKeys))],
         ],
       ),
       '',

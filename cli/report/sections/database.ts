@@ -6,6 +6,7 @@ import { runDurationSeconds } from '../../../lib/summary/model.ts';
 import { code, count, ms, percent, plural, table } from '../format.ts';
 import { noLoad, noLoadSentence, type ReportInput } from '../input.ts';
 import { snapshots, type Labels, type Snapshots } from '../prometheus.ts';
+import { targetMetric, histogramSeries } from '../../../thresholds/service-contract.ts';
 
 /** GET /debug/db, as service/internal/store/stats.go writes it. */
 export interface DbReport {
@@ -48,22 +49,22 @@ const statementCell = (name: string, sql: string) => (name ? `${code(name)}: ${c
 
 function poolTable(m: Snapshots, seconds: number): string[] {
   const rows: string[][] = [];
-  for (const pool of m.after.labelValues('target_db_connections_max', 'pool')) {
+  for (const pool of m.after.labelValues(targetMetric.dbConnectionsMax, 'pool')) {
     const inPool = (labels: Labels) => labels.pool === pool;
-    const max = m.after.sum('target_db_connections_max', inPool);
-    const held = m.delta('target_db_connection_held_seconds_total', inPool);
-    const acquires = m.delta('target_db_acquire_duration_seconds_count', inPool);
-    const acquireSeconds = m.delta('target_db_acquire_duration_seconds_sum', inPool);
+    const max = m.after.sum(targetMetric.dbConnectionsMax, inPool);
+    const held = m.delta(targetMetric.dbConnectionHeld, inPool);
+    const acquires = m.delta(histogramSeries(targetMetric.dbAcquireDuration, 'count'), inPool);
+    const acquireSeconds = m.delta(histogramSeries(targetMetric.dbAcquireDuration, 'sum'), inPool);
     const active = seconds > 0 ? held / seconds : NaN;
-    const open = m.after.sum('target_db_connections_open', inPool);
+    const open = m.after.sum(targetMetric.dbConnectionsOpen, inPool);
     rows.push([
       code(pool),
       count(max),
       Number.isNaN(active) ? '—' : `${active.toFixed(2)} (${percent(active / max)})`,
       count(acquires),
       acquires > 0 ? ms((acquireSeconds / acquires) * 1000) : '—',
-      count(m.delta('target_db_wait_count_total', inPool)),
-      `${count(open)} open: ${count(m.after.sum('target_db_connections_in_use', inPool))} in use, ${count(m.after.sum('target_db_connections_idle', inPool))} idle`,
+      count(m.delta(targetMetric.dbWaitCount, inPool)),
+      `${count(open)} open: ${count(m.after.sum(targetMetric.dbConnectionsInUse, inPool))} in use, ${count(m.after.sum(targetMetric.dbConnectionsIdle, inPool))} idle`,
     ]);
   }
   if (!rows.length) return [];
@@ -104,16 +105,16 @@ function queryTables(db: DbReport): string[] {
 
 function slowQueries(m: Snapshots | null, db: DbReport | null): string[] {
   const lines = [`### Queries over ${slowQueryMs} ms`, ''];
-  if (!m || !m.after.has('target_db_query_duration_seconds_count')) {
-    lines.push(`Not measured: the target's /metrics has no target_db_query_duration_seconds histogram.`, '');
+  if (!m || !m.after.has(histogramSeries(targetMetric.dbQueryDuration, 'count'))) {
+    lines.push(`Not measured: the target's /metrics has no ${targetMetric.dbQueryDuration} histogram.`, '');
     return lines;
   }
   const sqlOf = new Map((db?.queries ?? []).map((q) => [q.name, q.sql]));
   const rows: string[][] = [];
-  for (const query of m.after.labelValues('target_db_query_duration_seconds_count', 'query')) {
+  for (const query of m.after.labelValues(histogramSeries(targetMetric.dbQueryDuration, 'count'), 'query')) {
     const ofQuery = (labels: Labels) => labels.query === query;
-    const total = m.delta('target_db_query_duration_seconds_count', ofQuery);
-    const fast = m.delta('target_db_query_duration_seconds_bucket', (labels) => ofQuery(labels) && Number(labels.le) === slowQueryMs / 1000);
+    const total = m.delta(histogramSeries(targetMetric.dbQueryDuration, 'count'), ofQuery);
+    const fast = m.delta(histogramSeries(targetMetric.dbQueryDuration, 'bucket'), (labels) => ofQuery(labels) && Number(labels.le) === slowQueryMs / 1000);
     if (total > 0 && total - fast > 0) rows.push([statementCell(query, sqlOf.get(query) ?? ''), count(total - fast), count(total), percent((total - fast) / total)]);
   }
   if (!rows.length) {
@@ -131,16 +132,16 @@ function slowQueries(m: Snapshots | null, db: DbReport | null): string[] {
 
 function nPlusOne(m: Snapshots | null): string[] {
   const lines = ['### Queries per request (N+1 patterns)', ''];
-  if (!m || !m.after.has('target_db_queries_total')) {
-    lines.push(`Not measured: the target's /metrics has no per-route statement counter (target_db_queries_total).`, '');
+  if (!m || !m.after.has(targetMetric.dbQueries)) {
+    lines.push(`Not measured: the target's /metrics has no per-route statement counter (${targetMetric.dbQueries}).`, '');
     return lines;
   }
   const rows: string[][] = [];
   const suspects: string[] = [];
-  for (const route of m.after.labelValues('target_db_queries_total', 'route')) {
+  for (const route of m.after.labelValues(targetMetric.dbQueries, 'route')) {
     const ofRoute = (labels: Labels) => labels.route === route;
-    const requests = m.delta('target_http_request_duration_seconds_count', ofRoute);
-    const statements = m.delta('target_db_queries_total', ofRoute);
+    const requests = m.delta(histogramSeries(targetMetric.httpRequestDuration, 'count'), ofRoute);
+    const statements = m.delta(targetMetric.dbQueries, ofRoute);
     if (requests <= 0) continue;
     const perRequest = statements / requests;
     rows.push([code(route), count(requests), count(statements), perRequest.toFixed(2)]);

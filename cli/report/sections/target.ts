@@ -2,6 +2,7 @@
 import { bytes, code, count, percent, seconds, table } from '../format.ts';
 import { noLoad, noLoadSentence, scrapeWindowSeconds, setupInfo, type ReportInput } from '../input.ts';
 import { increase, Snapshot, type Labels } from '../prometheus.ts';
+import { targetMetric, histogramSeries } from '../../../thresholds/service-contract.ts';
 
 /**
  * CPU time and its share of one core, divided by the time between the two scrapes it was measured
@@ -29,16 +30,16 @@ export function targetMetrics(input: ReportInput): string[] {
   const beforeRun = (format: (s: Snapshot) => string) => (input.metricsBefore.ok ? format(before) : 'not captured');
 
   const levels: string[][] = [];
-  for (const pool of after.labelValues('target_db_connections_max', 'pool')) {
+  for (const pool of after.labelValues(targetMetric.dbConnectionsMax, 'pool')) {
     const inPool = (labels: Labels) => labels.pool === pool;
     const format = (s: Snapshot) =>
-      `${count(s.sum('target_db_connections_in_use', inPool))} in use, ${count(s.sum('target_db_connections_open', inPool))} open, max ${count(s.sum('target_db_connections_max', inPool))}`;
+      `${count(s.sum(targetMetric.dbConnectionsInUse, inPool))} in use, ${count(s.sum(targetMetric.dbConnectionsOpen, inPool))} open, max ${count(s.sum(targetMetric.dbConnectionsMax, inPool))}`;
     levels.push([`DB pool ${code(pool)}`, beforeRun(format), format(after)]);
   }
-  if (after.has('target_event_buffer_limit')) {
+  if (after.has(targetMetric.bufferLimit)) {
     const format = (s: Snapshot) => {
-      const limit = s.sum('target_event_buffer_limit');
-      const size = s.sum('target_event_buffer_size');
+      const limit = s.sum(targetMetric.bufferLimit);
+      const size = s.sum(targetMetric.bufferSize);
       return `${count(size)} of ${count(limit)}${limit > 0 ? ` (${percent(size / limit)})` : ''}`;
     };
     levels.push(['Event buffer size / limit', beforeRun(format), format(after)]);
@@ -55,21 +56,21 @@ export function targetMetrics(input: ReportInput): string[] {
   const changes: string[][] = [];
   const delta = (name: string, where?: (labels: Labels) => boolean) =>
     increase(after.sum(name, where), before.sum(name, where));
-  for (const pool of after.labelValues('target_db_wait_count_total', 'pool')) {
+  for (const pool of after.labelValues(targetMetric.dbWaitCount, 'pool')) {
     const inPool = (labels: Labels) => labels.pool === pool;
     changes.push([
       `DB pool ${code(pool)} waits for a connection`,
-      `${count(delta('target_db_wait_count_total', inPool))}, ${seconds(delta('target_db_wait_duration_seconds_total', inPool))} waiting in total`,
+      `${count(delta(targetMetric.dbWaitCount, inPool))}, ${seconds(delta(targetMetric.dbWaitDuration, inPool))} waiting in total`,
     ]);
   }
-  if (after.has('target_events_accepted_total')) {
+  if (after.has(targetMetric.eventsAccepted)) {
     changes.push([
       'Events accepted / written / rejected',
-      `${count(delta('target_events_accepted_total'))} / ${count(delta('target_events_written_total'))} / ${count(delta('target_events_rejected_total'))}`,
+      `${count(delta(targetMetric.eventsAccepted))} / ${count(delta(targetMetric.eventsWritten))} / ${count(delta(targetMetric.eventsRejected))}`,
     ]);
   }
-  if (after.has('target_buffer_flushes_total')) changes.push(['Buffer flushes', count(delta('target_buffer_flushes_total'))]);
-  const requestCount = 'target_http_request_duration_seconds_count';
+  if (after.has(targetMetric.flushes)) changes.push(['Buffer flushes', count(delta(targetMetric.flushes))]);
+  const requestCount = histogramSeries(targetMetric.httpRequestDuration, 'count');
   if (after.has(requestCount)) {
     const total = delta(requestCount);
     const errors = delta(requestCount, (labels) => /^5/.test(labels.code ?? ''));

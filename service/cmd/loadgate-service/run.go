@@ -59,6 +59,32 @@ type config struct {
 	blockRate, mutexFraction  int
 	secret                    []byte
 	printVersion, printRoutes bool
+	printMetrics              bool
+	// flags is every flag with its default, for -flags.
+	flags      []flagInfo
+	printFlags bool
+}
+
+// flagInfo is one flag as -flags prints it: the TypeScript side checks the flags and defaults
+// it passes (thresholds/service-contract.ts) against this.
+type flagInfo struct {
+	Name    string `json:"name"`
+	Default string `json:"default"`
+	Env     string `json:"env,omitempty"`
+	Usage   string `json:"usage"`
+}
+
+// envFallbacks are the flags an environment variable sets when the command line does not.
+var envFallbacks = map[string]string{
+	"buffer-flush-interval": "BUFFER_FLUSH_INTERVAL",
+	"buffer-size-limit":     "BUFFER_SIZE_LIMIT",
+	"database-url":          "DATABASE_URL",
+	"db-max-open-conns":     "DB_MAX_OPEN_CONNS",
+	"db-max-idle-conns":     "DB_MAX_IDLE_CONNS",
+	"db-conn-max-lifetime":  "DB_CONN_MAX_LIFETIME",
+	"db-conn-max-idle-time": "DB_CONN_MAX_IDLE_TIME",
+	"redis-url":             "REDIS_URL",
+	"token-secret":          "LOADGATE_TARGET_SECRET",
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -87,6 +113,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&secret, "token-secret", "", "HMAC secret for bearer tokens (env LOADGATE_TARGET_SECRET; default random)")
 	fs.BoolVar(&cfg.printVersion, "version", false, "print version and exit")
 	fs.BoolVar(&cfg.printRoutes, "routes", false, "print the route names as a JSON array and exit")
+	fs.BoolVar(&cfg.printMetrics, "metrics", false, "print the exported metric families as JSON and exit")
+	fs.BoolVar(&cfg.printFlags, "flags", false, "print every flag with its default as JSON and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage of loadgate-service:\n")
 		fs.PrintDefaults()
@@ -104,19 +132,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	// A flag on the command line beats its environment variable.
-	for _, fallback := range [][2]string{
-		{"buffer-flush-interval", "BUFFER_FLUSH_INTERVAL"},
-		{"buffer-size-limit", "BUFFER_SIZE_LIMIT"},
-		{"database-url", "DATABASE_URL"},
-		{"db-max-open-conns", "DB_MAX_OPEN_CONNS"},
-		{"db-max-idle-conns", "DB_MAX_IDLE_CONNS"},
-		{"db-conn-max-lifetime", "DB_CONN_MAX_LIFETIME"},
-		{"db-conn-max-idle-time", "DB_CONN_MAX_IDLE_TIME"},
-		{"redis-url", "REDIS_URL"},
-	} {
-		name, env := fallback[0], fallback[1]
-		if v := getenv(env); v != "" && !set[name] {
+	fs.VisitAll(func(f *flag.Flag) {
+		cfg.flags = append(cfg.flags, flagInfo{Name: f.Name, Default: f.DefValue, Env: envFallbacks[f.Name], Usage: f.Usage})
+	})
+	// A flag on the command line beats its environment variable (the secret is read below).
+	for name, env := range envFallbacks {
+		if v := getenv(env); v != "" && !set[name] && name != "token-secret" {
 			if err := fs.Set(name, v); err != nil {
 				return cfg, usageError{fmt.Errorf("invalid %s %q: %w", env, store.Redact(v), err)}
 			}
@@ -126,7 +147,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		cfg.dbMaxIdle = cfg.dbMaxOpen
 	}
 	if !set["token-secret"] {
-		secret = getenv("LOADGATE_TARGET_SECRET")
+		secret = getenv(envFallbacks["token-secret"])
 	}
 	switch {
 	case cfg.flushInterval <= 0:
@@ -170,6 +191,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The TypeScript suite reads this to check its endpoint table against the real binary.
 	if cfg.printRoutes {
 		return json.NewEncoder(stdout).Encode(route.All)
+	}
+	if cfg.printMetrics {
+		return json.NewEncoder(stdout).Encode(metrics.All)
+	}
+	if cfg.printFlags {
+		return json.NewEncoder(stdout).Encode(cfg.flags)
 	}
 
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))

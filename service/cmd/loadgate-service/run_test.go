@@ -28,6 +28,7 @@ import (
 
 	ingestv1 "loadgate/service/internal/gen/loadgate/ingest/v1"
 	"loadgate/service/internal/route"
+	"loadgate/service/internal/metrics"
 )
 
 // syncBuffer lets the test read run's stderr while run writes it.
@@ -666,5 +667,30 @@ func TestDisabledListenersAndEnvFallback(t *testing.T) {
 	}
 	if !strings.Contains(tg.get("/metrics").raw, "target_event_buffer_limit 123") {
 		t.Fatal("BUFFER_SIZE_LIMIT not applied")
+	}
+}
+
+// -metrics and -flags are the contract test/unit/service-contract.test.ts relies on: JSON on
+// stdout, exit 0, nothing started.
+func TestContractFlags(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-metrics", "-addr", "256.0.0.1:1"}, func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatalf("-metrics: %v", err)
+	}
+	var families []metrics.Family
+	if err := json.Unmarshal(out.Bytes(), &families); err != nil || !slices.Equal(families, metrics.All) {
+		t.Fatalf("-metrics printed %q (%v)", out.String(), err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"-flags"}, func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatalf("-flags: %v", err)
+	}
+	var flags []flagInfo
+	if err := json.Unmarshal(out.Bytes(), &flags); err != nil {
+		t.Fatalf("-flags printed %q: %v", out.String(), err)
+	}
+	want := flagInfo{Name: "db-max-open-conns", Default: "8", Env: "DB_MAX_OPEN_CONNS"}
+	if i := slices.IndexFunc(flags, func(f flagInfo) bool { return f.Name == want.Name }); i < 0 || flags[i].Default != want.Default || flags[i].Env != want.Env {
+		t.Fatalf("-flags has no %+v: %q", want, out.String())
 	}
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"loadgate/service/internal/metrics"
 )
 
 // What is cached, the "kind" label of the hit and miss counters.
@@ -75,25 +77,37 @@ func NewRedis(ctx context.Context, url string, reg prometheus.Registerer, logger
 		c.Close()
 		return nil, fmt.Errorf("redis at %s does not answer: %w", opts.Addr, err)
 	}
+	r := newRedis(c, logger)
+	reg.MustRegister(r.collectors()...)
+	return r, nil
+}
+
+// newRedis builds the client's counters without touching the server, so the metric-name test
+// can describe them.
+func newRedis(c *redis.Client, logger *slog.Logger) *Redis {
 	r := &Redis{
 		c:      c,
 		logger: logger,
 		hits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "target_cache_hits_total", Help: "Cache lookups answered from the cache, by kind (feed, clip, vote).",
+			Name: metrics.CacheHitsName, Help: "Cache lookups answered from the cache, by kind (feed, clip, vote).",
 		}, []string{"kind"}),
 		misses: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "target_cache_misses_total", Help: "Cache lookups that went to the database, by kind; failed lookups count here too.",
+			Name: metrics.CacheMissesName, Help: "Cache lookups that went to the database, by kind; failed lookups count here too.",
 		}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "target_cache_errors_total", Help: "Cache calls that failed, by operation (get, set, delete).",
+			Name: metrics.CacheErrorsName, Help: "Cache calls that failed, by operation (get, set, delete).",
 		}, []string{"op"}),
 	}
 	for _, kind := range []string{Feed, Clip, Vote} {
 		r.hits.WithLabelValues(kind)
 		r.misses.WithLabelValues(kind)
 	}
-	reg.MustRegister(r.hits, r.misses, r.errors, &serverCollector{c: c})
-	return r, nil
+	return r
+}
+
+// collectors is everything NewRedis registers.
+func (r *Redis) collectors() []prometheus.Collector {
+	return []prometheus.Collector{r.hits, r.misses, r.errors, &serverCollector{c: r.c}}
 }
 
 // failed counts the error and logs it at most once a second.
@@ -137,11 +151,11 @@ func (r *Redis) Close() error { return r.c.Close() }
 type serverCollector struct{ c *redis.Client }
 
 var (
-	upDesc        = prometheus.NewDesc("target_cache_up", "1 when the cache server answered the scrape's INFO, else 0.", nil, nil)
-	memoryDesc    = prometheus.NewDesc("target_cache_memory_bytes", "Memory the cache server uses (INFO used_memory).", nil, nil)
-	limitDesc     = prometheus.NewDesc("target_cache_memory_limit_bytes", "The cache server's memory limit (maxmemory; 0 is none).", nil, nil)
-	evictionsDesc = prometheus.NewDesc("target_cache_evictions_total", "Keys the cache server evicted to stay under its memory limit.", nil, nil)
-	keysDesc      = prometheus.NewDesc("target_cache_keys", "Keys in the cache's database.", nil, nil)
+	upDesc        = prometheus.NewDesc(metrics.CacheUpName, "1 when the cache server answered the scrape's INFO, else 0.", nil, nil)
+	memoryDesc    = prometheus.NewDesc(metrics.CacheMemoryName, "Memory the cache server uses (INFO used_memory).", nil, nil)
+	limitDesc     = prometheus.NewDesc(metrics.CacheMemoryLimitName, "The cache server's memory limit (maxmemory; 0 is none).", nil, nil)
+	evictionsDesc = prometheus.NewDesc(metrics.CacheEvictionsName, "Keys the cache server evicted to stay under its memory limit.", nil, nil)
+	keysDesc      = prometheus.NewDesc(metrics.CacheKeysName, "Keys in the cache's database.", nil, nil)
 )
 
 func (s *serverCollector) Describe(ch chan<- *prometheus.Desc) {

@@ -52,59 +52,59 @@ func NewRegistry() *prometheus.Registry {
 func New(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		HTTPRequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "target_http_request_duration_seconds",
+			Name:    HTTPRequestDurationName,
 			Help:    "HTTP request latency by route name, method and status code, including injected faults.",
 			Buckets: latencyBuckets,
 		}, []string{"route", "method", "code"}),
 		HTTPInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "target_http_requests_in_flight",
+			Name: HTTPInFlightName,
 			Help: "HTTP API requests currently being served.",
 		}),
 		GRPCRequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "target_grpc_request_duration_seconds",
+			Name:    GRPCRequestDurationName,
 			Help:    "gRPC unary call latency by full method and status code.",
 			Buckets: latencyBuckets,
 		}, []string{"method", "code"}),
 		EventIngestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "target_event_ingest_duration_seconds",
+			Name:    EventIngestDurationName,
 			Help:    "Event batch ingestion latency by protocol (http, grpc), including injected faults.",
 			Buckets: latencyBuckets,
 		}, []string{"protocol"}),
 		BufferSize: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "target_event_buffer_size",
+			Name: BufferSizeName,
 			Help: "Events accepted but not yet written to the database.",
 		}),
 		BufferHighWater: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "target_event_buffer_high_water",
+			Name: BufferHighWaterName,
 			Help: "The most events buffered at once since the service started.",
 		}),
 		BufferLimit: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "target_event_buffer_limit",
+			Name: BufferLimitName,
 			Help: "Maximum number of buffered events before batches are rejected.",
 		}),
 		EventsAccepted: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "target_events_accepted_total",
+			Name: EventsAcceptedName,
 			Help: "Events acknowledged to clients (HTTP and gRPC).",
 		}),
 		EventsWritten: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "target_events_written_total",
+			Name: EventsWrittenName,
 			Help: "Events whose effect has been committed to the database.",
 		}),
 		EventsRejected: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "target_events_rejected_total",
+			Name: EventsRejectedName,
 			Help: "Events in valid batches refused because the buffer was full or shutting down.",
 		}),
 		Flushes: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "target_buffer_flushes_total",
+			Name: FlushesName,
 			Help: "Committed buffer flushes.",
 		}),
 		FlushDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "target_buffer_flush_duration_seconds",
+			Name:    FlushDurationName,
 			Help:    "Time to write one buffer flush transaction.",
 			Buckets: latencyBuckets,
 		}),
 		FlushRows: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "target_buffer_flush_rows",
+			Name:    FlushRowsName,
 			Help:    "Aggregated (user, goal) rows upserted per flush.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 10), // 1..262144
 		}),
@@ -136,12 +136,12 @@ func NewDBStatsCollector(pools map[string]*sql.DB) *DBStatsCollector {
 	labels := []string{"pool"}
 	return &DBStatsCollector{
 		pools:        pools,
-		inUse:        prometheus.NewDesc("target_db_connections_in_use", "Connections currently in use.", labels, nil),
-		idle:         prometheus.NewDesc("target_db_connections_idle", "Idle connections.", labels, nil),
-		open:         prometheus.NewDesc("target_db_connections_open", "Open connections (in use + idle).", labels, nil),
-		max:          prometheus.NewDesc("target_db_connections_max", "Maximum open connections (MaxOpenConns).", labels, nil),
-		waitCount:    prometheus.NewDesc("target_db_wait_count_total", "Connection requests that had to wait.", labels, nil),
-		waitDuration: prometheus.NewDesc("target_db_wait_duration_seconds_total", "Total time spent waiting for a connection.", labels, nil),
+		inUse:        prometheus.NewDesc(DBConnectionsInUseName, "Connections currently in use.", labels, nil),
+		idle:         prometheus.NewDesc(DBConnectionsIdleName, "Idle connections.", labels, nil),
+		open:         prometheus.NewDesc(DBConnectionsOpenName, "Open connections (in use + idle).", labels, nil),
+		max:          prometheus.NewDesc(DBConnectionsMaxName, "Maximum open connections (MaxOpenConns).", labels, nil),
+		waitCount:    prometheus.NewDesc(DBWaitCountName, "Connection requests that had to wait.", labels, nil),
+		waitDuration: prometheus.NewDesc(DBWaitDurationName, "Total time spent waiting for a connection.", labels, nil),
 	}
 }
 
@@ -178,21 +178,21 @@ type DB struct {
 func NewDB(reg prometheus.Registerer) *DB {
 	d := &DB{
 		acquire: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "target_db_acquire_duration_seconds",
+			Name: DBAcquireDurationName,
 			Help: "Time a statement waited for a pool connection, including dialling a new one.",
 			// From an idle connection handed over (microseconds) to a pool exhausted for a second.
 			Buckets: []float64{.00001, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"pool"}),
 		held: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "target_db_connection_held_seconds_total",
+			Name: DBConnectionHeldName,
 			Help: "Connection-seconds connections were held out of the pool; its rate is the average number in use.",
 		}, []string{"pool"}),
 		queries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "target_db_queries_total",
+			Name: DBQueriesName,
 			Help: `Statements run on behalf of each route ("none": start-up and the event flusher); per request, it shows N+1 patterns.`,
 		}, []string{"route"}),
 		queryDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "target_db_query_duration_seconds",
+			Name: DBQueryDurationName,
 			Help: "Time of each named statement on its connection, rows read included.",
 			// 10 ms is a bucket edge: the report counts statements slower than that.
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
