@@ -2,6 +2,7 @@
 // a failed capture is noted in the run folder, it never fails or stops the run.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { redactText } from '../lib/redact.ts';
 import { durationToMs, peakLevel, type Profile } from '../lib/profiles.ts';
 import { captureFile, type CaptureName, type CaptureOutcome } from './record.ts';
 
@@ -38,7 +39,7 @@ async function fetchTo(url: string, dir: string, name: CaptureName, timeoutMs: n
     await writeFile(join(dir, file), Buffer.from(await response.arrayBuffer()));
     return { name, file, status: 'captured' };
   } catch (error) {
-    return { name, file, status: 'failed', detail: `${url}: ${String(error)}` };
+    return { name, file, status: 'failed', detail: redactText(`${url}: ${String(error)}`) };
   }
 }
 

@@ -1,4 +1,7 @@
 // loadgate's command line: the Makefile's targets call into here.
+import { ConfigError, choice } from '../lib/config.ts';
+import { redactText } from '../lib/redact.ts';
+import { rememberSecretsOf } from '../lib/variables.ts';
 import { regenerateReports } from './report.ts';
 import { exitCodes } from './record.ts';
 import { runScenario, scenarioNames } from './run.ts';
@@ -30,7 +33,31 @@ const usage = `usage: node dist/cli.mjs <command>
   sweep [scenario]      run it per VALUES of PARAM, REPEAT times: trade-off table, chart, recommendation
   optimization-log      append A (before) against B (after) as entry NAME to docs/optimization-log.md`;
 
+/**
+ * Before any command: every secret the environment holds is remembered for redaction, everything
+ * this process prints passes the redaction, and files are private unless RESULTS_MODE=shared.
+ */
+function protectSecrets(env: NodeJS.ProcessEnv): number | null {
+  rememberSecretsOf(env);
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? redactText(chunk.toString()) : chunk, ...rest)) as typeof stream.write;
+  }
+  try {
+    // Children inherit the mask: k6's summary files and the servers' files are private too.
+    if (choice(env, 'RESULTS_MODE') !== 'shared') process.umask(0o077);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`loadgate: ${error.message}\n`);
+    return exitCodes.invalidConfig.code;
+  }
+  return null;
+}
+
 async function main(argv: string[]): Promise<number> {
+  const refused = protectSecrets(process.env);
+  if (refused !== null) return refused;
   const [command, argument] = argv;
   switch (command) {
     case 'run':

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { contactedUrls, firstRefusal, refusalFor } from '../lib/allowlist.ts';
 import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
 import { runFiles } from '../lib/run-files.ts';
+import { redactText } from '../lib/redact.ts';
 import { k6Environment, recordedEnvironment, redactArgs, targetEnvironment } from '../lib/variables.ts';
 import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunProfiles, notCaptured } from './capture.ts';
 import { gitCommit, k6Version, machine } from './meta.ts';
@@ -25,7 +26,7 @@ import { describeDeath, ServiceStartError, startService, type RunningService, ty
 export { scenarioNames } from './scenario.ts';
 
 export function say(line: string): void {
-  process.stderr.write(`loadgate: ${line}\n`);
+  process.stderr.write(`loadgate: ${redactText(line)}\n`);
 }
 
 interface Refusal {
@@ -183,7 +184,8 @@ export async function runK6(args: string[], run: Run): Promise<RunEnd> {
   run.interrupts.forwardTo(child);
   const log = createWriteStream(join(run.dir, runFiles.k6Log));
   let lastError = '';
-  createInterface({ input: child.stderr! }).on('line', (line) => {
+  createInterface({ input: child.stderr! }).on('line', (raw) => {
+    const line = redactText(raw);
     log.write(`${line}\n`);
     try {
       const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { firstRefusal } from '../../lib/allowlist.ts';
+import { redactText } from '../../lib/redact.ts';
 import { describeKind, splitArgs, targetEnvironment, variable, variables, type Variable, type VariableName } from '../../lib/variables.ts';
 import { machine } from '../meta.ts';
 import { serviceBinary } from '../paths.ts';
@@ -62,7 +63,7 @@ function reproduce(scenario: string, env: NodeJS.ProcessEnv): string {
       // make exports its own defaults (PROFILE, say): only what differs says how the sweep was run.
       return value && value !== entry.default ? [`${name}=${/[\s'"]/.test(value) ? `'${value}'` : value}`] : [];
     });
-  return `make sweep SCENARIO=${scenario} ${parts.join(' ')}`.trim();
+  return redactText(`make sweep SCENARIO=${scenario} ${parts.join(' ')}`.trim());
 }
 
 function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Settings {
