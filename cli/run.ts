@@ -18,6 +18,7 @@ import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type Captu
 import { regenerateReports } from './report.ts';
 import { createRunFolder } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
+import { secretSourceFlag, secretSourceRefusal } from './secret-source.ts';
 import { BackendStartError, startBackends, type Backends } from './backends.ts';
 import { Interrupts } from './signals.ts';
 import { dashboardHost, dashboardPort, wantsDashboard } from './dashboard.ts';
@@ -50,6 +51,8 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
   // The same list k6 checks in init, plus the profile listener only the CLI talks to.
   const refusal = firstRefusal([...contactedUrls(config), ...(config.pprofUrl ? [config.pprofUrl] : [])], config.allowHosts);
   if (refusal) return { exitCode: exitCodes.invalidConfig.code, sentence: refusal };
+  const secretSource = secretSourceRefusal(config.secretSource);
+  if (secretSource) return { exitCode: exitCodes.invalidConfig.code, sentence: secretSource };
   const forReferenceService = ['TARGET_ARGS', 'DB', 'CACHE', 'DATABASE_URL'].filter((name) => env[name]);
   if (env.BASE_URL && forReferenceService.length) {
     const names = forReferenceService.join(', ');
@@ -118,8 +121,8 @@ async function startServiceStage(run: Run): Promise<RunEnd | null> {
   try {
     run.backends = await startBackends(run.config, run.dir, say);
     // TARGET_ENV (GOGC, GOMEMLIMIT) reaches the service only: k6 is a Go program too.
-    const serviceEnv = { ...process.env, ...targetEnvironment(run.k6Env) };
-    run.service = await startService([...run.backends.serviceArgs, ...run.config.targetArgs], join(run.dir, runFiles.serviceLog), undefined, serviceEnv, run.hooks.serviceBinary);
+    const serviceEnv = { ...process.env, ...targetEnvironment(run.k6Env), ...run.backends.serviceEnv };
+    run.service = await startService(run.config.targetArgs, join(run.dir, runFiles.serviceLog), undefined, serviceEnv, run.hooks.serviceBinary);
   } catch (error) {
     if (error instanceof BackendStartError) return loadgateRunEnd('serviceFailed', error.message);
     if (!(error instanceof ServiceStartError)) throw error;
@@ -164,12 +167,12 @@ async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<
   const k6Exited = new AbortController();
   const cpu = profiling(run) ? (run.hooks.captureCpu ?? captureCpuProfile)(run.pprofUrl, run.dir, run.config.profile, k6Exited.signal) : null;
   // k6 reads secrets (a bearer token, say) from a secret source and redacts them from its logs.
-  const secretSource = run.config.secretSource ? [`--secret-source=${run.config.secretSource}`] : [];
+  const secretSource = secretSourceFlag(run.config.secretSource);
   // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
   const quiet = process.stdout.isTTY ? [] : ['--quiet'];
   // Said as k6 starts, since k6 opens the listener itself: the URL answers within a second or two.
   if (run.dashboardUrl) say(`live dashboard at ${run.dashboardUrl} while the run lasts (DASHBOARD=off turns it off)`);
-  const end = await launch(['run', '--log-format=json', ...quiet, ...secretSource, bundle], run);
+  const end = await launch(['run', '--log-format=json', ...quiet, ...secretSource.flags, bundle], run).finally(secretSource.cleanUp);
   k6Exited.abort();
   if (cpu) run.captures.push(await cpu);
   return end;

@@ -18,12 +18,10 @@ const shortestKnownValue = 6;
 /** Remembers secret values (a token, a password) so every later text is searched for them. */
 export function rememberSecret(value: string | undefined): void {
   const trimmed = value?.trim();
-  if (!trimmed || trimmed.length < shortestKnownValue || knownValues.includes(trimmed)) return;
-  knownValues.push(trimmed);
-  knownValues.sort((a, b) => b.length - a.length);
+  if (!trimmed || trimmed.length < shortestKnownValue) return;
   // A password inside a URL is quoted in its encoded form too.
-  const encoded = encodeURIComponent(trimmed);
-  if (encoded !== trimmed) rememberSecret(encoded);
+  for (const form of new Set([trimmed, encodeURIComponent(trimmed)])) if (!knownValues.includes(form)) knownValues.push(form);
+  knownValues.sort((a, b) => b.length - a.length);
 }
 
 /** User and password of a URL: scheme://user:password@host. */

@@ -12,7 +12,7 @@ import { serviceBinary } from '../paths.ts';
 import { exitCodes } from '../record.ts';
 import { utcStamp } from '../run-folder.ts';
 import { check, runScenario, say } from '../run.ts';
-import { errorLine } from '../service.ts';
+import { errorLine, moveCredentials } from '../service.ts';
 import { renderSweepChart } from './chart.ts';
 import { figuresOf, readFigures, type RunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
@@ -114,8 +114,10 @@ function runEnvironment(s: Settings, env: NodeJS.ProcessEnv, value: string, runs
  * environment and exits before opening a database, so a value it refuses costs no load.
  */
 function serviceRefusal(parameter: Parameter, value: string, runEnv: NodeJS.ProcessEnv): string | null {
-  const args = [...splitArgs(runEnv.TARGET_ARGS ?? ''), '-version'];
-  const result = spawnSync(serviceBinary, args, { env: { ...process.env, ...targetEnvironment(runEnv) }, encoding: 'utf8', timeout: 30_000 });
+  // Credential flags reach the service as variables, never on its command line.
+  const moved = moveCredentials(splitArgs(runEnv.TARGET_ARGS ?? ''));
+  const args = [...moved.args, '-version'];
+  const result = spawnSync(serviceBinary, args, { env: { ...process.env, ...targetEnvironment(runEnv), ...moved.env }, encoding: 'utf8', timeout: 30_000 });
   if (result.status === 0) return null;
   const lines = `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.split('\n');
   // The Go runtime refuses GOMEMLIMIT before main, with "fatal error:" and a stack after it.
