@@ -1,7 +1,7 @@
 // One path for every scenario, as named stages: check → open the run folder → start the service →
 // capture "before" → run k6 (CPU profile over the steady state) → capture "after" → record → stop
 // the service. Every stage after the folder exists ends in `record`, so every outcome has a meta.json.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -179,7 +179,7 @@ async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<
 }
 
 /** k6 logs JSON into the run folder; the terminal gets the same lines in a readable form. */
-export async function runK6(args: string[], run: Run): Promise<RunEnd> {
+export async function runK6(args: string[], run: Run, watch?: (entry: { level?: string; msg?: string }, child: ChildProcess) => void): Promise<RunEnd> {
   // No REST API listener: loadgate never drives k6 through it, and a fixed port (k6's 6565) would
   // make two runs on one machine collide. `--address=` before the script is k6's "off".
   const [command, ...rest] = args;
@@ -194,6 +194,7 @@ export async function runK6(args: string[], run: Run): Promise<RunEnd> {
       const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };
       // The first line only: k6 appends a JavaScript stack to an exception's message.
       if (entry.level === 'error') lastError = (entry.msg ?? entry.error ?? '').split('\n')[0];
+      watch?.(entry, child);
       process.stderr.write(`k6 ${entry.level ?? 'log'}: ${entry.msg ?? ''}${entry.error ? ` (${entry.error})` : ''}\n`);
     } catch {
       process.stderr.write(`${line}\n`);

@@ -261,6 +261,14 @@ export const variables = [
     readBy: 'cli',
   },
   {
+    name: 'LOADGATE_CLOUD_UPLOAD_ARCHIVE',
+    default: 'off',
+    kind: { type: 'boolean' },
+    meaning: "`make cloud LOCAL_EXECUTION=1`: also upload the test archive (script and the table's non-secret variables) to Grafana Cloud k6; off passes k6's `--no-archive-upload`",
+    secret: false,
+    readBy: 'cli',
+  },
+  {
     name: 'K6_CLOUD_TOKEN',
     default: '',
     defaultText: 'none',
@@ -654,6 +662,18 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * The first variable whose URL carries a credential (user:password@, a password parameter), for
+ * the commands that write variables into a k6 archive, which travels to runners and clouds.
+ */
+export function urlCredentialIn(env: Env): string | null {
+  for (const entry of table) {
+    const value = env[entry.name] ?? (entry.alias ? env[entry.alias] : undefined);
+    if (entry.kind.type === 'url' && value && redactText(value) !== value) return entry.alias && env[entry.alias] ? entry.alias : entry.name;
+  }
+  return null;
 }
 
 /** The environment k6 runs with: short names copied to the LOADGATE_ names k6 reads, unless those are set. */
