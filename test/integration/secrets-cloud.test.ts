@@ -80,16 +80,19 @@ test('make cloud: a failed cloud run exits 97, lost progress exits 98', { timeou
 
 test('make cloud LOCAL_EXECUTION=1: test run, uploaded archive, metrics and status carry no canary', { timeout: 300_000 }, async () => {
   const run = await makeCloud('passed', { LOCAL_EXECUTION: '1', LOADGATE_CLOUD_UPLOAD_ARCHIVE: 'on', TARGET_ARGS: `-token-secret ${canaries.tokenFlag}` });
-  assert.equal(run.code, 0, run.stderr.slice(-3000));
+  // The load ran here, on cores shared with the target: a latency SLO may fail (99); that is not what this test is about.
+  assert.ok([0, 99].includes(exitCodeOf(run)), run.stderr.slice(-3000));
   assertNoCanary(run.requests, run.stdout + run.stderr);
   const [created] = find(run.requests, 'POST', /^\/v1\/tests$/);
   const form = created.body.toString('latin1');
   assert.match(form, /name="name"\r\n\r\nloadgate mixed smoke\r\n/);
   assert.match(form, new RegExp(`name="project_id"\\r\\n\\r\\n${projectId}\\r\\n`));
-  assert.match(form, /name="thresholds"\r\n\r\n\{[^\r]*http_req_duration\{endpoint:/);
-  // The uploaded archive holds the script and the variables given as -e, nothing else of the environment.
+  // The uploaded archive holds the script, its options (thresholds too) and the variables given as -e, nothing else of the environment.
   assert.match(form, /metadata\.json/);
+  assert.match(form, /"thresholds": \{[\s\S]*"http_req_duration\{endpoint:feed,expected_response:true\}"/);
   assert.match(form, /"LOADGATE_RUN_DIR"/);
   assert.ok(find(run.requests, 'POST', new RegExp(`^/v2/metrics/${testRunId}$`)).length > 0, 'metrics were streamed');
-  assert.ok(find(run.requests, 'POST', new RegExp(`^/v1/tests/${testRunId}$`)).length > 0, 'the final status was sent');
+  const [finished] = find(run.requests, 'POST', new RegExp(`^/v1/tests/${testRunId}$`));
+  const status = JSON.parse(finished.body.toString()) as { thresholds: Record<string, unknown> };
+  assert.ok(Object.keys(status.thresholds).some((key) => key.startsWith('http_req_duration{endpoint:')), 'the final status judges the SLO thresholds');
 });
