@@ -219,7 +219,8 @@ async function spawnServer(
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (raw) => {
         const line = redactText(raw);
-        log.write(`${line}\n`);
+        // A killed server's children may still print after its exit closed the log.
+        if (!log.writableEnded) log.write(`${line}\n`);
         lastLines.push(line);
         if (lastLines.length > 20) lastLines.shift();
         const version = options.version.exec(line);
