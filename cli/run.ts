@@ -235,6 +235,7 @@ async function captureAfterStage(run: Run): Promise<void> {
   if (run.config.metricsUrl && !run.interrupts.interrupted) run.captures.push(await captureMetrics(run.config.metricsUrl, run.dir, 'after'));
 }
 
+/** The resolved options, read on this machine: k6 inspect uploads nothing, so it may see the environment. */
 export function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
   try {
     return JSON.parse(execFileSync(k6Binary(), ['inspect', '--execution-requirements', '--include-system-env-vars', bundle], { env, encoding: 'utf8', timeout: 30_000 }));

@@ -155,3 +155,21 @@ test('make sweep with a token secret flag: SWEEP.md, sweep.json and the runs lea
   assert.ok(filesUnder(resultsDir).some((file) => file.endsWith('SWEEP.md')), sweep.stderr.slice(-2000));
   assertFilesClean(resultsDir, 10);
 });
+
+test('a secret-source file that does not exist is refused within 2 s: 104, the variable named, no folder, no process', { timeout: 60_000 }, async () => {
+  const resultsDir = join(tempResultsDir(), 'results');
+  const refused = await spawnCollect('make', ['load-mixed'], cleanEnv({ PROFILE: 'smoke', RESULTS_DIR: resultsDir, LOADGATE_SECRET_SOURCE: 'file=/nonexistent/x' }));
+  assert.match(refused.stderr, /LOADGATE_SECRET_SOURCE names the file \/nonexistent\/x, which does not exist/);
+  assert.match(refused.stderr, /Error 104/);
+  assert.ok(refused.elapsedMs < 2_000, `refused after ${refused.elapsedMs} ms`);
+  assert.throws(() => readdirSync(resultsDir), 'no results folder was created');
+  // Anything the refused run started would carry its unique RESULTS_DIR in its environment.
+  const survivors = readdirSync('/proc').filter((pid) => {
+    try {
+      return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, 'latin1').includes(resultsDir);
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(survivors, [], 'no process of the refused run is left');
+});
