@@ -52,10 +52,12 @@ function assertFilesClean(dir: string, minimum = 1) {
   }
 }
 
-/** Every command line on the machine, sampled every 200 ms until `stop` is called. */
+/** Every command line on the machine, sampled every 200 ms until `stop` is called (once at least, for a quick command). */
 function sampleProcessList() {
   const samples: string[] = [];
-  const timer = setInterval(() => samples.push(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })), 200);
+  const sample = () => samples.push(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }));
+  const timer = setInterval(sample, 200);
+  setImmediate(sample);
   return { stop: () => (clearInterval(timer), samples) };
 }
 
