@@ -1,17 +1,19 @@
 // DB=postgres and CACHE=redis: a throwaway PostgreSQL (pg_stat_statements on) and Redis (with a
 // memory limit and an eviction policy) on free loopback ports, for the reference service of one
 // run. Installed from Debian when missing, run as an unprivileged user, stopped after the run
-// whatever its outcome, their files removed.
+// whatever its outcome, their files removed. Locked to this user: each gets a generated password,
+// kept in a 0600 file in its private folder, so no other local user (nobody included) gets in.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Config } from '../lib/config.ts';
+import { redactText, rememberSecret } from '../lib/redact.ts';
 import { projectRoot } from './paths.ts';
 import type { RunEnd, RunMeta } from './record.ts';
-import { serviceFlag } from '../thresholds/service-contract.ts';
 
 /** The cache's memory limit and what Redis does when it is reached. */
 export const redisMaxMemory = '64mb';
@@ -31,7 +33,10 @@ interface Backend {
   child: ChildProcess;
   dir: string;
   version: string;
+  /** Where it listens, as recorded: no password. */
   address: string;
+  /** What the service connects with: the address with the password. */
+  url: string;
   /** Set when it ended before loadgate stopped it. */
   unexpectedExit?: string;
   stopping: boolean;
@@ -41,8 +46,8 @@ interface Backend {
 export type BackendRecord = NonNullable<RunMeta['backends']>[number];
 
 export interface Backends {
-  /** Flags that point the reference service at the started servers. */
-  serviceArgs: string[];
+  /** Variables that point the reference service at the started servers (with their passwords: never flags). */
+  serviceEnv: Record<string, string>;
   /** What meta.json records: each server, its address, and how it ended if it ended early. */
   record(): BackendRecord[];
   /** The run's end, with a backend that died during the run named in the reason. */
@@ -52,7 +57,7 @@ export interface Backends {
   killNow(): void;
 }
 
-const none: Backends = { serviceArgs: [], record: () => [], amend: (end) => end, stop: async () => {}, killNow: () => {} };
+const none: Backends = { serviceEnv: {}, record: () => [], amend: (end) => end, stop: async () => {}, killNow: () => {} };
 
 /** Starts what the configuration asks for; nothing for SQLite without a cache or a DATABASE_URL of the user's. */
 export async function startBackends(config: Config, runDir: string, say: (line: string) => void): Promise<Backends> {
@@ -62,7 +67,7 @@ export async function startBackends(config: Config, runDir: string, say: (line: 
   if (!wanted.length) return none;
 
   const started: Backend[] = [];
-  const serviceArgs: string[] = [];
+  const serviceEnv: Record<string, string> = {};
   const stop = async () => {
     await Promise.all(started.map(stopBackend));
   };
@@ -70,7 +75,7 @@ export async function startBackends(config: Config, runDir: string, say: (line: 
     for (const what of wanted) {
       const backend = what === 'postgres' ? await startPostgres(runDir) : await startRedis(runDir);
       started.push(backend);
-      serviceArgs.push(what === 'postgres' ? serviceFlag.databaseUrl.flag : serviceFlag.redisUrl.flag, backend.address);
+      serviceEnv[what === 'postgres' ? 'DATABASE_URL' : 'REDIS_URL'] = backend.url;
       say(`started ${backend.version} at ${backend.address} for the reference service`);
     }
   } catch (error) {
@@ -78,7 +83,7 @@ export async function startBackends(config: Config, runDir: string, say: (line: 
     throw error;
   }
   return {
-    serviceArgs,
+    serviceEnv,
     record: () =>
       started.map((b) => ({ name: b.name, version: b.version, address: b.address, ...(b.unexpectedExit ? { unexpectedExit: b.unexpectedExit } : {}) })),
     amend: (end) => {
@@ -160,6 +165,21 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A password for one run's server, remembered so no output can quote it. */
+function generatedPassword(): string {
+  const password = randomBytes(24).toString('hex');
+  rememberSecret(password);
+  return password;
+}
+
+/** Writes a file only its owner (the server's user) can read; returns its path. */
+function privateFile(dir: string, name: string, content: string, owner: { uid: number; gid: number } | undefined): string {
+  const file = join(dir, name);
+  writeFileSync(file, content, { mode: 0o600 });
+  if (owner) chownSync(file, owner.uid, owner.gid);
+  return file;
+}
+
 function tempDir(prefix: string, owner: { uid: number; gid: number } | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   if (owner) chownSync(dir, owner.uid, owner.gid);
@@ -174,11 +194,11 @@ async function spawnServer(
   name: BackendName,
   command: string,
   args: string[],
-  options: { dir: string; owner?: { uid: number; gid: number }; logFile: string; ready: RegExp; version: RegExp; address: string },
+  options: { dir: string; owner?: { uid: number; gid: number }; logFile: string; ready: RegExp; version: RegExp; address: string; url: string },
 ): Promise<Backend> {
   const child = spawn(command, args, { cwd: options.dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...(options.owner ?? {}) });
   const log = createWriteStream(options.logFile);
-  const backend: Backend = { name, child, dir: options.dir, version: name, address: options.address, stopping: false, exited: Promise.resolve() };
+  const backend: Backend = { name, child, dir: options.dir, version: name, address: options.address, url: options.url, stopping: false, exited: Promise.resolve() };
   backend.exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       if (!backend.stopping) backend.unexpectedExit = `ended during the run (${signal ? `killed by ${signal}` : `exit code ${code}`}) at ${new Date().toISOString()}`;
@@ -197,8 +217,10 @@ async function spawnServer(
       fail('it was not ready within 60 s');
     }, 60_000);
     for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        log.write(`${line}\n`);
+      createInterface({ input: stream }).on('line', (raw) => {
+        const line = redactText(raw);
+        // A killed server's children may still print after its exit closed the log.
+        if (!log.writableEnded) log.write(`${line}\n`);
         lastLines.push(line);
         if (lastLines.length > 20) lastLines.shift();
         const version = options.version.exec(line);
@@ -221,8 +243,10 @@ async function startPostgres(runDir: string): Promise<Backend> {
   const owner = runAs('postgres');
   const dir = tempDir('loadgate-postgres-', owner);
   const data = join(dir, 'data');
-  // Trust on loopback only: the server lives for one run and listens nowhere else.
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'loadgate', '--auth=trust', '--no-sync', '-E', 'UTF8', '--no-locale'], {
+  const password = generatedPassword();
+  // Password authentication everywhere, TCP and the socket alike: any local user can reach a
+  // loopback port, and a PostgreSQL superuser can run shell commands.
+  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'loadgate', '--auth=scram-sha-256', `--pwfile=${privateFile(dir, 'password', password, owner)}`, '--no-sync', '-E', 'UTF8', '--no-locale'], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 120_000,
@@ -255,6 +279,7 @@ async function startPostgres(runDir: string): Promise<Backend> {
         ready: /ready to accept connections/,
         version: /starting PostgreSQL ([\d.]+)/,
         address: `postgres://loadgate@127.0.0.1:${port}/postgres?sslmode=disable&connect_timeout=5`,
+        url: `postgres://loadgate:${password}@127.0.0.1:${port}/postgres?sslmode=disable&connect_timeout=5`,
       },
     );
   } catch (error) {
@@ -268,11 +293,14 @@ async function startRedis(runDir: string): Promise<Backend> {
   const owner = runAs('redis');
   const dir = tempDir('loadgate-redis-', owner);
   const port = await freePort();
+  const password = generatedPassword();
   try {
     return await spawnServer(
       'Redis',
       redisBinary()!,
       [
+        // The password lives in a 0600 file: on the command line every local user would read it.
+        privateFile(dir, 'redis.conf', `requirepass ${password}\n`, owner),
         '--port', String(port),
         '--bind', '127.0.0.1',
         '--dir', dir,
@@ -288,6 +316,7 @@ async function startRedis(runDir: string): Promise<Backend> {
         ready: /Ready to accept connections/,
         version: /Redis version=([\d.]+)/,
         address: `redis://127.0.0.1:${port}/0`,
+        url: `redis://:${password}@127.0.0.1:${port}/0`,
       },
     );
   } catch (error) {

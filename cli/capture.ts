@@ -2,6 +2,7 @@
 // a failed capture is noted in the run folder, it never fails or stops the run.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { redactText } from '../lib/redact.ts';
 import { durationToMs, peakLevel, type Profile } from '../lib/profiles.ts';
 import { captureFile, type CaptureName, type CaptureOutcome } from './record.ts';
 
@@ -28,17 +29,28 @@ export function steadyStateWindow(profile: Profile): { startMs: number; lengthMs
   return { startMs: windowStart, lengthMs: windowEnd - windowStart };
 }
 
+/** fetch refuses a URL with user:password@; the same credentials go as a Basic Authorization header instead. */
+function basicAuth(url: string): { bare: string; headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { bare: url, headers: {} };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { bare: parsed.href, headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
+}
+
 /** Fetches one capture into the run folder; never throws, the outcome says what happened. */
 async function fetchTo(url: string, dir: string, name: CaptureName, timeoutMs: number, cancel?: AbortSignal): Promise<CaptureOutcome> {
   const file = captureFile(name);
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(url, { redirect: 'error', signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
+    const { bare, headers } = basicAuth(url);
+    const response = await fetch(bare, { headers, redirect: 'error', signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout });
     if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
     await writeFile(join(dir, file), Buffer.from(await response.arrayBuffer()));
     return { name, file, status: 'captured' };
   } catch (error) {
-    return { name, file, status: 'failed', detail: `${url}: ${String(error)}` };
+    return { name, file, status: 'failed', detail: redactText(`${url}: ${String(error)}`) };
   }
 }
 

@@ -3,6 +3,7 @@
 // read a run folder only through here, so a field cannot mean two things in two places.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactDeep, redactText } from '../lib/redact.ts';
 import { runFiles } from '../lib/run-files.ts';
 import type { K6Summary } from '../lib/summary/model.ts';
 import { summaryVerdict } from '../lib/summary/verdict.ts';
@@ -67,6 +68,8 @@ export interface RunEnd {
  * `k6Error` is k6's last error-level log line (the pre-flight's sentence, say), quoted in the reason.
  */
 export function k6RunEnd(exitCode: number, summary: K6Summary | null, k6Error = ''): RunEnd {
+  // A reason quotes k6's error, which can quote a URL with its password: redacted where it is made.
+  k6Error = redactText(k6Error);
   if (exitCode === exitCodes.thresholdsFailed.code && summary) {
     const verdict = summaryVerdict(summary);
     if (verdict) return { exitCode, ...verdict };
@@ -83,7 +86,7 @@ export function k6RunEnd(exitCode: number, summary: K6Summary | null, k6Error = 
 /** An ending loadgate decides itself, with the detail that explains it. */
 export function loadgateRunEnd(name: ExitCodeName, detail: string): RunEnd {
   const { code, stoppedEarly } = exitCodes[name];
-  return { exitCode: code, reason: detail, stoppedEarly };
+  return { exitCode: code, reason: redactText(detail), stoppedEarly };
 }
 
 export const captureNames = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'metrics-before', 'metrics-after', 'db'] as const;
@@ -156,9 +159,10 @@ export const readMeta = (dir: string) => readJson<RunMeta>(join(dir, runFiles.me
 
 /** Only a merged distributed run writes summary.json itself; otherwise k6's handleSummary does. */
 export function writeSummary(dir: string, summary: K6Summary): void {
-  writeFileSync(join(dir, runFiles.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(dir, runFiles.summary), `${JSON.stringify(redactDeep(summary), null, 2)}\n`);
 }
 
 export function writeMeta(dir: string, meta: RunMeta): void {
-  writeFileSync(join(dir, runFiles.meta), `${JSON.stringify(meta, null, 2)}\n`);
+  // Every field passes the one redaction, so a field added later cannot forget it.
+  writeFileSync(join(dir, runFiles.meta), `${JSON.stringify(redactDeep(meta), null, 2)}\n`);
 }

@@ -1,13 +1,14 @@
 // One path for every scenario, as named stages: check → open the run folder → start the service →
 // capture "before" → run k6 (CPU profile over the steady state) → capture "after" → record → stop
 // the service. Every stage after the folder exists ends in `record`, so every outcome has a meta.json.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { contactedUrls, firstRefusal, refusalFor } from '../lib/allowlist.ts';
 import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
 import { runFiles } from '../lib/run-files.ts';
+import { redactText } from '../lib/redact.ts';
 import { k6Environment, recordedEnvironment, redactArgs, targetEnvironment } from '../lib/variables.ts';
 import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunProfiles, notCaptured } from './capture.ts';
 import { gitCommit, k6Version, machine } from './meta.ts';
@@ -17,6 +18,7 @@ import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type Captu
 import { regenerateReports } from './report.ts';
 import { createRunFolder, makeResultsDir } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
+import { secretSourceFlag, secretSourceRefusal } from './secret-source.ts';
 import { BackendStartError, startBackends, type Backends } from './backends.ts';
 import { Interrupts } from './signals.ts';
 import { dashboardHost, dashboardPort, wantsDashboard } from './dashboard.ts';
@@ -25,7 +27,7 @@ import { describeDeath, ServiceStartError, startService, type RunningService, ty
 export { scenarioNames } from './scenario.ts';
 
 export function say(line: string): void {
-  process.stderr.write(`loadgate: ${line}\n`);
+  process.stderr.write(`loadgate: ${redactText(line)}\n`);
 }
 
 interface Refusal {
@@ -49,6 +51,8 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
   // The same list k6 checks in init, plus the profile listener only the CLI talks to.
   const refusal = firstRefusal([...contactedUrls(config), ...(config.pprofUrl ? [config.pprofUrl] : [])], config.allowHosts);
   if (refusal) return { exitCode: exitCodes.invalidConfig.code, sentence: refusal };
+  const secretSource = secretSourceRefusal(config.secretSource);
+  if (secretSource) return { exitCode: exitCodes.invalidConfig.code, sentence: secretSource };
   const forReferenceService = ['TARGET_ARGS', 'DB', 'CACHE', 'DATABASE_URL'].filter((name) => env[name]);
   if (env.BASE_URL && forReferenceService.length) {
     const names = forReferenceService.join(', ');
@@ -120,8 +124,8 @@ async function startServiceStage(run: Run): Promise<RunEnd | null> {
   try {
     run.backends = await startBackends(run.config, run.dir, say);
     // TARGET_ENV (GOGC, GOMEMLIMIT) reaches the service only: k6 is a Go program too.
-    const serviceEnv = { ...process.env, ...targetEnvironment(run.k6Env) };
-    run.service = await startService([...run.backends.serviceArgs, ...run.config.targetArgs], join(run.dir, runFiles.serviceLog), undefined, serviceEnv, run.hooks.serviceBinary);
+    const serviceEnv = { ...process.env, ...targetEnvironment(run.k6Env), ...run.backends.serviceEnv };
+    run.service = await startService(run.config.targetArgs, join(run.dir, runFiles.serviceLog), undefined, serviceEnv, run.hooks.serviceBinary);
   } catch (error) {
     if (error instanceof BackendStartError) return loadgateRunEnd('serviceFailed', error.message);
     if (!(error instanceof ServiceStartError)) throw error;
@@ -166,19 +170,19 @@ async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<
   const k6Exited = new AbortController();
   const cpu = profiling(run) ? (run.hooks.captureCpu ?? captureCpuProfile)(run.pprofUrl, run.dir, run.config.profile, k6Exited.signal) : null;
   // k6 reads secrets (a bearer token, say) from a secret source and redacts them from its logs.
-  const secretSource = run.config.secretSource ? [`--secret-source=${run.config.secretSource}`] : [];
+  const secretSource = secretSourceFlag(run.config.secretSource);
   // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
   const quiet = process.stdout.isTTY ? [] : ['--quiet'];
   // Said as k6 starts, since k6 opens the listener itself: the URL answers within a second or two.
   if (run.dashboardUrl) say(`live dashboard at ${run.dashboardUrl} while the run lasts (DASHBOARD=off turns it off)`);
-  const end = await launch(['run', '--log-format=json', ...quiet, ...secretSource, bundle], run);
+  const end = await launch(['run', '--log-format=json', ...quiet, ...secretSource.flags, bundle], run).finally(secretSource.cleanUp);
   k6Exited.abort();
   if (cpu) run.captures.push(await cpu);
   return end;
 }
 
 /** k6 logs JSON into the run folder; the terminal gets the same lines in a readable form. */
-export async function runK6(args: string[], run: Run): Promise<RunEnd> {
+export async function runK6(args: string[], run: Run, watch?: (entry: { level?: string; msg?: string }, child: ChildProcess) => void): Promise<RunEnd> {
   // No REST API listener: loadgate never drives k6 through it, and a fixed port (k6's 6565) would
   // make two runs on one machine collide. `--address=` before the script is k6's "off".
   const [command, ...rest] = args;
@@ -186,12 +190,14 @@ export async function runK6(args: string[], run: Run): Promise<RunEnd> {
   run.interrupts.forwardTo(child);
   const log = createWriteStream(join(run.dir, runFiles.k6Log));
   let lastError = '';
-  createInterface({ input: child.stderr! }).on('line', (line) => {
+  createInterface({ input: child.stderr! }).on('line', (raw) => {
+    const line = redactText(raw);
     log.write(`${line}\n`);
     try {
       const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };
       // The first line only: k6 appends a JavaScript stack to an exception's message.
       if (entry.level === 'error') lastError = (entry.msg ?? entry.error ?? '').split('\n')[0];
+      watch?.(entry, child);
       process.stderr.write(`k6 ${entry.level ?? 'log'}: ${entry.msg ?? ''}${entry.error ? ` (${entry.error})` : ''}\n`);
     } catch {
       process.stderr.write(`${line}\n`);
@@ -232,6 +238,7 @@ async function captureAfterStage(run: Run): Promise<void> {
   if (run.config.metricsUrl && !run.interrupts.interrupted) run.captures.push(await captureMetrics(run.config.metricsUrl, run.dir, 'after'));
 }
 
+/** The resolved options, read on this machine: k6 inspect uploads nothing, so it may see the environment. */
 export function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
   try {
     return JSON.parse(execFileSync(k6Binary(), ['inspect', '--execution-requirements', '--include-system-env-vars', bundle], { env, encoding: 'utf8', timeout: 30_000 }));

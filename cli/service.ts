@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
+import { redactText } from '../lib/redact.ts';
 import { serviceBinary } from './paths.ts';
 import { serviceFlag } from '../thresholds/service-contract.ts';
 
@@ -26,6 +27,26 @@ export interface ServiceDeath {
 /** "was killed by SIGKILL" or "exited with code 2: <its last line>" (a kill leaves no last word worth quoting). */
 export const describeDeath = ({ code, signal, lastLines }: ServiceDeath) =>
   signal ? `was killed by ${signal}` : `exited with code ${code}${lastLines.length ? `: "${lastLines[lastLines.length - 1]}"` : ''}`;
+
+/**
+ * Flags that once carried a credential, and the variable the service reads it from instead: a
+ * command line is readable by every local user (ps), a process's environment only by its owner.
+ */
+export const credentialFlags: Record<string, string> = { 'token-secret': 'LOADGATE_TARGET_SECRET', 'database-url': 'DATABASE_URL', 'redis-url': 'REDIS_URL' };
+
+/** TARGET_ARGS with every credential flag moved into the service's environment (-token-secret x, -redis-url=x). */
+export function moveCredentials(args: readonly string[]): { args: string[]; env: Record<string, string> } {
+  const kept: string[] = [];
+  const env: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const [, name, inline] = /^--?([a-z-]+)(?:=(.*))?$/s.exec(args[i]) ?? [];
+    const variable = name === undefined ? undefined : credentialFlags[name];
+    if (!variable) kept.push(args[i]);
+    else if (inline !== undefined) env[variable] = inline;
+    else env[variable] = args[++i] ?? '';
+  }
+  return { args: kept, env };
+}
 
 interface ListeningLine {
   msg?: string;
@@ -65,8 +86,10 @@ export function errorLine(lines: string[]): string {
   return newestFirst.find((line) => line.trim() !== '') ?? '';
 }
 
-export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env, binary = serviceBinary): Promise<RunningService> {
+export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000, baseEnv: NodeJS.ProcessEnv = process.env, binary = serviceBinary): Promise<RunningService> {
   if (!existsSync(binary)) throw new ServiceStartError(`${binary} is missing; run "make service"`, '', logFile);
+  const moved = moveCredentials(extraArgs);
+  const env = { ...baseEnv, ...moved.env };
   const args = [
     serviceFlag.addr.flag, '127.0.0.1:0',
     serviceFlag.grpcAddr.flag, '127.0.0.1:0',
@@ -74,13 +97,13 @@ export async function startService(extraArgs: string[], logFile: string, timeout
     // Profiles captured during the run include block and mutex contention.
     serviceFlag.blockProfileRate.flag, '10000',
     serviceFlag.mutexProfileFraction.flag, '10',
-    ...extraArgs,
+    ...moved.args,
   ];
   // Its own process group: a Ctrl-C meant for k6 must not kill the target before the end-of-run
   // profiles are read; this process stops it explicitly.
   const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = createWriteStream(logFile);
-  child.stdout!.pipe(log, { end: false });
+  createInterface({ input: child.stdout! }).on('line', (line) => log.write(`${redactText(line)}\n`));
   // 'close' waits for the pipes too, so the log holds the target's last line ("shutdown complete").
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   const exited = ended.then(({ code }) => code);
@@ -92,7 +115,8 @@ export async function startService(extraArgs: string[], logFile: string, timeout
       child.kill('SIGKILL');
       reject(new ServiceStartError(`it did not report its ports within ${timeoutMs} ms`, errorLine(lastLines), logFile));
     }, timeoutMs);
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr! }).on('line', (raw) => {
+      const line = redactText(raw);
       log.write(`${line}\n`);
       lastLines.push(line);
       if (lastLines.length > 50) lastLines.shift();

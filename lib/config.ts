@@ -1,6 +1,7 @@
 // The one configuration parser. Pure (no k6 imports) so the CLI validates with the same code before
 // it starts anything, and k6's init context throws the same sentence when run by hand. Which
 // variables exist, their defaults and valid ranges are data in variables.ts.
+import { redactText } from './redact.ts';
 import { durationToMs, profiles, type Profile, type ProfileName } from './profiles.ts';
 import { endpointNames, isEndpoint, type Endpoint } from '../thresholds/slo.ts';
 import {
@@ -69,7 +70,8 @@ export interface Config {
 /** Thrown for any bad value; the message names the variable, the value and the valid choices. */
 export class ConfigError extends Error {
   constructor(message: string) {
-    super(message);
+    // A refusal quotes the bad value, which can be a URL with its password.
+    super(redactText(message));
     this.name = 'ConfigError';
   }
 }
@@ -101,7 +103,7 @@ export function text(env: Env, name: VariableName, fallback?: string): string {
   return setting(env, name).value ?? fallback ?? variable(name).default;
 }
 
-function choice(env: Env, name: VariableName): string {
+export function choice(env: Env, name: VariableName): string {
   const { value, refuse } = setting(env, name);
   const { kind } = variable(name);
   if (value === undefined) return variable(name).default;

@@ -4,12 +4,16 @@
 // Bundled into every k6 VU, so it stays plain data plus a few small functions.
 import { profileNames } from './profiles.ts';
 import { serviceFlag } from '../thresholds/service-contract.ts';
+import { redacted, redactText, rememberSecret, secretLooking } from './redact.ts';
+
+export { secretLooking };
 
 export const protocols = ['http', 'grpc'] as const;
 export type Protocol = (typeof protocols)[number];
 export const alertAbortSeverities = ['critical', 'warning', 'none'] as const;
 export const databases = ['sqlite', 'postgres'] as const;
 export const caches = ['none', 'redis'] as const;
+export const resultsModes = ['private', 'shared'] as const;
 /** The reference service's settings `make sweep` can vary (cli/sweep/params.ts says how). */
 export const sweepParameters = ['BUFFER_FLUSH_INTERVAL', 'BUFFER_SIZE_LIMIT', 'DB_MAX_OPEN_CONNS', 'GOGC', 'GOMEMLIMIT'] as const;
 export type AlertAbortSeverity = (typeof alertAbortSeverities)[number];
@@ -63,6 +67,14 @@ export const variables = [
     readBy: 'both',
   },
   { name: 'RESULTS_DIR', default: 'results', kind: { type: 'string', format: 'a folder' }, meaning: 'where run folders go', secret: false, readBy: 'cli' },
+  {
+    name: 'RESULTS_MODE',
+    default: 'private',
+    kind: { type: 'enum', choices: resultsModes },
+    meaning: '`private`: folders loadgate writes are 0700 and files 0600 (umask 077); `shared`: your own umask decides (docs/secrets.md)',
+    secret: false,
+    readBy: 'cli',
+  },
   {
     name: 'TARGET_ARGS',
     default: '',
@@ -246,6 +258,14 @@ export const variables = [
     default: 'off',
     kind: { type: 'boolean' },
     meaning: '`make cloud`: run k6 on this machine and stream results to Grafana Cloud k6 (`k6 cloud run --local-execution`)',
+    secret: false,
+    readBy: 'cli',
+  },
+  {
+    name: 'LOADGATE_CLOUD_UPLOAD_ARCHIVE',
+    default: 'off',
+    kind: { type: 'boolean' },
+    meaning: "`make cloud LOCAL_EXECUTION=1`: also upload the test archive (script and the table's non-secret variables) to Grafana Cloud k6; off passes k6's `--no-archive-upload`",
     secret: false,
     readBy: 'cli',
   },
@@ -608,16 +628,53 @@ export function targetEnvironment(env: Env): Record<string, string> {
   return Object.fromEntries(pairs.filter((match) => match !== null).map((match) => [match[1], match[2]]));
 }
 
-export const secretLooking = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH/i;
-
-/** Command-line flags with the value of any credential-looking flag (-token-secret x) hidden. */
+/** Command-line flags with the value of any credential-looking flag (-token-secret x) hidden, and credentials inside URLs. */
 export function redactArgs(args: string[]): string[] {
   return args.map((arg, i) => {
     const [flag, inlineValue] = arg.split(/=(.*)/s);
-    if (inlineValue !== undefined && flag.startsWith('-') && secretLooking.test(flag)) return `${flag}=(redacted)`;
+    if (inlineValue !== undefined && flag.startsWith('-') && secretLooking.test(flag)) return `${flag}=${redacted}`;
     const previous = args[i - 1] ?? '';
-    return previous.startsWith('-') && !previous.includes('=') && secretLooking.test(previous) ? '(redacted)' : arg;
+    return previous.startsWith('-') && !previous.includes('=') && secretLooking.test(previous) ? redacted : redactText(arg);
   });
+}
+
+/**
+ * Remembers every secret this environment holds, so redactText finds it by value wherever it is
+ * quoted: the table's secret variables, any variable whose name looks like a credential, the
+ * password of every URL, and the value of every credential flag in TARGET_ARGS.
+ */
+export function rememberSecretsOf(env: Env): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    const entry = table.find((candidate) => candidate.name === name || candidate.alias === name);
+    if (entry?.secret || secretLooking.test(name)) rememberSecret(value);
+    for (const match of value.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s/?#@]+)@/gi)) rememberSecret(decodeURIComponentSafe(match[1].split(':').slice(1).join(':')));
+  }
+  const args = splitArgs(env.TARGET_ARGS ?? '');
+  redactArgs(args).forEach((arg, i) => {
+    if (arg === redacted) rememberSecret(args[i]);
+    else if (arg.endsWith(`=${redacted}`)) rememberSecret(args[i].slice(args[i].indexOf('=') + 1));
+  });
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The first variable whose URL carries a credential (user:password@, a password parameter), for
+ * the commands that write variables into a k6 archive, which travels to runners and clouds.
+ */
+export function urlCredentialIn(env: Env): string | null {
+  for (const entry of table) {
+    const value = env[entry.name] ?? (entry.alias ? env[entry.alias] : undefined);
+    if (entry.kind.type === 'url' && value && redactText(value) !== value) return entry.alias && env[entry.alias] ? entry.alias : entry.name;
+  }
+  return null;
 }
 
 /** The environment k6 runs with: short names copied to the LOADGATE_ names k6 reads, unless those are set. */
@@ -640,9 +697,7 @@ export function recordedEnvironment(env: Env): Record<string, string> {
     if (value === undefined) continue;
     const entry = table.find((candidate) => candidate.name === name || candidate.alias === name);
     if (entry ? entry.secret : !(name.startsWith('K6_') && !secretLooking.test(name))) continue;
-    if (name === 'TARGET_ARGS') recorded[name] = redactArgs(splitArgs(value)).join(' ');
-    else if (entry?.kind.type === 'url') recorded[name] = value.replace(/^(\w+:\/\/)[^/?#]*@/, '$1(redacted)@');
-    else recorded[name] = value;
+    recorded[name] = name === 'TARGET_ARGS' ? redactArgs(splitArgs(value)).join(' ') : redactText(value);
   }
   return recorded;
 }

@@ -65,8 +65,6 @@ export const serviceFlag = {
   dbMaxOpenConns: { flag: '-db-max-open-conns', default: '8' },
   dbConnMaxLifetime: { flag: '-db-conn-max-lifetime', default: '30m' },
   dbConnMaxIdleTime: { flag: '-db-conn-max-idle-time', default: '5m' },
-  databaseUrl: { flag: '-database-url' },
-  redisUrl: { flag: '-redis-url' },
   faultDelay: { flag: '-fault-delay' },
   version: { flag: '-version' },
 } as const satisfies Record<string, ServiceFlag>;

@@ -2,14 +2,16 @@
 // wrapped so its options gain `options.cloud` (test name, project, load-zone distribution), archived
 // with the variables the scenario reads (options freeze in the archive), and the archive is what
 // `k6 cloud run` uploads; the same archive is what the tests inspect offline. Everything that can
-// be refused is refused before a folder, a process or a packet exists.
-import { execFileSync } from 'node:child_process';
+// be refused is refused before a folder, a process or a packet exists. Nothing uploads the
+// environment: k6 gets the table's non-secret variables as -e (never --include-system-env-vars),
+// secrets only through a secret source, and no URL in the archive carries a credential.
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { refusalFor } from '../../lib/allowlist.ts';
 import { ConfigError, parseConfig } from '../../lib/config.ts';
-import { k6Environment } from '../../lib/variables.ts';
+import { k6Environment, urlCredentialIn } from '../../lib/variables.ts';
 import { k6Binary, scenarioBundle } from '../paths.ts';
 import { exitCodes, loadgateRunEnd, type RunEnd } from '../record.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
@@ -56,6 +58,8 @@ export function buildCloudArchive(dir: string, scenario: string, k6Env: NodeJS.P
 interface CloudPlan {
   env: NodeJS.ProcessEnv;
   local: boolean;
+  /** Local execution only: k6 uploads the archive too (LOADGATE_CLOUD_UPLOAD_ARCHIVE). */
+  uploadArchive: boolean;
   cloud: Omit<CloudOptions, 'name'>;
 }
 
@@ -67,10 +71,21 @@ export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan | { exitCode: nu
       'make cloud needs K6_CLOUD_TOKEN, a Grafana Cloud k6 API token (Grafana Cloud → Testing & synthetics → Performance → Settings), and usually K6_CLOUD_PROJECT_ID; nothing was started or sent',
     );
   }
+  const withCredential = urlCredentialIn(env);
+  if (withCredential) {
+    return refuse(
+      `${withCredential} carries a credential (user:password@ or a password parameter), which the k6 archive would carry to Grafana Cloud k6; give the target's credentials through LOADGATE_SECRET_SOURCE (LOCAL_EXECUTION=1) instead; nothing was started or sent`,
+    );
+  }
+  if (env.LOADGATE_TOKEN?.trim()) {
+    return refuse('LOADGATE_TOKEN would travel in the k6 archive to Grafana Cloud k6; give the token through LOADGATE_SECRET_SOURCE=file=… and LOADGATE_TOKEN_SECRET with LOCAL_EXECUTION=1, or let the scenario log in; nothing was started or sent');
+  }
   let local: boolean;
+  let uploadArchive: boolean;
   let cloud: CloudPlan['cloud'];
   try {
     local = booleanSetting(env, 'LOCAL_EXECUTION');
+    uploadArchive = booleanSetting(env, 'LOADGATE_CLOUD_UPLOAD_ARCHIVE');
     cloud = { projectID: optionalInteger(env, 'K6_CLOUD_PROJECT_ID'), distribution: cloudDistribution(env) };
     if (cloud.projectID === undefined) delete cloud.projectID;
   } catch (error) {
@@ -99,7 +114,7 @@ export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan | { exitCode: nu
       planned.LOADGATE_METRICS_URL = 'off';
     }
   }
-  return { env: planned, local, cloud };
+  return { env: planned, local, uploadArchive, cloud };
 }
 
 async function cloudLaunch(args: string[], run: Run, plan: CloudPlan): Promise<RunEnd> {
@@ -112,10 +127,34 @@ async function cloudLaunch(args: string[], run: Run, plan: CloudPlan): Promise<R
   }
   // k6 run's own flags minus the script; the cloud runs the archive instead.
   const flags = args.slice(1, -1);
-  // Locally, handleSummary still writes into the run folder, so the run's own variables must reach it.
-  const mode = plan.local ? ['--local-execution', '--include-system-env-vars'] : [];
+  // Locally, handleSummary still writes into the run folder: that one variable, named, not the environment.
+  const mode = plan.local ? ['--local-execution', ...(plan.uploadArchive ? [] : ['--no-archive-upload']), '-e', `LOADGATE_RUN_DIR=${run.k6Env.LOADGATE_RUN_DIR}`] : [];
   say(plan.local ? 'running on this machine, streaming results to Grafana Cloud k6' : 'uploading the archive to Grafana Cloud k6; the cloud runs it and judges the thresholds');
-  return runK6(['cloud', 'run', ...mode, ...flags, archive], run);
+  const progress = plan.local ? undefined : progressWatch();
+  const end = await runK6(['cloud', 'run', ...mode, ...flags, archive], run, progress?.watch);
+  return progress?.lost() ? loadgateRunEnd('cloudProgressLost', progress.lost()!) : end;
+}
+
+/** k6 polls the cloud every 2 s and logs each failure; this many in a row and the run is given up. */
+export const progressErrorLimit = 10;
+
+/**
+ * k6 keeps polling a cloud that never answers with progress, forever: after progressErrorLimit
+ * failures in a row it is stopped (one SIGINT asks the cloud to stop the test run, a SIGKILL
+ * follows) and the run ends with k6's own code for it, 98.
+ */
+function progressWatch() {
+  let failures = 0;
+  let lost: string | null = null;
+  const watch = (entry: { msg?: string }, child: ChildProcess) => {
+    failures = entry.msg === 'Test progress error' ? failures + 1 : failures;
+    if (failures < progressErrorLimit || lost) return;
+    lost = `k6 could not get the cloud test run's progress ${failures} times in a row; stopped it`;
+    say(lost);
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  };
+  return { watch, lost: () => lost };
 }
 
 export async function cloudCommand(scenario: string, env: NodeJS.ProcessEnv): Promise<number> {

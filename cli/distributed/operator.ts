@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../../lib/config.ts';
-import { variables, type Variable } from '../../lib/variables.ts';
+import { urlCredentialIn, variables, type Variable } from '../../lib/variables.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
 import { k6Binary, projectRoot, scenarioBundle } from '../paths.ts';
 import { exitCodes, writeMeta } from '../record.ts';
@@ -134,6 +134,12 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     say(error.message);
+    return exitCodes.invalidConfig.code;
+  }
+  // The archive and testrun.json carry the runners' variables: a URL's credential would ride along.
+  const withCredential = urlCredentialIn(env);
+  if (withCredential) {
+    say(`${withCredential} carries a credential (user:password@ or a password parameter), which the k6 archive and the manifests would carry; give the runners their credentials through their own environment (a Kubernetes Secret in the TestRun's runner.env) instead`);
     return exitCodes.invalidConfig.code;
   }
   // Loopback inside a pod is the pod itself: without BASE_URL the runners load the in-cluster Service.

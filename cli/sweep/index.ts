@@ -5,13 +5,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { firstRefusal } from '../../lib/allowlist.ts';
+import { redactText } from '../../lib/redact.ts';
 import { describeKind, splitArgs, targetEnvironment, variable, variables, type Variable, type VariableName } from '../../lib/variables.ts';
 import { machine } from '../meta.ts';
 import { serviceBinary } from '../paths.ts';
 import { exitCodes } from '../record.ts';
 import { utcStamp } from '../run-folder.ts';
 import { check, runScenario, say } from '../run.ts';
-import { errorLine } from '../service.ts';
+import { errorLine, moveCredentials } from '../service.ts';
 import { renderSweepChart } from './chart.ts';
 import { figuresOf, readFigures, type RunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
@@ -63,7 +64,7 @@ function reproduce(scenario: string, env: NodeJS.ProcessEnv): string {
       // make exports its own defaults (PROFILE, say): only what differs says how the sweep was run.
       return value && value !== entry.default ? [`${name}=${/[\s'"]/.test(value) ? `'${value}'` : value}`] : [];
     });
-  return `make sweep SCENARIO=${scenario} ${parts.join(' ')}`.trim();
+  return redactText(`make sweep SCENARIO=${scenario} ${parts.join(' ')}`.trim());
 }
 
 function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Settings {
@@ -114,8 +115,10 @@ function runEnvironment(s: Settings, env: NodeJS.ProcessEnv, value: string, runs
  * environment and exits before opening a database, so a value it refuses costs no load.
  */
 function serviceRefusal(parameter: Parameter, value: string, runEnv: NodeJS.ProcessEnv): string | null {
-  const args = [...splitArgs(runEnv.TARGET_ARGS ?? ''), serviceFlag.version.flag];
-  const result = spawnSync(serviceBinary, args, { env: { ...process.env, ...targetEnvironment(runEnv) }, encoding: 'utf8', timeout: 30_000 });
+  // Credential flags reach the service as variables, never on its command line.
+  const moved = moveCredentials(splitArgs(runEnv.TARGET_ARGS ?? ''));
+  const args = [...moved.args, serviceFlag.version.flag];
+  const result = spawnSync(serviceBinary, args, { env: { ...process.env, ...targetEnvironment(runEnv), ...moved.env }, encoding: 'utf8', timeout: 30_000 });
   if (result.status === 0) return null;
   const lines = `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.split('\n');
   // The Go runtime refuses GOMEMLIMIT before main, with "fatal error:" and a stack after it.

@@ -2,6 +2,7 @@
 // is written first and whatever a renderer does; a renderer failure is logged, never fatal.
 import type { Config } from '../config.ts';
 import type { SetupData } from '../preflight.ts';
+import { redactText } from '../redact.ts';
 import { runFiles } from '../run-files.ts';
 import { renderJunit } from './junit.ts';
 import type { K6Summary } from './model.ts';
@@ -17,7 +18,8 @@ export function summaryHandler(scenario: string, config: Config) {
     if (!config.runDir) return undefined;
     const files: Record<string, string> = {};
     const at = (name: string) => `${config.runDir}/${name}`;
-    files[at(runFiles.summary)] = JSON.stringify(data, null, 2);
+    // A URL with its password can reach the summary (setup data, an error): redacted before any file.
+    files[at(runFiles.summary)] = redactText(JSON.stringify(data, null, 2));
     const setup = data.setup_data as Partial<SetupData> | undefined;
     const label = { scenario, profile: config.profileName, notes: setup?.monitorNote ? [setup.monitorNote] : [] };
     const renderers: Array<[string, () => string]> = [
@@ -26,7 +28,7 @@ export function summaryHandler(scenario: string, config: Config) {
     ];
     for (const [name, render] of renderers) {
       try {
-        const output = render();
+        const output = redactText(render());
         files[at(name)] = output;
         if (name === runFiles.summaryText) files.stdout = output;
       } catch (error) {

@@ -78,13 +78,10 @@ type flagInfo struct {
 var envFallbacks = map[string]string{
 	"buffer-flush-interval": "BUFFER_FLUSH_INTERVAL",
 	"buffer-size-limit":     "BUFFER_SIZE_LIMIT",
-	"database-url":          "DATABASE_URL",
 	"db-max-open-conns":     "DB_MAX_OPEN_CONNS",
 	"db-max-idle-conns":     "DB_MAX_IDLE_CONNS",
 	"db-conn-max-lifetime":  "DB_CONN_MAX_LIFETIME",
 	"db-conn-max-idle-time": "DB_CONN_MAX_IDLE_TIME",
-	"redis-url":             "REDIS_URL",
-	"token-secret":          "LOADGATE_TARGET_SECRET",
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -96,12 +93,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.grpcAddr, "grpc-addr", "127.0.0.1:9090", "gRPC listen address (empty disables)")
 	fs.StringVar(&cfg.debugAddr, "debug-addr", "127.0.0.1:6060", "pprof and /debug/faults listen address (empty disables)")
 	fs.StringVar(&cfg.dbPath, "db", "", "SQLite database file (empty: temp file removed on shutdown); reseeded on every start")
-	fs.StringVar(&cfg.databaseURL, "database-url", "", "postgres:// URL: use PostgreSQL instead of SQLite; its tables are dropped and reseeded on start (env DATABASE_URL)")
 	fs.IntVar(&cfg.dbMaxOpen, "db-max-open-conns", 8, "max open connections (on SQLite of the read pool; writes use one connection) (env DB_MAX_OPEN_CONNS)")
 	fs.IntVar(&cfg.dbMaxIdle, "db-max-idle-conns", -1, "max idle connections kept, and how many are opened at start (-1: as many as -db-max-open-conns) (env DB_MAX_IDLE_CONNS)")
 	fs.DurationVar(&cfg.dbMaxLifetime, "db-conn-max-lifetime", 30*time.Minute, "close connections older than this (0: never) (env DB_CONN_MAX_LIFETIME)")
 	fs.DurationVar(&cfg.dbMaxIdleT, "db-conn-max-idle-time", 5*time.Minute, "close connections idle longer than this (0: never) (env DB_CONN_MAX_IDLE_TIME)")
-	fs.StringVar(&cfg.redisURL, "redis-url", "", "redis:// URL: cache feed pages, clips and vote state there (empty: no cache) (env REDIS_URL)")
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed for the deterministic dataset")
 	fs.DurationVar(&cfg.flushInterval, "buffer-flush-interval", time.Second, "event buffer flush interval (env BUFFER_FLUSH_INTERVAL)")
 	fs.IntVar(&cfg.bufferLimit, "buffer-size-limit", 100000, "max buffered events before batches get 503 (env BUFFER_SIZE_LIMIT)")
@@ -110,7 +105,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&cfg.faultHeaders, "fault-headers", false, "honour X-Fault-Delay / X-Fault-Error-Rate request headers")
 	fs.IntVar(&cfg.blockRate, "block-profile-rate", 0, "runtime.SetBlockProfileRate (0 off)")
 	fs.IntVar(&cfg.mutexFraction, "mutex-profile-fraction", 0, "runtime.SetMutexProfileFraction (0 off)")
-	fs.StringVar(&secret, "token-secret", "", "HMAC secret for bearer tokens (env LOADGATE_TARGET_SECRET; default random)")
 	fs.BoolVar(&cfg.printVersion, "version", false, "print version and exit")
 	fs.BoolVar(&cfg.printRoutes, "routes", false, "print the route names as a JSON array and exit")
 	fs.BoolVar(&cfg.printMetrics, "metrics", false, "print the exported metric families as JSON and exit")
@@ -119,6 +113,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fmt.Fprintf(fs.Output(), "Usage of loadgate-service:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(fs.Output(), "\nFault routes: %v\n", route.All)
+		fmt.Fprintf(fs.Output(), "\nCredentials come from the environment, never flags (a command line is visible to every local user):\n")
+		for _, c := range credentials {
+			fmt.Fprintf(fs.Output(), "  %s (or %s_FILE, a file only its owner can read): %s\n", c.env, c.env, c.meaning)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -135,9 +133,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.VisitAll(func(f *flag.Flag) {
 		cfg.flags = append(cfg.flags, flagInfo{Name: f.Name, Default: f.DefValue, Env: envFallbacks[f.Name], Usage: f.Usage})
 	})
-	// A flag on the command line beats its environment variable (the secret is read below).
+	// A flag on the command line beats its environment variable. Credentials have no flag at all
+	// (credentials.go): a command line is readable by every local user.
 	for name, env := range envFallbacks {
-		if v := getenv(env); v != "" && !set[name] && name != "token-secret" {
+		if v := getenv(env); v != "" && !set[name] {
 			if err := fs.Set(name, v); err != nil {
 				return cfg, usageError{fmt.Errorf("invalid %s %q: %w", env, store.Redact(v), err)}
 			}
@@ -146,9 +145,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if cfg.dbMaxIdle == -1 {
 		cfg.dbMaxIdle = cfg.dbMaxOpen
 	}
-	if !set["token-secret"] {
-		secret = getenv(envFallbacks["token-secret"])
+	values, err := readCredentials(getenv)
+	if err != nil {
+		return cfg, usageError{err}
 	}
+	cfg.databaseURL, cfg.redisURL, secret = values["DATABASE_URL"], values["REDIS_URL"], values["LOADGATE_TARGET_SECRET"]
 	switch {
 	case cfg.flushInterval <= 0:
 		return cfg, usageError{fmt.Errorf("buffer flush interval must be > 0, got %s", cfg.flushInterval)}
@@ -161,7 +162,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	case cfg.dbMaxLifetime < 0 || cfg.dbMaxIdleT < 0:
 		return cfg, usageError{errors.New("-db-conn-max-lifetime and -db-conn-max-idle-time must not be negative")}
 	case cfg.dbPath != "" && cfg.databaseURL != "":
-		return cfg, usageError{errors.New("-db (a SQLite file) and -database-url (PostgreSQL) exclude each other; give one")}
+		return cfg, usageError{errors.New("-db (a SQLite file) and DATABASE_URL (PostgreSQL) exclude each other; give one")}
 	case cfg.addr == "":
 		return cfg, usageError{errors.New("-addr must not be empty")}
 	}
@@ -435,7 +436,7 @@ func addrOf(l net.Listener) string {
 func debugMux(faults *fault.Injector, st *store.Store) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	// No /debug/pprof/cmdline: the listener has no authentication, and a command line is no one else's business.
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol)

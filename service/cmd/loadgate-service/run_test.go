@@ -27,8 +27,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	ingestv1 "loadgate/service/internal/gen/loadgate/ingest/v1"
-	"loadgate/service/internal/route"
 	"loadgate/service/internal/metrics"
+	"loadgate/service/internal/route"
 )
 
 // syncBuffer lets the test read run's stderr while run writes it.
@@ -76,9 +76,13 @@ func startService(t *testing.T, env map[string]string, args ...string) *target {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	tg := &target{t: t, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	base := []string{"-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0", "-debug-addr", "127.0.0.1:0",
-		"-token-secret", testSecret}
-	getenv := func(k string) string { return env[k] }
+	base := []string{"-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0", "-debug-addr", "127.0.0.1:0"}
+	getenv := func(k string) string {
+		if k == "LOADGATE_TARGET_SECRET" && env[k] == "" {
+			return testSecret
+		}
+		return env[k]
+	}
 	go func() { tg.done <- run(ctx, append(base, args...), getenv, io.Discard, tg.stderr) }()
 	t.Cleanup(func() { tg.stop() })
 

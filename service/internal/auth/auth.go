@@ -3,7 +3,7 @@
 // A token is "<userID>.<sig>" where sig is
 // base64url-without-padding(HMAC-SHA256(secret, "user:"+userID)). The
 // scheme is deliberately deterministic: with a known secret
-// (-token-secret / LOADGATE_TARGET_SECRET) a test can recompute every
+// (LOADGATE_TARGET_SECRET or LOADGATE_TARGET_SECRET_FILE) a test can recompute every
 // user's token and grep result files to prove none leaked.
 package auth
 
