@@ -7,6 +7,10 @@ ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .bin/actionlint-$(ACTIONLINT_VERSION)/actionlint
 VEGETA_VERSION := v12.13.0
 VEGETA := .bin/vegeta-$(VEGETA_VERSION)/vegeta
+# The operator test's real Kubernetes API server (built from k8s.io/kubernetes, ~8 min on 2 cores; cached).
+KUBE_APISERVER_VERSION := v1.34.2
+KUBE_APISERVER := .bin/kube-apiserver-$(KUBE_APISERVER_VERSION)/kube-apiserver
+export KUBE_APISERVER_BIN := $(abspath $(KUBE_APISERVER))
 K6 ?= $(abspath $(K6_PINNED))
 export K6
 export K6_NO_USAGE_REPORT := true
@@ -32,7 +36,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
+.PHONY: kube-apiserver pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint readme help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -131,6 +135,8 @@ k6: $(K6_DEP) ## build the pinned k6 (skipped when present)
 
 actionlint: $(ACTIONLINT) ## build the pinned actionlint (skipped when present)
 
+kube-apiserver: $(KUBE_APISERVER) ## build the pinned kube-apiserver for the operator test (skipped when present)
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -142,6 +148,9 @@ dist/.built: node_modules/.installed $(TS_SOURCES)
 $(K6_PINNED):
 	GOBIN=$(abspath $(dir $@)) go install go.k6.io/k6@$(K6_VERSION)
 	ln -sfn k6-$(K6_VERSION)/k6 .bin/k6
+
+$(KUBE_APISERVER):
+	scripts/build-kube-apiserver.sh $(KUBE_APISERVER_VERSION) $(abspath $@)
 
 $(ACTIONLINT):
 	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)

@@ -2,7 +2,8 @@
 # `make test` needs Debian's chromium (the HTML report test opens a page), strace (proves refused
 # runs send nothing), prometheus (promtool checks the exported alert rules), postgresql and
 # redis-server (DB=postgres and CACHE=redis runs, and the store's tests against a real PostgreSQL), sqlite3
-# (the distributed test reads the service's database for duplicate ids). Installing only what
+# (the distributed test reads the service's database for duplicate ids), etcd-server (the store of the
+# real Kubernetes API server the operator test applies manifests to). Installing only what
 # is missing keeps the common case free of apt; failing here saves a fresh clone minutes of tests.
 #
 # Test hook: LOADGATE_CHROMIUM points the chromium check at another path, so a missing package can
@@ -12,11 +13,12 @@ set -euo pipefail
 # With arguments, only those packages: the CLI installs postgresql or redis-server this way when a run
 # asks for DB=postgres or CACHE=redis.
 wanted=("$@")
-[ "${#wanted[@]}" -gt 0 ] || wanted=(chromium strace prometheus postgresql redis-server sqlite3)
+[ "${#wanted[@]}" -gt 0 ] || wanted=(chromium strace prometheus postgresql redis-server sqlite3 etcd-server)
 installed() {
   case "$1" in
     chromium) [ -x "${LOADGATE_CHROMIUM:-/usr/bin/chromium}" ] ;;
     prometheus) command -v promtool >/dev/null ;;
+    etcd-server) command -v etcd >/dev/null ;;
     # Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin.
     postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && compgen -G '/usr/lib/postgresql/*/lib/pg_stat_statements.so' >/dev/null ;;
     *) command -v "$1" >/dev/null ;;

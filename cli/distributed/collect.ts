@@ -10,6 +10,7 @@ import { exitCodes, k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, 
 import { regenerateReports } from '../report.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
+import { abortEnd } from './aborts.ts';
 import { mergeRawSamples } from './merge.ts';
 import { listSetting } from './settings.ts';
 import { thresholdSources, ThresholdError, type ThresholdOption } from './thresholds.ts';
@@ -60,7 +61,7 @@ export async function mergeInto(dir: string, outputs: InstanceOutput[], options:
     ...(ends[i] ? { exitCode: ends[i]!.exitCode, reason: ends[i]!.reason } : {}),
   }));
   // An instance that stopped for its own reason (script error, Ctrl-C, crash) ends the run with it;
-  // a 99 only judged that instance's share, so the merged thresholds decide instead.
+  // a 99 only judged that instance's share, so the merged thresholds and aborts.ts decide instead.
   const failed = ends.find((end) => end && end.exitCode !== exitCodes.passed.code && end.exitCode !== exitCodes.thresholdsFailed.code);
   const missing = outputs.filter((output) => !existsSync(output.rawFile));
   if (missing.length) {
@@ -72,7 +73,10 @@ export async function mergeInto(dir: string, outputs: InstanceOutput[], options:
     samples.forEach((count, i) => (records[i].samples = count));
     writeSummary(dir, summary);
     const failedThresholds = Object.values(summary.metrics).some((metric) => Object.values(metric.thresholds ?? {}).some((t) => !t.ok));
-    const end = failed ?? k6RunEnd(failedThresholds ? exitCodes.thresholdsFailed.code : exitCodes.passed.code, summary);
+    const judged = k6RunEnd(failedThresholds ? exitCodes.thresholdsFailed.code : exitCodes.passed.code, summary);
+    // An alert's abort already names itself; otherwise an instance's or the merged abortOnFail decides.
+    const aborted = judged.stoppedEarly ? judged : abortEnd((options as K6Options | null | undefined)?.thresholds, outputs.map((output, i) => ({ name: output.name, summary: summaries[i] })), summary);
+    const end = failed ?? aborted ?? judged;
     return { end, instances: records };
   } catch (error) {
     return { end: failed ?? loadgateRunEnd('mergeFailed', `could not merge the instances' raw samples: ${(error as Error).message}`), instances: records };
