@@ -6,7 +6,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
 import { k6Binary, projectRoot } from '../paths.ts';
-import { exitCodes, k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, writeSummary, type InstanceRecord, type RunEnd, type RunMeta } from '../record.ts';
+import { exitCodes, k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, writeSummary, type InstanceRecord, type MergeRecord, type RunEnd, type RunMeta } from '../record.ts';
 import { regenerateReports } from '../report.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
@@ -52,7 +52,7 @@ function judgedBy(options: unknown, summaries: Array<K6Summary | null>): { thres
 }
 
 /** Writes the merged summary.json into `dir` and returns how the run ended by its merged thresholds. */
-export async function mergeInto(dir: string, outputs: InstanceOutput[], options: unknown, ends: Array<RunEnd | null> = []): Promise<{ end: RunEnd; instances: InstanceRecord[] }> {
+export async function mergeInto(dir: string, outputs: InstanceOutput[], options: unknown, ends: Array<RunEnd | null> = []): Promise<{ end: RunEnd; instances: InstanceRecord[]; merge?: MergeRecord }> {
   const summaries = outputs.map((output) => readSummary(output.summaryDir));
   const records: InstanceRecord[] = outputs.map((output, i) => ({
     name: output.name,
@@ -69,7 +69,7 @@ export async function mergeInto(dir: string, outputs: InstanceOutput[], options:
     return { end: failed ?? loadgateRunEnd('mergeFailed', why), instances: records };
   }
   try {
-    const { summary, samples } = await mergeRawSamples({ rawFiles: outputs.map((o) => o.rawFile), summaries, ...judgedBy(options, summaries) });
+    const { summary, samples, merge } = await mergeRawSamples({ rawFiles: outputs.map((o) => o.rawFile), summaries, ...judgedBy(options, summaries) });
     samples.forEach((count, i) => (records[i].samples = count));
     writeSummary(dir, summary);
     const failedThresholds = Object.values(summary.metrics).some((metric) => Object.values(metric.thresholds ?? {}).some((t) => !t.ok));
@@ -77,7 +77,8 @@ export async function mergeInto(dir: string, outputs: InstanceOutput[], options:
     // An alert's abort already names itself; otherwise an instance's or the merged abortOnFail decides.
     const aborted = judged.stoppedEarly ? judged : abortEnd((options as K6Options | null | undefined)?.thresholds, outputs.map((output, i) => ({ name: output.name, summary: summaries[i] })), summary);
     const end = failed ?? aborted ?? judged;
-    return { end, instances: records };
+    if (merge.nearLimit.length) say(`within the ${merge.relativeError * 100}% error of the sketched percentiles: ${merge.nearLimit.join('; ')}`);
+    return { end, instances: records, merge };
   } catch (error) {
     return { end: failed ?? loadgateRunEnd('mergeFailed', `could not merge the instances' raw samples: ${(error as Error).message}`), instances: records };
   }
@@ -139,7 +140,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const dir = createRunFolder(env.RESULTS_DIR?.trim() || 'results', scenario, profile);
   say(`merging ${outputs.length} instance(s) into ${dir}`);
   const startedAt = new Date();
-  const { end, instances } = await mergeInto(dir, outputs, source?.options);
+  const { end, instances, merge } = await mergeInto(dir, outputs, source?.options);
   writeMeta(dir, {
     scenario,
     profile,
@@ -153,6 +154,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     environment: source?.environment,
     options: source?.options ?? null,
     instances,
+    merge,
   });
   regenerateReports(dir);
   say(`${end.reason} (exit code ${end.exitCode})`);

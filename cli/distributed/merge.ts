@@ -1,13 +1,16 @@
 // Merges the raw samples of several k6 instances (each `k6 run --out json=<file>.gz`) into one
 // summary with the shape of k6's own handleSummary data, so the text, JUnit and REPORT.md renderers
-// and cli/record.ts read it unchanged. Percentiles are exact: every trend sample of every instance
-// is kept (8 bytes each) and k6's interpolation runs over all of them. Files are streamed line by
-// line, so memory grows with the trend samples only, never with the file.
+// and cli/record.ts read it unchanged. Percentiles are exact while the trend samples fit the budget
+// of sinks.ts (k6's interpolation over all of them), and within sketch.ts's relative error past it.
+// Files are streamed line by line, so memory never grows with the file, and past the budget not with
+// the samples either: only with the metrics and tag sets.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
-import { GaugeSink, newSink, sinkCount, summaryValues, thresholdValues, TrendSink, type Sink } from './sinks.ts';
+import type { MergeRecord } from '../record.ts';
+import { ms } from '../../lib/format.ts';
+import { GaugeSink, newSink, sinkCount, summaryValues, thresholdValues, TrendBudget, TrendSink, type Sink, type TrendMerge } from './sinks.ts';
 import { checkApplies, parseThreshold, passes, statKey, ThresholdError, type MetricType, type Threshold } from './thresholds.ts';
 
 /** k6's default summaryTrendStats, used when neither the options nor a summary name them. */
@@ -37,6 +40,8 @@ export interface MergeInput {
   /** Threshold expressions by metric key, from the scenario's options. */
   thresholds: Record<string, string[]>;
   trendStats?: readonly string[];
+  /** auto: exact until the budget of sinks.ts is spent, then sketched; the tests force either. */
+  trendMerge?: TrendMerge;
 }
 
 interface Submetric {
@@ -146,6 +151,15 @@ export interface MergeResult {
   samples: number[];
   /** Bytes the trend sinks held at the end. */
   trendBytes: number;
+  /** Which merge ran, the relative error of its percentiles, and the thresholds within that error of their limits. */
+  merge: MergeRecord;
+}
+
+/** A percentile threshold whose verdict the sketch's error could flip: the true value may lie on the other side of the limit. */
+function nearLimit(threshold: Threshold, stats: Record<string, number>, relativeError: number): boolean {
+  if (!relativeError || (threshold.method !== 'p' && threshold.method !== 'med')) return false;
+  const observed = stats[statKey(threshold)];
+  return observed !== undefined && Math.abs(observed - threshold.limit) <= (relativeError / (1 - relativeError)) * Math.abs(observed);
 }
 
 export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
@@ -153,6 +167,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
   const trendStats = input.trendStats ?? ((summaries[0]?.options as { summaryTrendStats?: string[] } | undefined)?.summaryTrendStats ?? defaultTrendStats);
   const instances = input.rawFiles.length;
   const metrics = new Map<string, Metric>();
+  const budget = new TrendBudget(input.trendMerge);
   const knownType = (name: string): [MetricType, string] | undefined => {
     for (const summary of summaries) {
       const metric = summary.metrics[name];
@@ -163,7 +178,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
   const define = (name: string, type: MetricType, contains: string): Metric => {
     let metric = metrics.get(name);
     if (!metric) {
-      const sinks = type === 'gauge' ? Array.from({ length: instances }, () => newSink(type)) : [newSink(type)];
+      const sinks = type === 'gauge' ? Array.from({ length: instances }, () => newSink(type)) : [newSink(type, budget)];
       metric = { name, type, contains, sinks, submetrics: [] };
       metrics.set(name, metric);
     }
@@ -179,7 +194,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     pending.set(parent, [...(pending.get(parent) ?? []), key]);
   }
   const attachSubmetrics = (metric: Metric) => {
-    for (const key of pending.get(metric.name) ?? []) metric.submetrics.push({ key, tags: submetricTags(key).tags, sink: newSink(metric.type) });
+    for (const key of pending.get(metric.name) ?? []) metric.submetrics.push({ key, tags: submetricTags(key).tags, sink: newSink(metric.type, budget) });
     pending.delete(metric.name);
   };
 
@@ -228,18 +243,21 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
 
   const out: Record<string, MetricSummary> = {};
   let trendBytes = 0;
+  const near: string[] = [];
   const emit = (key: string, type: MetricType, contains: string, sink: Sink, observed: boolean) => {
     const expressions = input.thresholds[key];
     if (!observed && !expressions) return;
     const entry: MetricSummary = { type, contains, values: summaryValues(sink, trendStats, durationMs) };
-    if (sink instanceof TrendSink) trendBytes += sink.bytes;
     if (expressions) {
       const parsed: Threshold[] = expressions.map((source) => parseThreshold(source, key));
       for (const threshold of parsed) checkApplies(threshold, type, key);
       const percentiles = parsed.filter((t) => t.method === 'p').map(statKey);
       const stats = thresholdValues(sink, percentiles, durationMs);
       entry.thresholds = Object.fromEntries(parsed.map((threshold) => [threshold.source, { ok: passes(threshold, stats) }]));
+      for (const threshold of parsed) if (nearLimit(threshold, stats, budget.method.relativeError)) near.push(`${key} ${threshold.source} (observed ${contains === 'time' ? ms(stats[statKey(threshold)]) : stats[statKey(threshold)]})`);
     }
+    // Counted after the statistics, which is when a merge over the budget has turned every sink into a histogram.
+    if (sink instanceof TrendSink) trendBytes += sink.bytes;
     out[key] = entry;
   };
   for (const metric of metrics.values()) {
@@ -257,7 +275,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     metrics: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))),
     setup_data: first?.setup_data,
   };
-  return { summary, samples, trendBytes };
+  return { summary, samples, trendBytes, merge: { ...budget.method, nearLimit: near } };
 }
 
 /**
