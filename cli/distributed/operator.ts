@@ -74,7 +74,8 @@ export function operatorManifests(input: OperatorInput) {
       parallelism: input.parallelism,
       script: { configMap: { name: input.runId, file: 'archive.tar' } },
       // The operator adds --execution-segment, --tag instance_id=<index> and --tag testrun_name.
-      arguments: `--out json=${runnerDir}${rawFileSuffix} --tag loadgate_run=${input.runId} --log-format=json`,
+      // spec.args (k6-operator v1.6.0) is a list, so no argument depends on how a string is split.
+      args: ['--out', `json=${runnerDir}${rawFileSuffix}`, '--tag', `loadgate_run=${input.runId}`, '--log-format=json'],
       runner: {
         image: input.image,
         metadata: { labels },
