@@ -10,7 +10,6 @@ VEGETA := .bin/vegeta-$(VEGETA_VERSION)/vegeta
 # The operator test's real Kubernetes API server (built from k8s.io/kubernetes, ~8 min on 2 cores; cached).
 KUBE_APISERVER_VERSION := v1.34.2
 KUBE_APISERVER := .bin/kube-apiserver-$(KUBE_APISERVER_VERSION)/kube-apiserver
-export KUBE_APISERVER_BIN := $(abspath $(KUBE_APISERVER))
 K6 ?= $(abspath $(K6_PINNED))
 export K6
 export K6_NO_USAGE_REPORT := true
@@ -110,7 +109,7 @@ alerts-export: build ## write the alert rules to deploy/prometheus/alerts.yml
 
 test: debian-packages typecheck test-unit test-go test-integration ## everything CI runs
 
-debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server, sqlite3 for make test if missing (root or sudo, apt)
+debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server, sqlite3, etcd-server for make test if missing (root or sudo, apt)
 	@scripts/ensure-debian-packages.sh
 
 typecheck: node_modules/.installed ## tsc --noEmit, strict
@@ -122,7 +121,7 @@ test-unit: node_modules/.installed service $(ACTIONLINT) ## node:test suites ove
 test-go: ## go vet and go test for the reference service
 	cd service && go vet ./... && go test -count=1 ./...
 
-test-integration: build service $(K6_DEP) ## real k6 against the real target, smoke profiles
+test-integration: build service $(K6_DEP) $(KUBE_APISERVER) ## real k6 against the real target, smoke profiles
 	node --import tsx --test --test-concurrency=1 --test-reporter=spec test/integration/*.test.ts
 
 setup: node_modules/.installed $(K6_DEP) service ## install npm packages, build k6 and the reference service

@@ -197,7 +197,9 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
   });
   const collectPod = manifests.collector.metadata.name;
   say(`wrote ${k8sDir}: ${Object.values(manifestFiles).join(', ')}`);
-  say(`run it:     kubectl apply -f ${join(k8sDir, manifestFiles.pvc)} -f ${join(k8sDir, manifestFiles.configMap)} -f ${join(k8sDir, manifestFiles.testRun)}`);
+  // Server-side apply: client-side apply copies the object into an annotation capped at 256 KiB,
+  // less than the ConfigMap may hold.
+  say(`run it:     kubectl apply --server-side -f ${join(k8sDir, manifestFiles.pvc)} -f ${join(k8sDir, manifestFiles.configMap)} -f ${join(k8sDir, manifestFiles.testRun)}`);
   say(`collect it: kubectl apply -f ${join(k8sDir, manifestFiles.collector)} && kubectl wait --for=condition=Ready pod/${collectPod} && kubectl cp ${collectPod}:${resultsMount}/${runId} ${join(dir, 'runners')}`);
   say(`merge it:   make merge RUNS=${join(dir, 'runners')}`);
   return exitCodes.passed.code;
