@@ -24,8 +24,13 @@ before(async () => {
   // Server-side apply: the CRD is larger than client-side apply's last-applied annotation may be.
   const crd = await api.kubectl(['apply', '--server-side', '-f', join(operatorCrds(), 'k6.io_testruns.yaml')]);
   assert.equal(crd.code, 0, crd.stderr);
-  const established = await api.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/testruns.k6.io']);
-  assert.equal(established.code, 0, established.stderr);
+  // kubectl wait fails outright while the new CRD has no status yet, so this polls (bounded).
+  for (let tries = 0; ; tries++) {
+    const established = await api.kubectl(['get', 'crd', 'testruns.k6.io', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
+    if (established.stdout === 'True') break;
+    assert.ok(tries < 60, `the TestRun CRD was not Established within 60 s: ${established.stdout} ${established.stderr}`);
+    await new Promise((done) => setTimeout(done, 1000));
+  }
 }, { timeout: 210_000 });
 after(async () => api?.close());
 
