@@ -53,7 +53,7 @@ load-api: build service $(K6_DEP) ## open-model API load, per-endpoint rates (RP
 load-events: build service $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc (EVENTS_PER_SEC, BATCH_SIZE)
 	$(CLI) run event-ingestion
 
-load-distributed: build service $(K6_DEP) ## SCENARIO=<name> as INSTANCES=2 k6 processes (execution segments), merged exactly
+load-distributed: build service $(K6_DEP) ## SCENARIO=<name> as INSTANCES=2 k6 processes (execution segments), merged (docs/distributed.md)
 	$(CLI) load-distributed $(SCENARIO)
 
 merge: build ## merge RUNS=<folders or raw .json.gz files> of k6 instances (operator runners) into one run folder
