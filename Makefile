@@ -7,6 +7,9 @@ ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .bin/actionlint-$(ACTIONLINT_VERSION)/actionlint
 VEGETA_VERSION := v12.13.0
 VEGETA := .bin/vegeta-$(VEGETA_VERSION)/vegeta
+# The operator test's real Kubernetes API server (built from k8s.io/kubernetes, ~8 min on 2 cores; cached).
+KUBE_APISERVER_VERSION := v1.34.2
+KUBE_APISERVER := .bin/kube-apiserver-$(KUBE_APISERVER_VERSION)/kube-apiserver
 K6 ?= $(abspath $(K6_PINNED))
 export K6
 export K6_NO_USAGE_REPORT := true
@@ -32,7 +35,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: licenses pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint docs help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
+.PHONY: licenses kube-apiserver pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint docs help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,7 +53,7 @@ load-api: build service $(K6_DEP) ## open-model API load, per-endpoint rates (RP
 load-events: build service $(K6_DEP) ## event ingestion over PROTOCOL=http|grpc (EVENTS_PER_SEC, BATCH_SIZE)
 	$(CLI) run event-ingestion
 
-load-distributed: build service $(K6_DEP) ## SCENARIO=<name> as INSTANCES=2 k6 processes (execution segments), merged exactly
+load-distributed: build service $(K6_DEP) ## SCENARIO=<name> as INSTANCES=2 k6 processes (execution segments), merged (docs/distributed.md)
 	$(CLI) load-distributed $(SCENARIO)
 
 merge: build ## merge RUNS=<folders or raw .json.gz files> of k6 instances (operator runners) into one run folder
@@ -111,7 +114,7 @@ test: debian-packages typecheck licenses test-unit test-go test-integration ## e
 licenses: node_modules/.installed ## every npm package and Go module has an allowed licence, and no Go code imports k6 (docs/licences.md)
 	node --import tsx scripts/licenses.ts
 
-debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server, sqlite3 for make test if missing (root or sudo, apt)
+debian-packages: ## install chromium, strace, prometheus (promtool), postgresql, redis-server, sqlite3, etcd-server for make test if missing (root or sudo, apt)
 	@scripts/ensure-debian-packages.sh
 
 typecheck: node_modules/.installed ## tsc --noEmit, strict
@@ -130,7 +133,7 @@ test-go: ## go vet and go test for the reference service
 INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts
 INTEGRATION_PAIRED := $(filter-out $(INTEGRATION_ALONE),$(wildcard test/integration/*.test.ts))
 
-test-integration: build service $(K6_DEP) ## real k6 against the real target, smoke profiles
+test-integration: build service $(K6_DEP) $(KUBE_APISERVER) ## real k6 against the real target, smoke profiles
 	node --import tsx --test --test-concurrency=2 --test-reporter=spec $(INTEGRATION_PAIRED)
 	node --import tsx --test --test-concurrency=1 --test-reporter=spec $(INTEGRATION_ALONE)
 
@@ -144,6 +147,8 @@ k6: $(K6_DEP) ## build the pinned k6 (skipped when present)
 
 actionlint: $(ACTIONLINT) ## build the pinned actionlint (skipped when present)
 
+kube-apiserver: $(KUBE_APISERVER) ## build the pinned kube-apiserver for the operator test (skipped when present)
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -155,6 +160,9 @@ dist/.built: node_modules/.installed $(TS_SOURCES)
 $(K6_PINNED):
 	GOBIN=$(abspath $(dir $@)) go install go.k6.io/k6@$(K6_VERSION)
 	ln -sfn k6-$(K6_VERSION)/k6 .bin/k6
+
+$(KUBE_APISERVER):
+	scripts/build-kube-apiserver.sh $(KUBE_APISERVER_VERSION) $(abspath $@)
 
 $(ACTIONLINT):
 	GOBIN=$(abspath $(dir $@)) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)

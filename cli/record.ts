@@ -130,6 +130,16 @@ export interface RunMeta extends RunEnd {
   backends?: Array<{ name: string; version: string; address: string; unexpectedExit?: string }>;
   /** A distributed run: the k6 instances merged into this folder's summary.json. */
   instances?: InstanceRecord[];
+  /** A distributed run: how its trends were merged (cli/distributed/sinks.ts decides). */
+  merge?: MergeRecord;
+}
+
+export interface MergeRecord {
+  /** exact: every sample kept; sketch: log-bucket histograms, percentiles within relativeError. */
+  method: 'exact' | 'sketch';
+  relativeError: number;
+  /** Percentile thresholds whose observed value lies within relativeError of the limit. */
+  nearLimit: string[];
 }
 
 export interface InstanceRecord {

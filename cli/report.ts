@@ -17,6 +17,8 @@ export function regenerateReports(dir: string): void {
     const notes = [`ended: ${meta.reason} (exit code ${meta.exitCode})`];
     const monitorNote = (summary.setup_data as { monitorNote?: string } | undefined)?.monitorNote;
     if (monitorNote) notes.push(monitorNote);
+    if (meta.merge?.method === 'sketch') notes.push(`merged percentiles are within ${meta.merge.relativeError * 100}% of the exact values (log-bucket histograms)`);
+    for (const near of meta.merge?.nearLimit ?? []) notes.push(`within that error of its limit, so its verdict could go either way: ${near}`);
     writeFileSync(join(dir, runFiles.summaryText), renderText(summary, { scenario: meta.scenario, profile: meta.profile, notes, reason: `${meta.reason} (exit code ${meta.exitCode})`, stoppedEarly: meta.stoppedEarly }));
     writeFileSync(join(dir, runFiles.junit), renderJunit(summary, `loadgate.${meta.scenario}.${meta.profile}`));
   }

@@ -105,6 +105,7 @@ export interface Run {
   options?: unknown;
   /** The k6 processes of a distributed run (cli/distributed), recorded in meta.json. */
   instances?: RunMeta['instances'];
+  merge?: RunMeta['merge'];
   /** What a command running the scenario changes about the run (make pgo, make pgo-verify). */
   hooks: RunHooks;
 }
@@ -272,6 +273,7 @@ function recordStage(run: Run, ended: RunEnd, options: unknown): number {
     options,
     captures: run.captures,
     instances: run.instances,
+    merge: run.merge,
     backends: run.backends?.record(),
   });
   try {

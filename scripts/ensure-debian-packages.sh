@@ -3,7 +3,8 @@
 # runs send nothing), prometheus (promtool checks the exported alert rules), postgresql and
 # redis-server (DB=postgres and CACHE=redis runs, and the store's tests against a real PostgreSQL), sqlite3
 # (the distributed test reads the service's database for duplicate ids), time (make bench reads a
-# child's exact CPU time and peak RSS from GNU time) and wrk (make bench's ceiling reference). Installing only what
+# child's exact CPU time and peak RSS from GNU time), wrk (make bench's ceiling reference) and
+# etcd-server (the store of the real Kubernetes API server the operator test applies manifests to). Installing only what
 # is missing keeps the common case free of apt; failing here saves a fresh clone minutes of tests.
 #
 # Test hook: LOADGATE_CHROMIUM points the chromium check at another path, so a missing package can
@@ -13,13 +14,14 @@ set -euo pipefail
 # With arguments, only those packages: the CLI installs postgresql or redis-server this way when a run
 # asks for DB=postgres or CACHE=redis.
 wanted=("$@")
-[ "${#wanted[@]}" -gt 0 ] || wanted=(chromium strace prometheus postgresql redis-server sqlite3 time wrk)
+[ "${#wanted[@]}" -gt 0 ] || wanted=(chromium strace prometheus postgresql redis-server sqlite3 time wrk etcd-server)
 installed() {
   case "$1" in
     chromium) [ -x "${LOADGATE_CHROMIUM:-/usr/bin/chromium}" ] ;;
     prometheus) command -v promtool >/dev/null ;;
     # `time` is also a bash keyword, so look for the program itself.
     time) [ -x /usr/bin/time ] ;;
+    etcd-server) command -v etcd >/dev/null ;;
     # Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin.
     postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && compgen -G '/usr/lib/postgresql/*/lib/pg_stat_statements.so' >/dev/null ;;
     *) command -v "$1" >/dev/null ;;

@@ -6,10 +6,11 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
 import { k6Binary, projectRoot } from '../paths.ts';
-import { exitCodes, k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, writeSummary, type InstanceRecord, type RunEnd, type RunMeta } from '../record.ts';
+import { exitCodes, k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, writeSummary, type InstanceRecord, type MergeRecord, type RunEnd, type RunMeta } from '../record.ts';
 import { regenerateReports } from '../report.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
+import { abortEnd } from './aborts.ts';
 import { mergeRawSamples } from './merge.ts';
 import { listSetting } from './settings.ts';
 import { thresholdSources, ThresholdError, type ThresholdOption } from './thresholds.ts';
@@ -51,7 +52,7 @@ function judgedBy(options: unknown, summaries: Array<K6Summary | null>): { thres
 }
 
 /** Writes the merged summary.json into `dir` and returns how the run ended by its merged thresholds. */
-export async function mergeInto(dir: string, outputs: InstanceOutput[], options: unknown, ends: Array<RunEnd | null> = []): Promise<{ end: RunEnd; instances: InstanceRecord[] }> {
+export async function mergeInto(dir: string, outputs: InstanceOutput[], options: unknown, ends: Array<RunEnd | null> = []): Promise<{ end: RunEnd; instances: InstanceRecord[]; merge?: MergeRecord }> {
   const summaries = outputs.map((output) => readSummary(output.summaryDir));
   const records: InstanceRecord[] = outputs.map((output, i) => ({
     name: output.name,
@@ -60,7 +61,7 @@ export async function mergeInto(dir: string, outputs: InstanceOutput[], options:
     ...(ends[i] ? { exitCode: ends[i]!.exitCode, reason: ends[i]!.reason } : {}),
   }));
   // An instance that stopped for its own reason (script error, Ctrl-C, crash) ends the run with it;
-  // a 99 only judged that instance's share, so the merged thresholds decide instead.
+  // a 99 only judged that instance's share, so the merged thresholds and aborts.ts decide instead.
   const failed = ends.find((end) => end && end.exitCode !== exitCodes.passed.code && end.exitCode !== exitCodes.thresholdsFailed.code);
   const missing = outputs.filter((output) => !existsSync(output.rawFile));
   if (missing.length) {
@@ -68,12 +69,16 @@ export async function mergeInto(dir: string, outputs: InstanceOutput[], options:
     return { end: failed ?? loadgateRunEnd('mergeFailed', why), instances: records };
   }
   try {
-    const { summary, samples } = await mergeRawSamples({ rawFiles: outputs.map((o) => o.rawFile), summaries, ...judgedBy(options, summaries) });
+    const { summary, samples, merge } = await mergeRawSamples({ rawFiles: outputs.map((o) => o.rawFile), summaries, ...judgedBy(options, summaries) });
     samples.forEach((count, i) => (records[i].samples = count));
     writeSummary(dir, summary);
     const failedThresholds = Object.values(summary.metrics).some((metric) => Object.values(metric.thresholds ?? {}).some((t) => !t.ok));
-    const end = failed ?? k6RunEnd(failedThresholds ? exitCodes.thresholdsFailed.code : exitCodes.passed.code, summary);
-    return { end, instances: records };
+    const judged = k6RunEnd(failedThresholds ? exitCodes.thresholdsFailed.code : exitCodes.passed.code, summary);
+    // An alert's abort already names itself; otherwise an instance's or the merged abortOnFail decides.
+    const aborted = judged.stoppedEarly ? judged : abortEnd((options as K6Options | null | undefined)?.thresholds, outputs.map((output, i) => ({ name: output.name, summary: summaries[i] })), summary);
+    const end = failed ?? aborted ?? judged;
+    if (merge.nearLimit.length) say(`within the ${merge.relativeError * 100}% error of the sketched percentiles: ${merge.nearLimit.join('; ')}`);
+    return { end, instances: records, merge };
   } catch (error) {
     return { end: failed ?? loadgateRunEnd('mergeFailed', `could not merge the instances' raw samples: ${(error as Error).message}`), instances: records };
   }
@@ -135,7 +140,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const dir = createRunFolder(env.RESULTS_DIR?.trim() || 'results', scenario, profile);
   say(`merging ${outputs.length} instance(s) into ${dir}`);
   const startedAt = new Date();
-  const { end, instances } = await mergeInto(dir, outputs, source?.options);
+  const { end, instances, merge } = await mergeInto(dir, outputs, source?.options);
   writeMeta(dir, {
     scenario,
     profile,
@@ -149,6 +154,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     environment: source?.environment,
     options: source?.options ?? null,
     instances,
+    merge,
   });
   regenerateReports(dir);
   say(`${end.reason} (exit code ${end.exitCode})`);

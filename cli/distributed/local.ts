@@ -51,7 +51,8 @@ async function runInstances(args: string[], run: Run, instances: number): Promis
       }
     }),
   );
-  const { end, instances: records } = await mergeInto(run.dir, outputs, run.options, ends);
+  const { end, instances: records, merge } = await mergeInto(run.dir, outputs, run.options, ends);
+  run.merge = merge;
   records.forEach((record, i) => (record.executionSegment = segmentFlags(i, instances)[0]?.split('=')[1] ?? '0:1'));
   run.instances = records;
   return end;

@@ -1,15 +1,18 @@
-// Measures the merge's memory and time on synthetic raw files, for the figures the README states:
+// Measures the merge's memory and time on synthetic raw files, for the figures docs/distributed.md states:
 //   node --import tsx cli/distributed/measure-merge.ts write <file.json.gz> <requests>
-//   node --import tsx cli/distributed/measure-merge.ts merge <file.json.gz>...
+//   node --import tsx cli/distributed/measure-merge.ts merge [auto|exact|sketch] <file.json.gz>...
+// Naming one file n times merges n runners that each delivered it (10 × a 1 M file is 10 M requests).
 // `write` emits what k6 records per HTTP request of the mixed scenario (7 timing trends, the
 // request count, failure rate, bytes, one check, the iteration), spread over the endpoints; `merge`
-// merges the files and prints the samples read, the trend bytes held, peak RSS and the time taken.
+// merges the files and prints the merge that ran, the samples read, the trend bytes held, peak RSS
+// and the time taken.
 import { createWriteStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { endpointNames } from '../../thresholds/slo.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 import { mergeRawSamples } from './merge.ts';
+import type { TrendMerge } from './sinks.ts';
 
 const perRequest: Array<[string, string, string]> = [
   ['http_req_duration', 'trend', 'time'],
@@ -57,19 +60,23 @@ async function write(file: string, requests: number): Promise<void> {
   await once(out, 'finish');
 }
 
-async function merge(files: string[]): Promise<void> {
+async function merge(trendMerge: TrendMerge, files: string[]): Promise<void> {
   const started = process.hrtime.bigint();
   const thresholds = Object.fromEntries(endpointNames.slice(0, 7).map((endpoint) => [latencyKey(endpoint), ['p(95)<100']]));
-  const { samples, trendBytes } = await mergeRawSamples({ rawFiles: files, summaries: [{ metrics: {}, state: { testRunDurationMs: 1000 } }], thresholds });
+  const { samples, trendBytes, merge: record } = await mergeRawSamples({ rawFiles: files, summaries: [{ metrics: {}, state: { testRunDurationMs: 1000 } }], thresholds, trendMerge });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const total = samples.reduce((a, b) => a + b, 0);
-  process.stdout.write(`${JSON.stringify({ samples: total, trendMiB: +(trendBytes / 2 ** 20).toFixed(1), peakRssMiB: +(process.resourceUsage().maxRSS / 1024).toFixed(1), seconds: +seconds.toFixed(1) })}\n`);
+  process.stdout.write(`${JSON.stringify({ method: record.method, requests: total / perRequest.length, samples: total, trendMiB: +(trendBytes / 2 ** 20).toFixed(1), peakRssMiB: +(process.resourceUsage().maxRSS / 1024).toFixed(1), seconds: +seconds.toFixed(1) })}\n`);
 }
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'write' && rest.length === 2) await write(rest[0], Number(rest[1]));
-else if (mode === 'merge' && rest.length) await merge(rest);
+else if (mode === 'merge' && rest.length) {
+  const methods: TrendMerge[] = ['auto', 'exact', 'sketch'];
+  const named = methods.find((method) => method === rest[0]);
+  await merge(named ?? 'auto', named ? rest.slice(1) : rest);
+}
 else {
-  process.stderr.write('usage: measure-merge.ts write <file.json.gz> <requests> | merge <file.json.gz>...\n');
+  process.stderr.write('usage: measure-merge.ts write <file.json.gz> <requests> | merge [auto|exact|sketch] <file.json.gz>...\n');
   process.exit(2);
 }

@@ -1,13 +1,14 @@
 // Merges the raw samples of several k6 instances (each `k6 run --out json=<file>.gz`) into one
 // summary with the shape of k6's own handleSummary data, so the text, JUnit and REPORT.md renderers
-// and cli/record.ts read it unchanged. Percentiles are exact: every trend sample of every instance
-// is kept (8 bytes each) and k6's interpolation runs over all of them. Files are streamed line by
-// line, so memory grows with the trend samples only, never with the file.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+// and cli/record.ts read it unchanged. Percentiles are exact while the trend samples fit the budget
+// of sinks.ts (k6's interpolation over all of them), and within sketch.ts's relative error past it.
+// Files are streamed line by line, so memory never grows with the file, and past the budget not with
+// the samples either: only with the metrics and tag sets.
 import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
-import { GaugeSink, newSink, sinkCount, summaryValues, thresholdValues, TrendSink, type Sink } from './sinks.ts';
+import type { MergeRecord } from '../record.ts';
+import { ms } from '../../lib/format.ts';
+import { GaugeSink, newSink, sinkCount, summaryValues, thresholdValues, TrendBudget, TrendSink, type Sink, type TrendMerge } from './sinks.ts';
+import { rawLines, type RawLine } from './raw-lines.ts';
 import { checkApplies, parseThreshold, passes, statKey, ThresholdError, type MetricType, type Threshold } from './thresholds.ts';
 
 /** k6's default summaryTrendStats, used when neither the options nor a summary name them. */
@@ -37,6 +38,8 @@ export interface MergeInput {
   /** Threshold expressions by metric key, from the scenario's options. */
   thresholds: Record<string, string[]>;
   trendStats?: readonly string[];
+  /** auto: exact until the budget of sinks.ts is spent, then sketched; the tests force either. */
+  trendMerge?: TrendMerge;
 }
 
 interface Submetric {
@@ -68,36 +71,6 @@ export function submetricTags(key: string): { parent: string; tags: Array<[strin
       return colon < 0 ? [unquote(pair), ''] : [unquote(pair.slice(0, colon)), unquote(pair.slice(colon + 1))];
     });
   return { parent: key.slice(0, open), tags };
-}
-
-interface RawLine {
-  type?: string;
-  metric?: string;
-  data?: { name?: string; type?: MetricType; contains?: string; time?: string; value?: number; tags?: Record<string, string> | null };
-}
-
-/** Every line of a raw file, parsed; gzip is recognised by its magic bytes, not by the name. */
-export async function* rawLines(file: string): AsyncGenerator<RawLine> {
-  const head = await new Promise<Buffer>((done, fail) => {
-    const stream = createReadStream(file, { start: 0, end: 1 });
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk) => chunks.push(chunk as Buffer));
-    stream.on('end', () => done(Buffer.concat(chunks)));
-    stream.on('error', fail);
-  });
-  const raw = createReadStream(file);
-  const input = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-  raw.on('error', (error) => input.destroy(error));
-  let number = 0;
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    number++;
-    if (!line) continue;
-    try {
-      yield JSON.parse(line) as RawLine;
-    } catch {
-      throw new Error(`${file}:${number} is not a k6 JSON output line: ${line.slice(0, 80)}`);
-    }
-  }
 }
 
 /** Sums each check's passes and fails across the instances' root groups, by path. */
@@ -146,6 +119,15 @@ export interface MergeResult {
   samples: number[];
   /** Bytes the trend sinks held at the end. */
   trendBytes: number;
+  /** Which merge ran, the relative error of its percentiles, and the thresholds within that error of their limits. */
+  merge: MergeRecord;
+}
+
+/** A percentile threshold whose verdict the sketch's error could flip: the true value may lie on the other side of the limit. */
+function nearLimit(threshold: Threshold, stats: Record<string, number>, relativeError: number): boolean {
+  if (!relativeError || (threshold.method !== 'p' && threshold.method !== 'med')) return false;
+  const observed = stats[statKey(threshold)];
+  return observed !== undefined && Math.abs(observed - threshold.limit) <= (relativeError / (1 - relativeError)) * Math.abs(observed);
 }
 
 export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
@@ -153,6 +135,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
   const trendStats = input.trendStats ?? ((summaries[0]?.options as { summaryTrendStats?: string[] } | undefined)?.summaryTrendStats ?? defaultTrendStats);
   const instances = input.rawFiles.length;
   const metrics = new Map<string, Metric>();
+  const budget = new TrendBudget(input.trendMerge);
   const knownType = (name: string): [MetricType, string] | undefined => {
     for (const summary of summaries) {
       const metric = summary.metrics[name];
@@ -163,7 +146,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
   const define = (name: string, type: MetricType, contains: string): Metric => {
     let metric = metrics.get(name);
     if (!metric) {
-      const sinks = type === 'gauge' ? Array.from({ length: instances }, () => newSink(type)) : [newSink(type)];
+      const sinks = type === 'gauge' ? Array.from({ length: instances }, () => newSink(type)) : [newSink(type, budget)];
       metric = { name, type, contains, sinks, submetrics: [] };
       metrics.set(name, metric);
     }
@@ -179,10 +162,26 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     pending.set(parent, [...(pending.get(parent) ?? []), key]);
   }
   const attachSubmetrics = (metric: Metric) => {
-    for (const key of pending.get(metric.name) ?? []) metric.submetrics.push({ key, tags: submetricTags(key).tags, sink: newSink(metric.type) });
+    for (const key of pending.get(metric.name) ?? []) metric.submetrics.push({ key, tags: submetricTags(key).tags, sink: newSink(metric.type, budget) });
     pending.delete(metric.name);
   };
 
+  // The submetric sinks a metric's tag set feeds, by the tags' text; cleared when it grows large
+  // (a url tag with ids in it), so memory stays bounded and only the saving is lost.
+  const matched = new Map<string, Sink[]>();
+  const matching = (metric: Metric, line: RawLine): Sink[] => {
+    const key = line.tagsText === undefined ? undefined : `${metric.name}\0${line.tagsText}`;
+    const known = key === undefined ? undefined : matched.get(key);
+    if (known) return known;
+    const tags: Record<string, string> = (line.tagsText === undefined ? line.data?.tags : (JSON.parse(line.tagsText) as Record<string, string> | null)) ?? {};
+    const sinks = metric.submetrics.filter((sub) => sub.tags.every(([name, value]) => (tags[name] ?? '') === value)).map((sub) => sub.sink);
+    if (key !== undefined) {
+      if (matched.size >= 100_000) matched.clear();
+      matched.set(key, sinks);
+    }
+    return sinks;
+  };
+  let lastTime = '';
   const samples: number[] = [];
   let firstMs = Infinity;
   let lastMs = -Infinity;
@@ -200,11 +199,10 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
       if (!metric) throw new Error(`${file}: a sample of ${line.metric} comes before its Metric line; is this k6's --out json output?`);
       count++;
       metric.sinks[metric.type === 'gauge' ? instance : 0].add(data.value);
-      const tags = data.tags ?? {};
-      for (const sub of metric.submetrics) {
-        if (sub.tags.every(([key, value]) => (tags[key] ?? '') === value)) sub.sink.add(data.value);
-      }
-      if (data.time) {
+      if (metric.submetrics.length) for (const sink of matching(metric, line)) sink.add(data.value);
+      // Samples of one moment share their time text, so it is parsed once per moment.
+      if (data.time && data.time !== lastTime) {
+        lastTime = data.time;
         const ms = Date.parse(data.time);
         if (ms < firstMs) firstMs = ms;
         if (ms > lastMs) lastMs = ms;
@@ -228,18 +226,21 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
 
   const out: Record<string, MetricSummary> = {};
   let trendBytes = 0;
+  const near: string[] = [];
   const emit = (key: string, type: MetricType, contains: string, sink: Sink, observed: boolean) => {
     const expressions = input.thresholds[key];
     if (!observed && !expressions) return;
     const entry: MetricSummary = { type, contains, values: summaryValues(sink, trendStats, durationMs) };
-    if (sink instanceof TrendSink) trendBytes += sink.bytes;
     if (expressions) {
       const parsed: Threshold[] = expressions.map((source) => parseThreshold(source, key));
       for (const threshold of parsed) checkApplies(threshold, type, key);
       const percentiles = parsed.filter((t) => t.method === 'p').map(statKey);
       const stats = thresholdValues(sink, percentiles, durationMs);
       entry.thresholds = Object.fromEntries(parsed.map((threshold) => [threshold.source, { ok: passes(threshold, stats) }]));
+      for (const threshold of parsed) if (nearLimit(threshold, stats, budget.method.relativeError)) near.push(`${key} ${threshold.source} (observed ${contains === 'time' ? ms(stats[statKey(threshold)]) : stats[statKey(threshold)]})`);
     }
+    // Counted after the statistics, which is when a merge over the budget has turned every sink into a histogram.
+    if (sink instanceof TrendSink) trendBytes += sink.bytes;
     out[key] = entry;
   };
   for (const metric of metrics.values()) {
@@ -257,7 +258,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     metrics: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))),
     setup_data: first?.setup_data,
   };
-  return { summary, samples, trendBytes };
+  return { summary, samples, trendBytes, merge: { ...budget.method, nearLimit: near } };
 }
 
 /**

@@ -74,7 +74,8 @@ export function operatorManifests(input: OperatorInput) {
       parallelism: input.parallelism,
       script: { configMap: { name: input.runId, file: 'archive.tar' } },
       // The operator adds --execution-segment, --tag instance_id=<index> and --tag testrun_name.
-      arguments: `--out json=${runnerDir}${rawFileSuffix} --tag loadgate_run=${input.runId} --log-format=json`,
+      // spec.args (k6-operator v1.6.0) is a list, so no argument depends on how a string is split.
+      args: ['--out', `json=${runnerDir}${rawFileSuffix}`, '--tag', `loadgate_run=${input.runId}`, '--log-format=json'],
       runner: {
         image: input.image,
         metadata: { labels },
@@ -202,7 +203,9 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
   });
   const collectPod = manifests.collector.metadata.name;
   say(`wrote ${k8sDir}: ${Object.values(manifestFiles).join(', ')}`);
-  say(`run it:     kubectl apply -f ${join(k8sDir, manifestFiles.pvc)} -f ${join(k8sDir, manifestFiles.configMap)} -f ${join(k8sDir, manifestFiles.testRun)}`);
+  // Server-side apply: client-side apply copies the object into an annotation capped at 256 KiB,
+  // less than the ConfigMap may hold.
+  say(`run it:     kubectl apply --server-side -f ${join(k8sDir, manifestFiles.pvc)} -f ${join(k8sDir, manifestFiles.configMap)} -f ${join(k8sDir, manifestFiles.testRun)}`);
   say(`collect it: kubectl apply -f ${join(k8sDir, manifestFiles.collector)} && kubectl wait --for=condition=Ready pod/${collectPod} && kubectl cp ${collectPod}:${resultsMount}/${runId} ${join(dir, 'runners')}`);
   say(`merge it:   make merge RUNS=${join(dir, 'runners')}`);
   return exitCodes.passed.code;

@@ -1,41 +1,94 @@
 // k6's four metric sinks (metrics/sink.go of the pinned k6), rebuilt over raw samples. Trends keep
-// every value, because exact percentiles need them all, in a growable Float64Array: 8 bytes a
-// sample instead of a boxed number in a JS array.
+// every value while the whole merge holds at most `exactSampleLimit` of them (exact percentiles need
+// them all; 8 bytes a sample in a growable Float64Array); past that every trend of the merge turns
+// into a log-bucket histogram (sketch.ts), so memory stops growing with the samples.
+import { LogHistogram, sketchRelativeError } from './sketch.ts';
 import type { MetricType } from './thresholds.ts';
 
+/** 8 M samples (64 MiB, up to 128 MiB while an array doubles): about 1 M requests of the mixed scenario. */
+export const exactSampleLimit = 8 * 2 ** 20;
+
+export type TrendMerge = 'auto' | 'exact' | 'sketch';
+
+/** Shared by every trend sink of one merge, so they all switch together and the merge has one method. */
+export class TrendBudget {
+  held = 0;
+  private switched = false;
+  constructor(
+    readonly mode: TrendMerge = 'auto',
+    readonly limit = exactSampleLimit,
+  ) {}
+  /** Once over the limit the merge stays sketched, though the switch frees the values it counted. */
+  get sketching(): boolean {
+    if (!this.switched) this.switched = this.mode === 'sketch' || (this.mode === 'auto' && this.held > this.limit);
+    return this.switched;
+  }
+  /** What meta.json records: which merge ran and the error its percentiles carry. */
+  get method(): { method: 'exact' | 'sketch'; relativeError: number } {
+    return this.sketching ? { method: 'sketch', relativeError: sketchRelativeError } : { method: 'exact', relativeError: 0 };
+  }
+}
+
 export class TrendSink {
-  private values = new Float64Array(1024);
+  private values: Float64Array | null = new Float64Array(1024);
+  private histogram: LogHistogram | null = null;
   count = 0;
   private sum = 0;
   private min = 0;
   private max = 0;
   private sorted = true;
 
+  constructor(private readonly budget = new TrendBudget()) {}
+
   add(value: number): void {
-    if (this.count === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
     if (this.count === 0) this.min = this.max = value;
     else if (value > this.max) this.max = value;
     else if (value < this.min) this.min = value;
-    this.values[this.count++] = value;
     this.sum += value;
+    if (this.budget.sketching) this.toHistogram().add(value);
+    else this.keep(value);
+    this.count++;
+  }
+
+  private keep(value: number): void {
+    let values = this.values!;
+    if (this.count === values.length) {
+      values = new Float64Array(values.length * 2);
+      values.set(this.values!);
+      this.values = values;
+    }
+    values[this.count] = value;
+    this.budget.held++;
     this.sorted = false;
+  }
+
+  /** Moves the kept values into a histogram (once) and frees them. */
+  private toHistogram(): LogHistogram {
+    if (this.histogram) return this.histogram;
+    const histogram = new LogHistogram();
+    for (let i = 0; i < this.count; i++) histogram.add(this.values![i]);
+    this.budget.held -= this.count;
+    this.values = null;
+    this.histogram = histogram;
+    return histogram;
   }
 
   /** TrendSink.P: linear interpolation between the two closest ranks of the sorted samples. */
   percentile(fraction: number): number {
     if (this.count === 0) return 0;
-    if (this.count === 1) return this.values[0];
+    if (this.histogram || this.budget.sketching) {
+      // The bucket values lie within the error of the samples; the exact extremes stay the bounds.
+      return Math.min(this.max, Math.max(this.min, this.toHistogram().percentile(fraction)));
+    }
+    const values = this.values!;
+    if (this.count === 1) return values[0];
     if (!this.sorted) {
-      this.values.subarray(0, this.count).sort();
+      values.subarray(0, this.count).sort();
       this.sorted = true;
     }
     const rank = fraction * (this.count - 1);
-    const below = this.values[Math.floor(rank)];
-    const above = this.values[Math.ceil(rank)];
+    const below = values[Math.floor(rank)];
+    const above = values[Math.ceil(rank)];
     return below + (above - below) * (rank - Math.floor(rank));
   }
 
@@ -58,9 +111,9 @@ export class TrendSink {
     return this.percentile(Number(percentile[1]) / 100);
   }
 
-  /** Bytes held for samples, for the memory figures the README states. */
+  /** Bytes held for samples or buckets, for the memory figures docs/distributed.md states. */
   get bytes(): number {
-    return this.values.byteLength;
+    return this.histogram ? this.histogram.bytes : (this.values?.byteLength ?? 0);
   }
 }
 
@@ -98,10 +151,10 @@ export class GaugeSink {
 
 export type Sink = TrendSink | CounterSink | RateSink | GaugeSink;
 
-export function newSink(type: MetricType): Sink {
+export function newSink(type: MetricType, budget?: TrendBudget): Sink {
   switch (type) {
     case 'trend':
-      return new TrendSink();
+      return new TrendSink(budget);
     case 'counter':
       return new CounterSink();
     case 'rate':

@@ -91,7 +91,17 @@ export function passes(threshold: Threshold, stats: Record<string, number>): boo
 }
 
 /** `k6 inspect` lists a threshold as its text or as {threshold, abortOnFail, delayAbortEval}. */
-export type ThresholdOption = string | { threshold: string };
+export type ThresholdOption = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
+
+/** The thresholds that stop a run when they fail, as `metric key` → expressions. */
+export function abortingThresholds(options: Record<string, ThresholdOption[]>): Map<string, Set<string>> {
+  const aborting = new Map<string, Set<string>>();
+  for (const [metric, rules] of Object.entries(options)) {
+    const sources = rules.filter((rule) => typeof rule !== 'string' && rule.abortOnFail).map((rule) => (rule as { threshold: string }).threshold);
+    if (sources.length) aborting.set(metric, new Set(sources));
+  }
+  return aborting;
+}
 
 export function thresholdSources(options: Record<string, ThresholdOption[]>): Record<string, string[]> {
   return Object.fromEntries(Object.entries(options).map(([metric, rules]) => [metric, rules.map((rule) => (typeof rule === 'string' ? rule : rule.threshold))]));

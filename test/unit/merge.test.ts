@@ -201,3 +201,14 @@ test('execution segments cut the test into equal, adjoining shares', () => {
   assert.deepEqual(segmentFlags(1, 2), ['--execution-segment=1/2:1', '--execution-segment-sequence=0,1/2,1']);
   assert.deepEqual(segmentFlags(0, 1), [], 'one instance runs the whole test');
 });
+
+test('a sketched merge names the percentile thresholds within its error of the limit, and only those', async () => {
+  const file = rawFile('near-limit.json.gz', requests('feed', Array.from({ length: 1000 }, (_, i) => i / 10)));
+  const near = { [feed]: ['p(95)<95', 'p(95)<200', 'avg<49.96'] };
+  const sketched = await mergeRawSamples({ rawFiles: [file], summaries: [null], thresholds: near, trendMerge: 'sketch' });
+  // p(95) of 0.0…99.9 is 94.905: 95 lies within 1% of it, 200 does not; avg is exact, never "near".
+  assert.deepEqual(sketched.merge.nearLimit.map((entry) => entry.replace(/ \(observed .*\)$/, '')), [`${feed} p(95)<95`]);
+  assert.equal(sketched.merge.method, 'sketch');
+  const exact = await mergeRawSamples({ rawFiles: [file], summaries: [null], thresholds: near });
+  assert.deepEqual(exact.merge, { method: 'exact', relativeError: 0, nearLimit: [] });
+});

@@ -1,5 +1,5 @@
 // The k6-operator manifests' structure against the fields k6-operator v1.6 documents for TestRun
-// (api/v1alpha1: spec.parallelism, spec.script.configMap.{name,file}, spec.arguments,
+// (api/v1alpha1: spec.parallelism, spec.script.configMap.{name,file}, spec.args,
 // spec.runner.{image,env,initContainers,volumes,volumeMounts}) and Kubernetes' own objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,8 +42,8 @@ test('each runner writes its raw samples and its summary under its own name on t
   assert.deepEqual(env.LOADGATE_RUNNER, { fieldRef: { fieldPath: "metadata.labels['job-name']" } }, 'the job name, <run>-<index>, tells runners apart');
   const runnerDir = `/results/${input.runId}/$(LOADGATE_RUNNER)`;
   assert.equal(env.LOADGATE_RUN_DIR, runnerDir, "handleSummary's folder");
-  assert.ok(testRun.spec.arguments.split(' ').includes(`json=${runnerDir}.json.gz`), testRun.spec.arguments);
-  assert.match(testRun.spec.arguments, new RegExp(`--tag loadgate_run=${input.runId}`));
+  assert.ok(testRun.spec.args.includes(`json=${runnerDir}.json.gz`), testRun.spec.args.join(' '));
+  assert.match(testRun.spec.args.join(' '), new RegExp(`--tag loadgate_run=${input.runId}`));
   // Kubernetes expands $(VAR) only for variables defined earlier in the list.
   const names = (testRun.spec.runner.env as EnvVar[]).map((entry) => entry.name);
   assert.ok(names.indexOf('LOADGATE_RUNNER') < names.indexOf('LOADGATE_RUN_DIR'));
