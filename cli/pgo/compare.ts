@@ -4,7 +4,7 @@
 // /metrics captures, over the requests it counted), the runs of a side are merged and divided by
 // their number, and `go tool pprof -diff_base` ranks the differences. With several runs a side, a
 // function's difference is called larger than noise when every run of one side is above every run
-// of the other (stats.ts gives the p-value of exactly that rank test).
+// of the other (cli/runs/ranks.ts gives the p-value of exactly that rank test).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
 import { serviceCost, RunFolderError, type ServiceCost } from './figures.ts';
 import { BadSetting, runFolders } from './settings.ts';
-import { shift } from './stats.ts';
+import { shift } from '../runs/ranks.ts';
 
 export const compareFiles = { markdown: 'profile-compare.md' } as const;
 

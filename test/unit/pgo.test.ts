@@ -6,7 +6,7 @@ import { parseBuildInfo } from '../../cli/pgo/build.ts';
 import { chunkPlan } from '../../cli/pgo/capture.ts';
 import { noise } from '../../cli/pgo/compare.ts';
 import { BadSetting, runFolders, runsSetting } from '../../cli/pgo/settings.ts';
-import { runsForLevel, shift, uCumulative } from '../../cli/pgo/stats.ts';
+import { runsForLevel, shift, uCumulative } from '../../cli/runs/ranks.ts';
 import { chartSpec, renderMarkdown, summarise, verdict } from '../../cli/pgo/verify.ts';
 import type { ServiceCost } from '../../cli/pgo/figures.ts';
 import { renderSvg } from '../../cli/charts.ts';
