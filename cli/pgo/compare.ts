@@ -6,7 +6,7 @@
 // function's difference is called larger than noise when every run of one side is above every run
 // of the other (cli/runs/ranks.ts gives the p-value of exactly that rank test).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
@@ -14,46 +14,15 @@ import { parseConfig } from '../../lib/config.ts';
 import { k6Environment } from '../../lib/variables.ts';
 import { code, table } from '../report/format.ts';
 import { decodeProfile, parsePprofTop, type PprofRow } from '../report/pprof.ts';
-import { captureFile, readMeta } from '../record.ts';
+import { readMeta } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
-import { serviceCost, RunFolderError, type ServiceCost } from './figures.ts';
+import { RunFolderError, type ServiceCost } from '../runs/cost.ts';
+import { kinds, profileBytes, readProfiledRun as readRun, type Kind, type ProfiledRun as Run } from '../runs/profiles.ts';
 import { BadSetting, runFolders } from './settings.ts';
 import { shift } from '../runs/ranks.ts';
 
 export const compareFiles = { markdown: 'profile-compare.md' } as const;
-
-const kinds = {
-  cpu: { capture: 'cpu', sampleType: 'cpu', perRequest: (c: ServiceCost) => c.cpuPerRequest * 1e9, unit: 'ns', label: 'CPU per request' },
-  allocs: { capture: 'allocs', sampleType: 'alloc_space', perRequest: (c: ServiceCost) => c.bytesPerRequest, unit: 'B', label: 'allocated bytes per request' },
-} as const;
-type Kind = keyof typeof kinds;
-
-interface Run {
-  folder: string;
-  cost: ServiceCost;
-  /** Per function: flat value per request (ns of CPU, bytes allocated). */
-  functions: Record<Kind, Map<string, number>>;
-}
-
-function profileBytes(folder: string, kind: Kind): Uint8Array {
-  const file = join(folder, captureFile(kinds[kind].capture));
-  if (!existsSync(file)) throw new RunFolderError(`${folder} has no ${captureFile(kinds[kind].capture)}: profile-compare needs runs with profiles (PROFILE_CAPTURE on)`);
-  return readFileSync(file);
-}
-
-function readRun(folder: string): Run {
-  const cost = serviceCost(folder);
-  const functions = {} as Run['functions'];
-  for (const kind of Object.keys(kinds) as Kind[]) {
-    const decoded = decodeProfile(profileBytes(folder, kind), kinds[kind].sampleType);
-    const scale = decoded.total ? kinds[kind].perRequest(cost) / decoded.total : 0;
-    const flat = new Map<string, number>();
-    for (const s of decoded.samples) if (s.stack.length) flat.set(s.stack[0], (flat.get(s.stack[0]) ?? 0) + s.value * scale);
-    functions[kind] = flat;
-  }
-  return { folder, cost, functions };
-}
 
 /** The run's profile with every value scaled to "per request, averaged over `runs` runs". */
 function scaledProfile(run: Run, kind: Kind, runs: number): Buffer {

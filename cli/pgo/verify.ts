@@ -11,7 +11,7 @@ import { exitCodes } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { runK6, runScenario, scenarioNames, say } from '../run.ts';
 import { describeBuild, pgoBuild, servicePgoFile, verifyBinaries } from './build.ts';
-import { serviceCost, type ServiceCost } from './figures.ts';
+import { serviceCost, type ServiceCost } from '../runs/cost.ts';
 import { BadSetting, runsSetting } from './settings.ts';
 import { runsForLevel, shift, type Shift } from '../runs/ranks.ts';
 
