@@ -8,6 +8,9 @@ import { mergeCommand } from './distributed/collect.ts';
 import { runDistributed } from './distributed/local.ts';
 import { operatorCommand } from './distributed/operator.ts';
 import { baselineCommand, gateCommand } from './gate/index.ts';
+import { historyCommand } from './gate/history.ts';
+import { parseConfig } from '../lib/config.ts';
+import { k6Environment } from '../lib/variables.ts';
 import { profileCompareCommand } from './pgo/compare.ts';
 import { pgoCommand } from './pgo/pgo.ts';
 import { pgoVerifyCommand } from './pgo/verify.ts';
@@ -26,7 +29,8 @@ const usage = `usage: node dist/cli.mjs <command>
   pgo-verify [scenario] PGO off against on, RUNS interleaved runs a side: CPU per request, p50, p95
   profile-compare       CPU and allocations per function and per request, run folders A against B
   baseline [scenario]   store passing runs (RUN, or the latest REPEAT) as results/baselines/<scenario>-<profile>.json
-  gate [scenario]       run the scenario REPEAT times (or take RUN) and compare with its baseline
+  gate [scenario]       run the scenario REPEAT times (or take RUN) and compare with its baseline; BASE=<ref>: side by side
+  history               trend chart and change points over RESULTS_DIR/history/gate-history.jsonl
   sweep [scenario]      run it per VALUES of PARAM, REPEAT times: trade-off table, chart, recommendation
   optimization-log      append A (before) against B (after) as entry NAME to docs/optimization-log.md`;
 
@@ -52,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       return baselineCommand(argument, process.env);
     case 'gate':
       return gateCommand(argument, process.env);
+    case 'history':
+      return historyCommand(parseConfig(k6Environment(process.env)).resultsDir);
     case 'sweep':
       return sweepCommand(argument, process.env);
     case 'optimization-log':

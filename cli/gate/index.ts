@@ -21,6 +21,7 @@ import {
   writeBaseline,
   type Baseline,
 } from './baseline.ts';
+import { abGate, AbRefusal, abSettings, type AbSettings } from './ab.ts';
 import { decide } from './compare.ts';
 import { describeTarget, readRunFigures, RunFolderError, type RunFigures, type TargetRecord } from './figures.ts';
 import { renderChart, renderJunit, renderMarkdown, renderTerminal, runRef, type GateReport } from './render.ts';
@@ -181,6 +182,15 @@ function checkMachine(baseline: Baseline, current: RunMeta['machine'], s: Settin
 }
 
 export async function gateCommand(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
+  if (env.BASE?.trim()) {
+    let ab: AbSettings;
+    try {
+      ab = abSettings(scenarioArgument, env);
+    } catch (error) {
+      return refused(error instanceof AbRefusal ? new BadSetting(error.message) : error);
+    }
+    return abGate(ab, env);
+  }
   let s: Settings;
   try {
     s = settings(scenarioArgument, env, env.RUN === undefined || env.RUN.trim() === '');

@@ -18,9 +18,9 @@ import { readMeta } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
 import { RunFolderError, type ServiceCost } from '../runs/cost.ts';
-import { kinds, profileBytes, readProfiledRun as readRun, type Kind, type ProfiledRun as Run } from '../runs/profiles.ts';
+import { formatCost, kinds, profileBytes, readProfiledRun as readRun, type Kind, type ProfiledRun as Run } from '../runs/profiles.ts';
 import { BadSetting, runFolders } from './settings.ts';
-import { shift } from '../runs/ranks.ts';
+import { noiseLabel, shift } from '../runs/ranks.ts';
 
 export const compareFiles = { markdown: 'profile-compare.md' } as const;
 
@@ -50,27 +50,13 @@ function sideProfile(runs: Run[], kind: Kind, dir: string, side: 'a' | 'b'): str
   return merged;
 }
 
-const number = (value: number, unit: string) => {
-  const abs = Math.abs(value);
-  if (unit === 'ns') return abs >= 1e6 ? `${(value / 1e6).toFixed(2)} ms` : abs >= 1e3 ? `${(value / 1e3).toFixed(1)} µs` : `${value.toFixed(0)} ns`;
-  return abs >= 1 << 20 ? `${(value / (1 << 20)).toFixed(2)} MiB` : abs >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${value.toFixed(0)} B`;
-};
-
-/** Larger than noise: every run of one side beyond every run of the other, with its p-value. */
-export function noise(a: number[], b: number[]): string {
-  if (a.length < 2 || b.length < 2) return 'one run a side: noise unknown';
-  const result = shift(a, b);
-  const apart = Math.min(...b) > Math.max(...a) || Math.max(...b) < Math.min(...a);
-  return `${apart ? 'larger than noise' : 'within noise'} (p = ${result.pValue.toPrecision(2)})`;
-}
-
 function functionTable(kind: Kind, rows: PprofRow[], a: Run[], b: Run[]): string[] {
   const { unit } = kinds[kind];
   const values = (runs: Run[], name: string) => runs.map((r) => r.functions[kind].get(name) ?? 0);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   return table(
     ['function', 'A', 'B', 'B − A (pprof -diff_base)', 'share of A\'s total', 'noise'],
-    rows.map((row) => [code(row.name), number(mean(values(a, row.name)), unit), number(mean(values(b, row.name)), unit), row.flat, `${row.flatPercent.toFixed(2)}%`, noise(values(a, row.name), values(b, row.name))]),
+    rows.map((row) => [code(row.name), formatCost(mean(values(a, row.name)), unit), formatCost(mean(values(b, row.name)), unit), row.flat, `${row.flatPercent.toFixed(2)}%`, noiseLabel(values(a, row.name), values(b, row.name))]),
     'lrrrrl',
   );
 }
@@ -95,15 +81,15 @@ export async function profileCompareCommand(env: NodeJS.ProcessEnv): Promise<num
     ['throughput, requests/s', (c) => c.throughput, (v) => v.toFixed(1)],
     ['client p50', (c) => c.p50Ms, (v) => `${v.toFixed(2)} ms`],
     ['client p95', (c) => c.p95Ms, (v) => `${v.toFixed(2)} ms`],
-    ['server CPU per request', (c) => c.cpuPerRequest * 1e9, (v) => number(v, 'ns')],
-    ['allocated bytes per request', (c) => c.bytesPerRequest, (v) => number(v, 'B')],
+    ['server CPU per request', (c) => c.cpuPerRequest * 1e9, (v) => formatCost(v, 'ns')],
+    ['allocated bytes per request', (c) => c.bytesPerRequest, (v) => formatCost(v, 'B')],
   ];
   const rows = figures.map(([label, get, show]) => {
     const xa = a.map((r) => get(r.cost));
     const xb = b.map((r) => get(r.cost));
     const result = shift(xa, xb);
     const base = result.before.median;
-    return [label, show(base), show(result.after.median), `${result.estimate >= 0 ? '+' : '−'}${Math.abs((result.estimate / base) * 100).toFixed(1)}%`, noise(xa, xb)];
+    return [label, show(base), show(result.after.median), `${result.estimate >= 0 ? '+' : '−'}${Math.abs((result.estimate / base) * 100).toFixed(1)}%`, noiseLabel(xa, xb)];
   });
   lines.push('## Throughput, latency and allocation', '', ...table(['measure', 'A (median)', 'B (median)', 'B − A', 'noise'], rows, 'lrrrl'), '');
   for (const kind of Object.keys(kinds) as Kind[]) {

@@ -40,3 +40,10 @@ export function readProfiledRun(folder: string): ProfiledRun {
   return { folder, cost, functions };
 }
 
+
+/** ns of CPU or bytes, in the unit that keeps 1–4 digits. */
+export function formatCost(value: number, unit: string): string {
+  const abs = Math.abs(value);
+  if (unit === 'ns') return abs >= 1e6 ? `${(value / 1e6).toFixed(2)} ms` : abs >= 1e3 ? `${(value / 1e3).toFixed(1)} µs` : `${value.toFixed(0)} ns`;
+  return abs >= 1 << 20 ? `${(value / (1 << 20)).toFixed(2)} MiB` : abs >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${value.toFixed(0)} B`;
+}

@@ -128,3 +128,11 @@ export function runsForLevel(level = 0.95): number {
   for (let n = 1; n < 50; n++) if (uCumulative(n, n)[0] <= (1 - level) / 2) return n;
   return 50;
 }
+
+/** Larger than noise: every run of one side beyond every run of the other, with its p-value. */
+export function noiseLabel(a: number[], b: number[]): string {
+  if (a.length < 2 || b.length < 2) return 'one run a side: noise unknown';
+  const result = shift(a, b);
+  const apart = Math.min(...b) > Math.max(...a) || Math.max(...b) < Math.min(...a);
+  return `${apart ? 'larger than noise' : 'within noise'} (p = ${result.pValue.toPrecision(2)})`;
+}

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBuildInfo } from '../../cli/pgo/build.ts';
 import { chunkPlan } from '../../cli/pgo/capture.ts';
-import { noise } from '../../cli/pgo/compare.ts';
+import { noiseLabel as noise } from '../../cli/runs/ranks.ts';
 import { BadSetting, runFolders, runsSetting } from '../../cli/pgo/settings.ts';
 import { runsForLevel, shift, uCumulative } from '../../cli/runs/ranks.ts';
 import { chartSpec, renderMarkdown, summarise, verdict } from '../../cli/pgo/verify.ts';
