@@ -3,7 +3,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeXml } from '../../lib/summary/junit.ts';
-import { describeMinimumEffect, familyAlpha, tolerances } from '../../thresholds/regression.ts';
+import { describeMinimumEffect, familyAlpha } from '../../thresholds/regression.ts';
 import { say } from '../run.ts';
 import { median } from '../runs/ranks.ts';
 import { abLabel, formatChange, formatFigure, type AbComparison, type AbDecision } from './ab-compare.ts';
