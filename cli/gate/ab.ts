@@ -13,7 +13,7 @@ import { k6Environment, splitArgs } from '../../lib/variables.ts';
 import { projectRoot, serviceBinary } from '../paths.ts';
 import { exitCodes, readMeta } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
-import { check, runK6, runScenario, say } from '../run.ts';
+import { check, runK6, runScenario, say, type K6Launcher } from '../run.ts';
 import { resolveScenario } from '../scenario.ts';
 import { waitForHealth } from '../sweep/index.ts';
 import { decideRounds, type Round } from './ab-compare.ts';
@@ -119,6 +119,10 @@ function buildBase(commit: string): string {
   return binary;
 }
 
+/** Each round's per-request samples, kept gzipped beside its summary for anyone re-analysing it. */
+export const samplesFile = 'samples.csv.gz';
+const withSamples: K6Launcher = (args, run) => runK6([args[0], '--out', `csv=${join(run.dir, samplesFile)}`, ...args.slice(1)], run);
+
 const newestFolder = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((name) => /^\d{8}T\d{6}Z-/.test(name)).sort().at(-1) : undefined);
 
 /** Runs the side-by-side gate; the exit code is the gate's (0, 1 or 2). */
@@ -136,7 +140,7 @@ export async function abGate(s: AbSettings, env: NodeJS.ProcessEnv): Promise<num
       const failed = await restartOwnService(s, side, commit, env);
       if (failed) return finish(report, dir, 'cannot compare', exitCodes.badCommandLine.code, [failed]);
     }
-    const code = await runScenario(s.scenarioArgument, { ...sideEnvironment(env, side, s.headArgs, s.command !== ''), RESULTS_DIR: runsDir, PROFILE: s.profile }, runK6, s.command ? {} : { serviceBinary: binaries[side] });
+    const code = await runScenario(s.scenarioArgument, { ...sideEnvironment(env, side, s.headArgs, s.command !== ''), RESULTS_DIR: runsDir, PROFILE: s.profile }, withSamples, s.command ? {} : { serviceBinary: binaries[side] });
     const folder = newestFolder(runsDir);
     // A run over its SLOs still measured its side; one that stopped or failed otherwise did not.
     const stoppedEarly = folder ? readMeta(join(runsDir, folder))?.stoppedEarly === true : true;
