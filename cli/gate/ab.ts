@@ -4,7 +4,7 @@
 // JIT of the bundle, Go's first GC cycles), REPEAT rounds alternate base, head / head, base (ABBA),
 // so a drift in machine load lands on both sides alike. GATE_HEAD_ARGS gives head's service extra
 // flags (fault injection for tests and calibration); GATE_CMD restarts a team's own service.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,6 +78,14 @@ export function abSettings(scenarioArgument: string | undefined, env: NodeJS.Pro
   for (const side of ['base', 'head'] as const) {
     const checked = check(argument, sideEnvironment(env, side, headArgs, command !== ''));
     if ('sentence' in checked) throw new AbRefusal(`${side}: ${checked.sentence}`);
+  }
+  if (headArgs.length && !command) {
+    // The service's own flag parser judges them, before anything is built or sent.
+    const result = spawnSync(serviceBinary, [...headArgs, '-version'], { encoding: 'utf8', timeout: 30_000 });
+    if (result.status !== 0) {
+      const why = `${result.stderr ?? ''}${result.error ?? ''}`.split('\n').map((line) => line.trim()).filter(Boolean)[0] ?? `exit code ${result.status}`;
+      throw new AbRefusal(`GATE_HEAD_ARGS="${env.GATE_HEAD_ARGS?.trim()}" is not valid: the reference service refuses it ("${why}"); valid values are its flags (service/bin/loadgate-service -h), e.g. -fault-cpu feed=3ms`);
+    }
   }
   const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', 'service']) !== '';
   return {

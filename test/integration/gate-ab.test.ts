@@ -54,4 +54,24 @@ describe('make gate BASE=HEAD', () => {
       rmSync(resultsDir, { recursive: true, force: true });
     }
   });
+
+  test('a bad BASE, bad head flags or BASE_URL without GATE_CMD are refused with exit 2, no folder and no load', { timeout: 60_000 }, async () => {
+    const resultsDir = tempResultsDir();
+    try {
+      const cases: Array<[Record<string, string>, RegExp]> = [
+        [{ BASE: 'no-such-ref' }, /BASE="no-such-ref" is not valid: it names no commit of this repository; valid values are a branch, tag or commit/],
+        [{ BASE: 'HEAD', GATE_HEAD_ARGS: '-fault-cpu nope=1ms' }, /GATE_HEAD_ARGS="-fault-cpu nope=1ms" is not valid: the reference service refuses it \(.*unknown route "nope"/],
+        [{ BASE: 'HEAD', BASE_URL: 'http://127.0.0.1:9' }, /BASE_URL="http:\/\/127\.0\.0\.1:9" would serve base and head alike; unset it .*or set GATE_CMD/],
+        [{ BASE: 'HEAD', REPEAT: '1' }, /REPEAT="1" is not valid for a side-by-side gate; valid values are 2 to 10 rounds/],
+      ];
+      for (const [vars, sentence] of cases) {
+        const gate = await runMake('gate', { SCENARIO: 'mixed', PROFILE: 'smoke', RESULTS_DIR: resultsDir, ...vars });
+        assert.match(gate.stderr, /Error 2/, gate.stderr.slice(-2000));
+        assert.match(gate.stderr, sentence);
+      }
+      assert.deepEqual(readdirSync(resultsDir), [], 'nothing was made');
+    } finally {
+      rmSync(resultsDir, { recursive: true, force: true });
+    }
+  });
 });
