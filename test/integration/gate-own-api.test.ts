@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { makeBaseline, writeBaseline } from '../../cli/gate/baseline.ts';
 import { root, runMake, tempResultsDir } from './harness.ts';
 
 const servers: ChildProcess[] = [];
@@ -52,12 +53,16 @@ test('make baseline then make gate on examples/quotes/quotes.ts both exit 0; the
 });
 
 test('a gate against another target is refused before any load, naming both targets', { timeout: 60_000 }, async () => {
-  const before = runFolders(resultsDir).length;
-  const gate = await runMake('gate', { SCENARIO: 'examples/quotes/quotes.ts', PROFILE: 'smoke', BASE_URL: otherUrl, REPEAT: '1', RESULTS_DIR: resultsDir });
+  // Its own baseline of baseUrl, so this refusal does not hang on the runs of the test above.
+  const ownDir = tempResultsDir();
+  const figures = { folder: 'x', scenario: 'quotes', profile: 'smoke', exitCode: 0, reason: 'passed', durationSeconds: 30, target: { baseUrl, service: 'quotes' }, endpoints: {}, checks: { passes: 1, fails: 0, rate: 1 }, iterations: 1, droppedIterations: 0 };
+  writeBaseline(join(ownDir, 'baselines', 'quotes-smoke.json'), makeBaseline([figures]));
+  const gate = await runMake('gate', { SCENARIO: 'examples/quotes/quotes.ts', PROFILE: 'smoke', BASE_URL: otherUrl, REPEAT: '1', RESULTS_DIR: ownDir });
   assert.match(gate.stderr, /Error 2/);
   assert.ok(
     gate.stderr.includes(`measured ${baseUrl} (service "quotes"), this gate measures ${otherUrl}: a different target's figures say nothing about this one; take a baseline of this target with: make baseline SCENARIO=examples/quotes/quotes.ts PROFILE=smoke REPEAT=1 BASE_URL=${otherUrl}`),
     gate.stderr.slice(-2000),
   );
-  assert.equal(runFolders(resultsDir).length, before, 'no run was made');
+  assert.deepEqual(runFolders(ownDir), [], 'no run was made');
+  rmSync(ownDir, { recursive: true, force: true });
 });
