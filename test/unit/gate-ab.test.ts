@@ -47,3 +47,16 @@ test('errors on head are judged as shares: 3% of feed failing fails error rate',
 test('the run order is a warm-up pair, then ABBA rounds', () => {
   assert.deepEqual(schedule(3).map((r) => `${r.round}${r.side[0]}`), ['0b', '0h', '1b', '1h', '2h', '2b', '3b', '3h']);
 });
+
+test('gate.md names the mode, the regression, the head-only flags and the function that grew', async () => {
+  const { renderAbMarkdown, renderAbJunit } = await import('../../cli/gate/ab-render.ts');
+  const decision = decideRounds(rounds(1.5));
+  const settings = { scenarioArgument: 'mixed', scenario: 'mixed', profile: 'smoke', resultsDir: 'results', rounds: 4, base: { ref: 'HEAD~1', commit: 'a'.repeat(40) }, head: { commit: 'b'.repeat(40), dirty: false }, headArgs: ['-fault-cpu', 'feed=3ms'], command: '', healthUrl: '' };
+  const cause = { growth: [{ kind: 'cpu' as const, function: 'loadgate/service/internal/fault.burnCPU', base: 0, head: 966_800, noise: 'larger than noise (p = 0.029)' }] };
+  const markdown = renderAbMarkdown({ scenario: 'mixed', profile: 'smoke', outcome: 'regression', exitCode: 1, sentences: decision.regressions.map((r) => r.sentence), settings, runs: [], decision, cause });
+  assert.match(markdown, /^Mode: \*\*side by side\*\* on this machine\. Base: `HEAD~1` \(aaaaaaaaaaaa\); head: the work tree at bbbbbbbbbbbb, head's service with `-fault-cpu feed=3ms` \(GATE_HEAD_ARGS\)\. 4 rounds/m);
+  assert.match(markdown, /^\| feed \| p50 latency \| 1\.\d\d ms \| 1\.\d\d ms \| \+5\d\.\d% \| \+\d+\.\d% to \+\d+\.\d% \| [\d.e-]+ \| \*\*regression\*\* \|$/m);
+  assert.match(markdown, /^\| CPU per request \| `loadgate\/service\/internal\/fault\.burnCPU` \| 0 ns \| 966\.8 µs \| \+966\.8 µs \| larger than noise \(p = 0\.029\) \|$/m);
+  const junit = renderAbJunit({ scenario: 'mixed', profile: 'smoke', outcome: 'regression', exitCode: 1, sentences: [], settings, runs: [], decision, cause });
+  assert.equal(junit.match(/<failure /g)?.length, decision.regressions.length);
+});
