@@ -177,7 +177,7 @@ function checkMachine(baseline: Baseline, current: RunMeta['machine'], s: Settin
     return true;
   }
   throw new CannotCompare(
-    `the baseline ${file} was taken on a different machine (${machineIdentity(baseline.machine)}; this is ${machineIdentity(current)}), where latencies differ for reasons other than the code; take a baseline on this machine with: ${retakeCommand(baseline.scenario, baseline.profile, baseline.runs.length)}, or set GATE_ALLOW_OTHER_MACHINE=1 to compare anyway`,
+    `the baseline ${file} was taken on a different machine (${machineIdentity(baseline.machine)}; this is ${machineIdentity(current)}), where latencies differ for reasons other than the code; take a baseline on this machine with: ${retakeCommand(s.scenarioArgument || baseline.scenario, baseline.profile, baseline.runs.length, s.baseUrl)}, or set GATE_ALLOW_OTHER_MACHINE=1 to compare anyway`,
   );
 }
 

@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { makeBaseline, writeBaseline } from '../../cli/gate/baseline.ts';
+import { machine } from '../../cli/meta.ts';
 import { root, runMake, tempResultsDir } from './harness.ts';
 
 const servers: ChildProcess[] = [];
@@ -55,7 +56,7 @@ test('make baseline then make gate on examples/quotes/quotes.ts both exit 0; the
 test('a gate against another target is refused before any load, naming both targets', { timeout: 60_000 }, async () => {
   // Its own baseline of baseUrl, so this refusal does not hang on the runs of the test above.
   const ownDir = tempResultsDir();
-  const figures = { folder: 'x', scenario: 'quotes', profile: 'smoke', exitCode: 0, reason: 'passed', durationSeconds: 30, target: { baseUrl, service: 'quotes' }, endpoints: {}, checks: { passes: 1, fails: 0, rate: 1 }, iterations: 1, droppedIterations: 0 };
+  const figures = { folder: 'x', machine: machine(), scenario: 'quotes', profile: 'smoke', exitCode: 0, reason: 'passed', durationSeconds: 30, target: { baseUrl, service: 'quotes' }, endpoints: {}, checks: { passes: 1, fails: 0, rate: 1 }, iterations: 1, droppedIterations: 0 };
   writeBaseline(join(ownDir, 'baselines', 'quotes-smoke.json'), makeBaseline([figures]));
   const gate = await runMake('gate', { SCENARIO: 'examples/quotes/quotes.ts', PROFILE: 'smoke', BASE_URL: otherUrl, REPEAT: '1', RESULTS_DIR: ownDir });
   assert.match(gate.stderr, /Error 2/);
