@@ -54,7 +54,8 @@ async function gate(kind: string, headArgs: string): Promise<{ gate: Gate; repor
   const folder = /gate report in (.+)\/gate\.md/.exec(outcome.stderr)?.[1] ?? null;
   const report = folder ? (JSON.parse(readFileSync(join(folder, 'gate.json'), 'utf8')) as AbReport) : null;
   const named = report?.decision?.regressions.map((r) => `${r.endpoint} ${r.metric}`) ?? [];
-  console.error(`gate-ab-rates: ${kind}: exit ${outcome.code}${named.length ? `, named ${named.join(', ')}` : ''}`);
+  const why = report?.outcome === 'regression' ? '' : (report?.sentences[0] ?? outcome.stderr.trim().split('\n').at(-1) ?? '');
+  console.error(`gate-ab-rates: ${kind}: exit ${outcome.code}${named.length ? `, named ${named.join(', ')}` : ''}${why ? ` (${why})` : ''}`);
   return { gate: { kind, exitCode: outcome.code, outcome: report?.outcome ?? 'no report', named, folder }, report };
 }
 
