@@ -16,7 +16,7 @@ export K6_NO_USAGE_REPORT := true
 
 PROFILE ?= baseline
 RESULTS_DIR ?= results
-export PROFILE RESULTS_DIR RESULTS_MODE BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE DASHBOARD K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT BENCH_RATE GATE_ALLOW_OTHER_MACHINE DB DATABASE_URL CACHE DB_MAX_OPEN_CONNS DB_MAX_IDLE_CONNS DB_CONN_MAX_LIFETIME DB_CONN_MAX_IDLE_TIME
+export PROFILE RESULTS_DIR RESULTS_MODE BASE_URL TARGET_ARGS PROTOCOL EVENTS_PER_SEC BATCH_SIZE RPS LOADGATE_RATES VUS BUFFER_FLUSH_INTERVAL LOADGATE_THINK_TIME_SCALE LOADGATE_SEED LOADGATE_TOKEN LOADGATE_SECRET_SOURCE LOADGATE_TOKEN_SECRET LOADGATE_ALLOW_HOSTS LOADGATE_REQUEST_TIMEOUT LOADGATE_ALERT_ABORT_SEVERITY LOADGATE_ALERT_TIME_SCALE LOADGATE_METRICS_URL LOADGATE_GRPC_ADDR PPROF_URL PROFILE_CAPTURE DASHBOARD K6_WEB_DASHBOARD_PERIOD SCENARIO RUN REPEAT BENCH_RATE GATE_ALLOW_OTHER_MACHINE BASE GATE_HEAD_ARGS GATE_CMD DB DATABASE_URL CACHE DB_MAX_OPEN_CONNS DB_MAX_IDLE_CONNS DB_CONN_MAX_LIFETIME DB_CONN_MAX_IDLE_TIME
 export INSTANCES PARALLELISM RUNS LOCAL_EXECUTION K6_CLOUD_TOKEN K6_CLOUD_PROJECT_ID LOADGATE_CLOUD_DISTRIBUTION LOADGATE_CLOUD_UPLOAD_ARCHIVE
 export PARAM VALUES SWEEP_CMD SWEEP_HEALTH_URL SWEEP_MAX_DB_WRITES A B NAME ISSUE OPTIMIZATION_LOG
 
@@ -35,7 +35,7 @@ CLI := node dist/cli.mjs
 K6_DEP := $(if $(filter $(abspath $(K6_PINNED)),$(K6)),$(K6_PINNED))
 
 .DEFAULT_GOAL := help
-.PHONY: licenses kube-apiserver pgo pgo-verify profile-compare sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint docs help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
+.PHONY: licenses kube-apiserver pgo pgo-verify profile-compare history sweep optimization-log load load-distributed merge operator cloud baseline gate actionlint docs help setup build service k6 typecheck test debian-packages test-unit test-go test-integration load-mixed load-api load-events report alerts-export bench bench-quick clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -90,8 +90,11 @@ $(VEGETA):
 baseline: build service $(K6_DEP) ## store SCENARIO's latest REPEAT passing runs at PROFILE (or RUN=) as results/baselines/<scenario>-<profile>.json
 	$(CLI) baseline $(SCENARIO)
 
-gate: build service $(K6_DEP) ## run SCENARIO at PROFILE REPEAT times (or take RUN=) against its baseline: 0 ok, 1 regression, 2 cannot compare
+gate: build service $(K6_DEP) ## SCENARIO at PROFILE against its committed baseline (REPEAT runs, or RUN=), or BASE=<git ref> side by side: 0 ok, 1 regression, 2 cannot compare (docs/gate.md)
 	$(CLI) gate $(SCENARIO)
+
+history: build ## trend chart per endpoint and change points (the commit where a step began) over the side-by-side gates in RESULTS_DIR/history
+	$(CLI) history
 
 sweep: build service $(K6_DEP) ## run SCENARIO once per VALUES of PARAM, REPEAT times: trade-off table, chart, recommendation (docs/tuning.md)
 	$(CLI) sweep $(SCENARIO)
@@ -130,7 +133,7 @@ test-go: ## go vet and go test for the reference service
 # run leaves the CPU mostly idle. Files that measure the machine itself (CPU per request, capacity)
 # run alone afterwards so a neighbour cannot skew what they measure; so does the gate, whose
 # "unchanged service passes" compares runs made minutes apart.
-INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts
+INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts test/integration/gate-own-api.test.ts
 INTEGRATION_PAIRED := $(filter-out $(INTEGRATION_ALONE),$(wildcard test/integration/*.test.ts))
 
 test-integration: build service $(K6_DEP) $(KUBE_APISERVER) ## real k6 against the real target, smoke profiles

@@ -7,6 +7,9 @@ import { mergeCommand } from './distributed/collect.ts';
 import { runDistributed } from './distributed/local.ts';
 import { operatorCommand } from './distributed/operator.ts';
 import { baselineCommand, gateCommand } from './gate/index.ts';
+import { historyCommand } from './gate/history.ts';
+import { parseConfig } from '../lib/config.ts';
+import { k6Environment } from '../lib/variables.ts';
 import { profileCompareCommand } from './pgo/compare.ts';
 import { pgoCommand } from './pgo/pgo.ts';
 import { pgoVerifyCommand } from './pgo/verify.ts';
@@ -130,10 +133,18 @@ export const commands: readonly Command[] = [
   {
     name: 'gate',
     args: '[scenario]',
-    usage: 'run the scenario REPEAT times (or take RUN) and compare with its baseline',
+    usage: 'run the scenario REPEAT times (or take RUN) and compare with its baseline; BASE=<ref>: base and head side by side',
     makeTargets: ['gate'],
-    variables: ['RUN', 'REPEAT', 'GATE_ALLOW_OTHER_MACHINE', ...runVariables],
+    variables: ['RUN', 'REPEAT', 'GATE_ALLOW_OTHER_MACHINE', 'BASE', 'GATE_HEAD_ARGS', 'GATE_CMD', ...runVariables],
     run: ([scenario], env) => gateCommand(scenario, env),
+  },
+  {
+    name: 'history',
+    args: '',
+    usage: 'trend chart and change points over RESULTS_DIR/history/gate-history.jsonl',
+    makeTargets: ['history'],
+    variables: ['RESULTS_DIR'],
+    run: (_, env) => historyCommand(parseConfig(k6Environment(env)).resultsDir),
   },
   {
     name: 'sweep',

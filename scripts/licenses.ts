@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 /** SPDX ids loadgate may depend on: permissive or file-level copyleft, no network or linking clause. */
 export const allowedLicences = [
   'MIT', 'MIT-0', 'ISC', '0BSD', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0', 'MPL-2.0',
-  'BlueOak-1.0.0', 'CC0-1.0', 'CC-BY-3.0', 'CC-BY-4.0', 'Unlicense', 'Python-2.0', 'Zlib',
+  'BlueOak-1.0.0', 'CC0-1.0', 'CC-BY-3.0', 'CC-BY-4.0', 'Unlicense', 'Python-2.0', 'Zlib', 'BSL-1.0',
 ] as const;
 
 /** One package whose licence is not allowed, in a sentence that names it. */

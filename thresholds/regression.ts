@@ -71,3 +71,36 @@ export function describeTolerance(metric: GateMetric): string {
   const floor = unit === 'ms' ? `${absolute} ms` : unit === 'ratio' ? `${(absolute * 100).toFixed(1)} points` : unit === 'per-second' ? `${absolute}/s` : String(absolute);
   return relative > 0 ? `${sign}${Math.round(relative * 100)}% or ${sign}${floor}, whichever is larger` : `${sign}${floor}`;
 }
+
+// ---- Side by side (make gate BASE=<ref>): base and head measured in alternating rounds.
+
+/** Chance of any false alarm over every metric a side-by-side gate judges (Holm). */
+export const familyAlpha = 0.05;
+
+/**
+ * The smallest change a side-by-side gate fails on: relative for latency, throughput and dropped
+ * iterations, in points of share for error rate and failed checks. A real change smaller than this
+ * is reported with its interval but does not fail the gate.
+ */
+export const minimumEffect: Record<GateMetric, number> = {
+  p50: 0.1,
+  p95: 0.15,
+  p99: 0.25,
+  errorRate: 0.005,
+  throughput: 0.1,
+  checks: 0.005,
+  droppedIterations: 0.5,
+};
+
+/**
+ * Successful responses every round needs before a percentile is judged side by side. Lower than
+ * minSamples above: the rounds' own spread sets the interval, so a noisy p95 widens its interval
+ * instead of raising a false alarm; below these counts the percentile is a single request's time.
+ */
+export const roundMinSamples: Partial<Record<GateMetric, number>> = { p50: 10, p95: 40, p99: 200 };
+
+/** How a minimum effect reads: "10%" or "0.5 points". */
+export function describeMinimumEffect(metric: GateMetric): string {
+  const unit = tolerances[metric].unit;
+  return unit === 'ratio' ? `${(minimumEffect[metric] * 100).toFixed(1)} points` : `${Math.round(minimumEffect[metric] * 100)}%`;
+}

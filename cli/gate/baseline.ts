@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMeta, type RunMeta } from '../record.ts';
-import type { RunFigures } from './figures.ts';
+import { describeTarget, targetRecord, type RunFigures, type TargetRecord } from './figures.ts';
 
 export const baselineFormat = 'loadgate-baseline/1';
 
@@ -17,8 +17,14 @@ export interface Baseline {
   createdAt: string;
   /** The machine of the first run; every run of a baseline was taken on the same one. */
   machine: NonNullable<RunMeta['machine']>;
+  /** What was measured; older baselines lack it and are compared without the check. */
+  target?: TargetRecord;
   runs: RunFigures[];
 }
+
+export { describeTarget };
+
+export const sameTarget = (a: TargetRecord, b: TargetRecord) => a.baseUrl === b.baseUrl && a.service === b.service;
 
 export const baselineFile = (resultsDir: string, scenario: string, profile: string) =>
   join(resultsDir, 'baselines', `${scenario}-${profile}.json`);
@@ -32,8 +38,14 @@ export function machineIdentity(machine: RunMeta['machine'] | undefined): string
   return `${machine?.cpus ?? '?'} × ${machine?.cpuModel ?? 'unknown CPU'}, ${gib}`;
 }
 
+/** Total memory moves by a few hundred KiB between boots of one machine (the kernel's reservations). */
+const memorySlack = 0.02;
+
 export function sameMachine(a: RunMeta['machine'] | undefined, b: RunMeta['machine'] | undefined): boolean {
-  return a?.cpus === b?.cpus && a?.cpuModel === b?.cpuModel && a?.memoryBytes === b?.memoryBytes;
+  const memoryA = a?.memoryBytes ?? 0;
+  const memoryB = b?.memoryBytes ?? 0;
+  const sameMemory = Math.abs(memoryA - memoryB) <= memorySlack * Math.max(memoryA, memoryB);
+  return a?.cpus === b?.cpus && a?.cpuModel === b?.cpuModel && sameMemory;
 }
 
 export function makeBaseline(runs: RunFigures[], now = new Date()): Baseline {
@@ -47,7 +59,12 @@ export function makeBaseline(runs: RunFigures[], now = new Date()): Baseline {
       throw new CannotCompare(`${run.folder} ran on ${machineIdentity(run.machine)}, ${first.folder} on ${machineIdentity(first.machine)}; take every run of a baseline on one machine`);
     }
   }
-  return { format: baselineFormat, scenario: first.scenario, profile: first.profile, createdAt: now.toISOString(), machine: first.machine ?? {}, runs };
+  const targets = runs.map((run) => run.target ?? targetRecord(undefined));
+  const other = targets.findIndex((target) => !sameTarget(target, targets[0]));
+  if (other > 0) {
+    throw new CannotCompare(`${runs[other].folder} measured ${describeTarget(targets[other])}, ${first.folder} measured ${describeTarget(targets[0])}; take every run of a baseline against one target`);
+  }
+  return { format: baselineFormat, scenario: first.scenario, profile: first.profile, createdAt: now.toISOString(), machine: first.machine ?? {}, target: targets[0], runs };
 }
 
 export function writeBaseline(file: string, baseline: Baseline): void {
@@ -90,10 +107,11 @@ export function readBaseline(file: string, retake: string): Baseline {
 }
 
 /**
- * The newest `count` passing runs of a scenario and profile in a results folder, oldest first. Run
+ * The newest `count` passing runs of a scenario and profile against one target URL (null: the
+ * reference service loadgate starts) in a results folder, oldest first. Run
  * folders sort by their UTC stamp; meta.json decides what a folder holds, not its name.
  */
-export function latestPassingRuns(resultsDir: string, scenario: string, profile: string, count: number): string[] {
+export function latestPassingRuns(resultsDir: string, scenario: string, profile: string, count: number, baseUrl: string | null = null): string[] {
   if (!existsSync(resultsDir)) return [];
   const found: string[] = [];
   const folders = readdirSync(resultsDir, { withFileTypes: true })
@@ -103,7 +121,8 @@ export function latestPassingRuns(resultsDir: string, scenario: string, profile:
     .reverse();
   for (const name of folders) {
     const meta = readMeta(join(resultsDir, name));
-    if (meta?.scenario === scenario && meta.profile === profile && meta.exitCode === 0) found.push(join(resultsDir, name));
+    const sameTargetUrl = meta && targetRecord(meta.target).baseUrl === baseUrl;
+    if (meta?.scenario === scenario && meta.profile === profile && meta.exitCode === 0 && sameTargetUrl) found.push(join(resultsDir, name));
     if (found.length === count) break;
   }
   return found.reverse();

@@ -15,7 +15,7 @@ import {
 } from '../../thresholds/regression.ts';
 import { CannotCompare } from './baseline.ts';
 import type { RunFigures } from './figures.ts';
-import { mannWhitneyGreater, median, smallestPValue } from './stats.ts';
+import { mannWhitneyGreater, median, smallestPValue } from '../runs/ranks.ts';
 
 /** The pseudo-endpoint of the run-wide rows (checks, dropped iterations). */
 export const wholeRun = 'all';

@@ -42,12 +42,33 @@ export interface RunFigures {
   gitCommit?: string;
   k6?: string;
   machine?: RunMeta['machine'];
+  /** Absent in baselines taken before targets were recorded. */
+  target?: TargetRecord;
   durationSeconds: number;
   endpoints: Record<string, EndpointFigures>;
   checks: { passes: number; fails: number; rate: number };
   iterations: number;
   droppedIterations: number;
 }
+
+/**
+ * The target as a gate compares it: the reference service loadgate started (its port changes every
+ * run, so no URL), or BASE_URL with the service name its health check reported. The version is
+ * left out on purpose: comparing versions of one service is what a gate is for.
+ */
+export interface TargetRecord {
+  baseUrl: string | null;
+  service: string;
+}
+
+export function targetRecord(target: RunMeta['target'] | undefined): TargetRecord {
+  const identity = target?.identity as { service?: unknown } | null | undefined;
+  const service = typeof identity?.service === 'string' ? identity.service : 'not reported';
+  return { baseUrl: target?.startedByLoadgate ? null : (target?.baseUrl ?? null), service };
+}
+
+export const describeTarget = (target: TargetRecord) =>
+  target.baseUrl === null ? `the reference service started by loadgate (${target.service})` : `${target.baseUrl} (service "${target.service}")`;
 
 /** Thrown when a folder cannot be read as a run; the message says which file and what to do. */
 export class RunFolderError extends Error {}
@@ -108,6 +129,7 @@ export function figuresFromSummary(summary: K6Summary, meta: RunMeta, folder: st
     gitCommit: meta.gitCommit,
     k6: meta.k6,
     machine: meta.machine,
+    target: targetRecord(meta.target),
     durationSeconds,
     endpoints,
     checks: { passes: checks.passes ?? 0, fails: checks.fails ?? 0, rate: checks.rate ?? 1 },

@@ -8,6 +8,7 @@ import { describeKind, k6Environment, parseBoolean, variable, type VariableName 
 import { machine } from '../meta.ts';
 import { exitCodes, readMeta, type RunMeta } from '../record.ts';
 import { runScenario, scenarioNames } from '../run.ts';
+import { resolveScenario } from '../scenario.ts';
 import {
   baselineFile,
   CannotCompare,
@@ -16,11 +17,13 @@ import {
   makeBaseline,
   readBaseline,
   sameMachine,
+  sameTarget,
   writeBaseline,
   type Baseline,
 } from './baseline.ts';
+import { abGate, AbRefusal, abSettings, type AbSettings } from './ab.ts';
 import { decide } from './compare.ts';
-import { readRunFigures, RunFolderError, type RunFigures } from './figures.ts';
+import { describeTarget, readRunFigures, RunFolderError, type RunFigures, type TargetRecord } from './figures.ts';
 import { renderChart, renderJunit, renderMarkdown, renderTerminal, runRef, type GateReport } from './render.ts';
 
 /** The files the gate adds to the run folder it reports in. */
@@ -40,7 +43,12 @@ function refuse(name: VariableName, value: string): never {
 }
 
 interface Settings {
+  /** The scenario's name (a built-in one, or a team's file's base name), as run folders record it. */
   scenario: string;
+  /** What the command line said: a name or a path to a .ts file, handed to runScenario as given. */
+  scenarioArgument: string;
+  /** BASE_URL, or null when loadgate starts the reference service. */
+  baseUrl: string | null;
   profile: string;
   resultsDir: string;
   repeat: number;
@@ -50,11 +58,14 @@ interface Settings {
 
 function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv, needsScenario: boolean): Settings {
   const config = parseConfig(k6Environment(env));
-  const scenario = (scenarioArgument || env.SCENARIO || '').trim();
+  const argument = (scenarioArgument || env.SCENARIO || '').trim();
   const runs = (env.RUN ?? '').split(',').map((folder) => folder.trim()).filter(Boolean);
-  if (needsScenario || scenario) {
-    const known = scenarioNames();
-    if (!known.includes(scenario)) throw new BadSetting(`SCENARIO="${scenario}" is not valid; valid scenarios are: ${known.join(', ')}`);
+  let scenario = '';
+  if (needsScenario || argument) {
+    // The same resolution as make load: a built-in name or a team's scenario file.
+    const named = argument ? resolveScenario(argument) : { sentence: 'no scenario given' };
+    if ('sentence' in named) throw new BadSetting(`SCENARIO="${argument}" is not valid (${named.sentence}); valid scenarios are: ${scenarioNames().join(', ')}, or a path to a scenario file (.ts)`);
+    scenario = named.scenario;
   }
   const repeatText = env.REPEAT?.trim() || variable('REPEAT').default;
   const repeat = Number(repeatText);
@@ -64,16 +75,16 @@ function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv, 
   for (const folder of runs) {
     if (!existsSync(join(folder, 'meta.json'))) throw new BadSetting(`RUN="${folder}" is not a loadgate run folder (no meta.json); valid values are: ${describeKind(variable('RUN').kind)}, e.g. ${config.resultsDir}/latest`);
   }
-  return { scenario, profile: config.profileName, resultsDir: config.resultsDir, repeat, runs, allowOtherMachine };
+  return { scenario, scenarioArgument: argument, baseUrl: env.BASE_URL?.trim() ? config.baseUrl : null, profile: config.profileName, resultsDir: config.resultsDir, repeat, runs, allowOtherMachine };
 }
 
-const retakeCommand = (scenario: string, profile: string, repeat: number) =>
-  `make baseline SCENARIO=${scenario} PROFILE=${profile}${repeat === 3 ? '' : ` REPEAT=${repeat}`}`;
+const retakeCommand = (scenario: string, profile: string, repeat: number, baseUrl: string | null = null) =>
+  `make baseline SCENARIO=${scenario} PROFILE=${profile}${repeat === 3 ? '' : ` REPEAT=${repeat}`}${baseUrl ? ` BASE_URL=${baseUrl}` : ''}`;
 
 /** Runs the scenario once and returns its folder, or the exit code when no folder was made. */
 async function runOnce(s: Settings, env: NodeJS.ProcessEnv): Promise<{ folder: string; code: number } | { folder: null; code: number }> {
   const before = new Set(existsSync(s.resultsDir) ? readdirSync(s.resultsDir) : []);
-  const code = await runScenario(s.scenario, { ...env, PROFILE: s.profile });
+  const code = await runScenario(s.scenarioArgument || s.scenario, { ...env, PROFILE: s.profile });
   // The folder this run made: new since the start, and of this scenario and profile.
   const made = (existsSync(s.resultsDir) ? readdirSync(s.resultsDir) : [])
     .filter((name) => !before.has(name) && /^\d{8}T\d{6}Z-/.test(name))
@@ -98,7 +109,7 @@ export async function baselineCommand(scenarioArgument: string | undefined, env:
   try {
     let folders = s.runs;
     if (!folders.length) {
-      folders = latestPassingRuns(s.resultsDir, s.scenario, s.profile, s.repeat);
+      folders = latestPassingRuns(s.resultsDir, s.scenario, s.profile, s.repeat, s.baseUrl);
       if (folders.length) say(`using the latest ${folders.length} passing run(s) of ${s.scenario} at ${s.profile}: ${folders.join(', ')}`);
       // Missing runs are taken now, so a fresh clone (or CI) gets a baseline with one command.
       while (folders.length < s.repeat) {
@@ -156,6 +167,9 @@ function baselineSide(file: string, baseline: Baseline): NonNullable<GateReport[
   return { file, createdAt: baseline.createdAt, machine: machineIdentity(baseline.machine), runs: baseline.runs.map(runRef) };
 }
 
+const otherTargetSentence = (file: string, target: TargetRecord, current: string, retake: string) =>
+  `the baseline ${file} measured ${describeTarget(target)}, this gate measures ${current}: a different target's figures say nothing about this one; take a baseline of this target with: ${retake}`;
+
 function checkMachine(baseline: Baseline, current: RunMeta['machine'], s: Settings, file: string): boolean {
   if (sameMachine(baseline.machine, current)) return false;
   if (s.allowOtherMachine) {
@@ -163,11 +177,20 @@ function checkMachine(baseline: Baseline, current: RunMeta['machine'], s: Settin
     return true;
   }
   throw new CannotCompare(
-    `the baseline ${file} was taken on a different machine (${machineIdentity(baseline.machine)}; this is ${machineIdentity(current)}), where latencies differ for reasons other than the code; take a baseline on this machine with: ${retakeCommand(baseline.scenario, baseline.profile, baseline.runs.length)}, or set GATE_ALLOW_OTHER_MACHINE=1 to compare anyway`,
+    `the baseline ${file} was taken on a different machine (${machineIdentity(baseline.machine)}; this is ${machineIdentity(current)}), where latencies differ for reasons other than the code; take a baseline on this machine with: ${retakeCommand(s.scenarioArgument || baseline.scenario, baseline.profile, baseline.runs.length, s.baseUrl)}, or set GATE_ALLOW_OTHER_MACHINE=1 to compare anyway`,
   );
 }
 
 export async function gateCommand(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
+  if (env.BASE?.trim()) {
+    let ab: AbSettings;
+    try {
+      ab = abSettings(scenarioArgument, env);
+    } catch (error) {
+      return refused(error instanceof AbRefusal ? new BadSetting(error.message) : error);
+    }
+    return abGate(ab, env);
+  }
   let s: Settings;
   try {
     s = settings(scenarioArgument, env, env.RUN === undefined || env.RUN.trim() === '');
@@ -179,7 +202,7 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
   const scenario = firstMeta?.scenario ?? s.scenario;
   const profile = firstMeta?.profile ?? s.profile;
   const file = baselineFile(s.resultsDir, scenario, profile);
-  const retake = retakeCommand(scenario, profile, s.repeat);
+  const retake = retakeCommand(s.scenarioArgument || scenario, profile, s.repeat, s.baseUrl);
   let baseline: Baseline;
   try {
     if (s.scenario && firstMeta && s.scenario !== firstMeta.scenario) {
@@ -202,6 +225,10 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
     }
   })();
   if (otherMachineBeforeRun instanceof CannotCompare) return refused(otherMachineBeforeRun);
+  // The URL is known before any load; the service's name only once a run has asked it.
+  if (baseline.target && !s.runs.length && baseline.target.baseUrl !== s.baseUrl) {
+    return refused(new CannotCompare(otherTargetSentence(file, baseline.target, s.baseUrl === null ? 'the reference service started by loadgate' : s.baseUrl, retake)));
+  }
 
   const folders = [...s.runs];
   if (!folders.length) {
@@ -246,6 +273,7 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
     for (const run of current) {
       if (run.scenario !== scenario || run.profile !== profile) throw new CannotCompare(`${run.folder} is a run of ${run.scenario} at ${run.profile}, not ${scenario} at ${profile}; name runs of one scenario and profile in RUN`);
       if (!sameMachine(run.machine, metas[0].meta.machine)) throw new CannotCompare(`the runs in RUN come from different machines; name runs from one machine`);
+      if (baseline.target && run.target && !sameTarget(baseline.target, run.target)) throw new CannotCompare(otherTargetSentence(file, baseline.target, describeTarget(run.target), retake));
     }
     report.decision = decide(baseline.runs, current, retake);
   } catch (error) {

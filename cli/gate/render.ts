@@ -84,6 +84,7 @@ function runList(runs: RunRef[]): string[] {
 
 export function renderMarkdown(report: GateReport): string {
   const lines = [`## Regression gate: ${report.scenario} at ${report.profile}`, '', `**${report.outcome}** (exit code ${report.exitCode})`, ''];
+  lines.push('Mode: **committed baseline**: current runs against figures stored in the baseline file (`make gate BASE=<git ref>` measures both sides here instead; docs/gate.md).', '');
   if (report.sentences.length) lines.push(...report.sentences.map((s) => `- ${s}`), '');
   if (report.decision) {
     lines.push(`| ${header.join(' | ')} |`, `|---|---|${'---:|'.repeat(4)}---|`);

@@ -4,9 +4,9 @@
 // /metrics captures, over the requests it counted), the runs of a side are merged and divided by
 // their number, and `go tool pprof -diff_base` ranks the differences. With several runs a side, a
 // function's difference is called larger than noise when every run of one side is above every run
-// of the other (stats.ts gives the p-value of exactly that rank test).
+// of the other (cli/runs/ranks.ts gives the p-value of exactly that rank test).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
@@ -14,46 +14,15 @@ import { parseConfig } from '../../lib/config.ts';
 import { k6Environment } from '../../lib/variables.ts';
 import { code, table } from '../report/format.ts';
 import { decodeProfile, parsePprofTop, type PprofRow } from '../report/pprof.ts';
-import { captureFile, readMeta } from '../record.ts';
+import { readMeta } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
-import { serviceCost, RunFolderError, type ServiceCost } from './figures.ts';
+import { RunFolderError, type ServiceCost } from '../runs/cost.ts';
+import { formatCost, kinds, profileBytes, readProfiledRun as readRun, type Kind, type ProfiledRun as Run } from '../runs/profiles.ts';
 import { BadSetting, runFolders } from './settings.ts';
-import { shift } from './stats.ts';
+import { noiseLabel, shift } from '../runs/ranks.ts';
 
 export const compareFiles = { markdown: 'profile-compare.md' } as const;
-
-const kinds = {
-  cpu: { capture: 'cpu', sampleType: 'cpu', perRequest: (c: ServiceCost) => c.cpuPerRequest * 1e9, unit: 'ns', label: 'CPU per request' },
-  allocs: { capture: 'allocs', sampleType: 'alloc_space', perRequest: (c: ServiceCost) => c.bytesPerRequest, unit: 'B', label: 'allocated bytes per request' },
-} as const;
-type Kind = keyof typeof kinds;
-
-interface Run {
-  folder: string;
-  cost: ServiceCost;
-  /** Per function: flat value per request (ns of CPU, bytes allocated). */
-  functions: Record<Kind, Map<string, number>>;
-}
-
-function profileBytes(folder: string, kind: Kind): Uint8Array {
-  const file = join(folder, captureFile(kinds[kind].capture));
-  if (!existsSync(file)) throw new RunFolderError(`${folder} has no ${captureFile(kinds[kind].capture)}: profile-compare needs runs with profiles (PROFILE_CAPTURE on)`);
-  return readFileSync(file);
-}
-
-function readRun(folder: string): Run {
-  const cost = serviceCost(folder);
-  const functions = {} as Run['functions'];
-  for (const kind of Object.keys(kinds) as Kind[]) {
-    const decoded = decodeProfile(profileBytes(folder, kind), kinds[kind].sampleType);
-    const scale = decoded.total ? kinds[kind].perRequest(cost) / decoded.total : 0;
-    const flat = new Map<string, number>();
-    for (const s of decoded.samples) if (s.stack.length) flat.set(s.stack[0], (flat.get(s.stack[0]) ?? 0) + s.value * scale);
-    functions[kind] = flat;
-  }
-  return { folder, cost, functions };
-}
 
 /** The run's profile with every value scaled to "per request, averaged over `runs` runs". */
 function scaledProfile(run: Run, kind: Kind, runs: number): Buffer {
@@ -81,27 +50,13 @@ function sideProfile(runs: Run[], kind: Kind, dir: string, side: 'a' | 'b'): str
   return merged;
 }
 
-const number = (value: number, unit: string) => {
-  const abs = Math.abs(value);
-  if (unit === 'ns') return abs >= 1e6 ? `${(value / 1e6).toFixed(2)} ms` : abs >= 1e3 ? `${(value / 1e3).toFixed(1)} µs` : `${value.toFixed(0)} ns`;
-  return abs >= 1 << 20 ? `${(value / (1 << 20)).toFixed(2)} MiB` : abs >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${value.toFixed(0)} B`;
-};
-
-/** Larger than noise: every run of one side beyond every run of the other, with its p-value. */
-export function noise(a: number[], b: number[]): string {
-  if (a.length < 2 || b.length < 2) return 'one run a side: noise unknown';
-  const result = shift(a, b);
-  const apart = Math.min(...b) > Math.max(...a) || Math.max(...b) < Math.min(...a);
-  return `${apart ? 'larger than noise' : 'within noise'} (p = ${result.pValue.toPrecision(2)})`;
-}
-
 function functionTable(kind: Kind, rows: PprofRow[], a: Run[], b: Run[]): string[] {
   const { unit } = kinds[kind];
   const values = (runs: Run[], name: string) => runs.map((r) => r.functions[kind].get(name) ?? 0);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   return table(
     ['function', 'A', 'B', 'B − A (pprof -diff_base)', 'share of A\'s total', 'noise'],
-    rows.map((row) => [code(row.name), number(mean(values(a, row.name)), unit), number(mean(values(b, row.name)), unit), row.flat, `${row.flatPercent.toFixed(2)}%`, noise(values(a, row.name), values(b, row.name))]),
+    rows.map((row) => [code(row.name), formatCost(mean(values(a, row.name)), unit), formatCost(mean(values(b, row.name)), unit), row.flat, `${row.flatPercent.toFixed(2)}%`, noiseLabel(values(a, row.name), values(b, row.name))]),
     'lrrrrl',
   );
 }
@@ -126,15 +81,15 @@ export async function profileCompareCommand(env: NodeJS.ProcessEnv): Promise<num
     ['throughput, requests/s', (c) => c.throughput, (v) => v.toFixed(1)],
     ['client p50', (c) => c.p50Ms, (v) => `${v.toFixed(2)} ms`],
     ['client p95', (c) => c.p95Ms, (v) => `${v.toFixed(2)} ms`],
-    ['server CPU per request', (c) => c.cpuPerRequest * 1e9, (v) => number(v, 'ns')],
-    ['allocated bytes per request', (c) => c.bytesPerRequest, (v) => number(v, 'B')],
+    ['server CPU per request', (c) => c.cpuPerRequest * 1e9, (v) => formatCost(v, 'ns')],
+    ['allocated bytes per request', (c) => c.bytesPerRequest, (v) => formatCost(v, 'B')],
   ];
   const rows = figures.map(([label, get, show]) => {
     const xa = a.map((r) => get(r.cost));
     const xb = b.map((r) => get(r.cost));
     const result = shift(xa, xb);
     const base = result.before.median;
-    return [label, show(base), show(result.after.median), `${result.estimate >= 0 ? '+' : '−'}${Math.abs((result.estimate / base) * 100).toFixed(1)}%`, noise(xa, xb)];
+    return [label, show(base), show(result.after.median), `${result.estimate >= 0 ? '+' : '−'}${Math.abs((result.estimate / base) * 100).toFixed(1)}%`, noiseLabel(xa, xb)];
   });
   lines.push('## Throughput, latency and allocation', '', ...table(['measure', 'A (median)', 'B (median)', 'B − A', 'noise'], rows, 'lrrrl'), '');
   for (const kind of Object.keys(kinds) as Kind[]) {

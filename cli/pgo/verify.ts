@@ -1,6 +1,6 @@
 // `make pgo-verify`: the same fixed-rate scenario against the reference service built without and
 // with its profile, interleaved (off, on, off, on…) so both sides share the machine's drift, then
-// the difference per measure with its interval and p-value (stats.ts), as a table and a chart.
+// the difference per measure with its interval and p-value (cli/runs/ranks.ts), as a table and a chart.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
@@ -11,9 +11,9 @@ import { exitCodes } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { runK6, runScenario, scenarioNames, say } from '../run.ts';
 import { describeBuild, pgoBuild, servicePgoFile, verifyBinaries } from './build.ts';
-import { serviceCost, type ServiceCost } from './figures.ts';
+import { serviceCost, type ServiceCost } from '../runs/cost.ts';
 import { BadSetting, runsSetting } from './settings.ts';
-import { runsForLevel, shift, type Shift } from './stats.ts';
+import { runsForLevel, shift, type Shift } from '../runs/ranks.ts';
 
 export const verifyFiles = { markdown: 'pgo-verify.md', json: 'pgo-verify.json', chart: 'pgo-verify.svg' } as const;
 

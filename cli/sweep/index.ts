@@ -126,7 +126,7 @@ function serviceRefusal(parameter: Parameter, value: string, runEnv: NodeJS.Proc
   return `the reference service refuses ${parameter.name}=${value}: "${why.trim()}"`;
 }
 
-async function waitForHealth(url: string, timeoutMs: number): Promise<string | null> {
+export async function waitForHealth(url: string, timeoutMs: number): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {

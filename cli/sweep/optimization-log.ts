@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { basename, join, relative, resolve } from 'node:path';
 import { failedThresholds } from '../../lib/summary/model.ts';
 import { variables, type Variable } from '../../lib/variables.ts';
-import { mannWhitneyGreater, smallestPValue } from '../gate/stats.ts';
+import { mannWhitneyGreater, smallestPValue } from '../runs/ranks.ts';
 import { exitCodes, readSummary } from '../record.ts';
 import { say } from '../run.ts';
 import { figuresOf, readFigures, type Figure, type RunFigures } from './figures.ts';

@@ -2,7 +2,7 @@
 // range as its spread, and the recommendation with its rule in words. Pure: figures in, table out.
 import { max, min } from 'simple-statistics';
 import { ms, percent, perSecond } from '../../lib/format.ts';
-import { median } from '../gate/stats.ts';
+import { median } from '../runs/ranks.ts';
 import type { Figure, RunFigures } from './figures.ts';
 import { figuresOf } from './figures.ts';
 import type { Parameter } from './params.ts';

@@ -7,14 +7,16 @@ import { resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..', '..');
 const workflowPath = '.github/workflows/nightly.yml';
 const workflow = readFileSync(resolve(root, workflowPath), 'utf8');
+const pullRequestPath = '.github/workflows/pull-request.yml';
+const pullRequest = readFileSync(resolve(root, pullRequestPath), 'utf8');
 // The pinned build `make actionlint` (a prerequisite of make test-unit) puts in .bin/.
 const version = /^ACTIONLINT_VERSION := (\S+)$/m.exec(readFileSync(resolve(root, 'Makefile'), 'utf8'))?.[1];
 const actionlint = resolve(root, '.bin', `actionlint-${version}`, 'actionlint');
 
-test('actionlint finds nothing wrong with the nightly workflow', () => {
+test('actionlint finds nothing wrong with the nightly and pull-request workflows', () => {
   assert.ok(version, 'the Makefile pins ACTIONLINT_VERSION');
   assert.ok(existsSync(actionlint), `${actionlint} is missing; run: make actionlint`);
-  const result = spawnSync(actionlint, ['-no-color', workflowPath], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(actionlint, ['-no-color', workflowPath, pullRequestPath], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   assert.equal(result.status, 0, `actionlint:\n${result.stdout}${result.stderr}`);
 });
 
@@ -32,4 +34,21 @@ test('the nightly workflow is scheduled and manual, gates with make and uploads 
   for (const command of runs) assert.match(command, /^make [a-z]/, `only Makefile targets in run steps: ${command}`);
   assert.ok(runs.some((command) => command.startsWith('make gate ')));
   assert.match(workflow, /if: always\(\)\n\s+uses: actions\/upload-artifact@v\d+/);
+});
+
+test('the nightly gates side by side on its own runner: BASE set, no comparison with another machine\'s baseline', () => {
+  assert.doesNotMatch(workflow, /GATE_ALLOW_OTHER_MACHINE/);
+  assert.match(workflow, /^ {2}gate:[\s\S]*make gate .*BASE="\$BASE"/m);
+  assert.match(workflow, /BASE: \$\{\{ github\.event_name == 'schedule' && 'HEAD~1' \|\| inputs\.base \}\}/);
+  assert.match(workflow, /fetch-depth: 0/, 'the base commit is in the clone');
+  assert.match(workflow, /path: results\/history/, 'the history is kept between nights');
+});
+
+test('pull requests are gated head against the base branch they merge into, with make only', () => {
+  assert.match(pullRequest, /^on:\n {2}pull_request:/m);
+  const runs = [...pullRequest.matchAll(/^\s+run: (.+)$/gm)].map((match) => match[1]);
+  for (const command of runs) assert.match(command, /^make [a-z]/, `only Makefile targets in run steps: ${command}`);
+  assert.ok(runs.some((command) => command.startsWith('make gate ') && command.includes('BASE=HEAD^1')));
+  assert.match(pullRequest, /fetch-depth: 2/);
+  assert.match(pullRequest, /if: always\(\)\n\s+uses: actions\/upload-artifact@v\d+/);
 });

@@ -7,7 +7,7 @@ import { CannotCompare, makeBaseline, readBaseline, sameMachine, type Baseline }
 import { decide, wholeRun } from '../../cli/gate/compare.ts';
 import type { EndpointFigures, RunFigures } from '../../cli/gate/figures.ts';
 import { chartSpec, renderChart, renderJunit, renderMarkdown, renderTerminal, type GateReport } from '../../cli/gate/render.ts';
-import { mannWhitneyGreater, smallestPValue } from '../../cli/gate/stats.ts';
+import { mannWhitneyGreater, smallestPValue } from '../../cli/runs/ranks.ts';
 import { allowedBound, tolerances } from '../../thresholds/regression.ts';
 
 const machine = { cpus: 2, cpuModel: 'AMD EPYC', memoryBytes: 25_276_063_744 };
@@ -143,6 +143,22 @@ test('a baseline takes passing runs of one scenario, profile and machine', () =>
   assert.throws(() => makeBaseline([run(1.2), run(1.2, { machine: { ...machine, cpus: 4 } })]), /take every run of a baseline on one machine/);
   assert.ok(sameMachine(machine, { ...machine }));
   assert.ok(!sameMachine(machine, { ...machine, cpuModel: 'Intel' }));
+});
+
+test('one machine after a reboot is the same machine: total memory moves by a few hundred KiB', () => {
+  const before = { cpus: 2, cpuModel: 'AMD EPYC', memoryBytes: 25_276_063_744 };
+  assert.ok(sameMachine(before, { ...before, memoryBytes: 25_275_953_152 }), 'the two figures of issue 21');
+  assert.ok(!sameMachine(before, { ...before, memoryBytes: 16 * 2 ** 30 }), 'another memory size is another machine');
+});
+
+test('a baseline records its target and refuses runs against two targets', () => {
+  const at = (baseUrl: string | null, service = 'quotes') => run(1.2, { target: { baseUrl, service } });
+  assert.deepEqual(makeBaseline([at('http://127.0.0.1:1'), at('http://127.0.0.1:1')]).target, { baseUrl: 'http://127.0.0.1:1', service: 'quotes' });
+  assert.throws(
+    () => makeBaseline([at('http://127.0.0.1:1'), at('http://127.0.0.1:2')]),
+    /measured http:\/\/127\.0\.0\.1:2 \(service "quotes"\), .* measured http:\/\/127\.0\.0\.1:1 \(service "quotes"\); take every run of a baseline against one target/,
+  );
+  assert.throws(() => makeBaseline([at(null, 'loadgate'), at(null, 'other')]), /the reference service started by loadgate \(other\)/);
 });
 
 test('a missing or corrupt baseline is refused with a sentence saying what to do', () => {

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBuildInfo } from '../../cli/pgo/build.ts';
 import { chunkPlan } from '../../cli/pgo/capture.ts';
-import { noise } from '../../cli/pgo/compare.ts';
+import { noiseLabel as noise } from '../../cli/runs/ranks.ts';
 import { BadSetting, runFolders, runsSetting } from '../../cli/pgo/settings.ts';
-import { runsForLevel, shift, uCumulative } from '../../cli/pgo/stats.ts';
+import { runsForLevel, shift, uCumulative } from '../../cli/runs/ranks.ts';
 import { chartSpec, renderMarkdown, summarise, verdict } from '../../cli/pgo/verify.ts';
-import type { ServiceCost } from '../../cli/pgo/figures.ts';
+import type { ServiceCost } from '../../cli/runs/cost.ts';
 import { renderSvg } from '../../cli/charts.ts';
 
 test('the Mann–Whitney null distribution: 3 against 3 has 20 equally likely splits', () => {

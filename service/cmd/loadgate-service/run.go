@@ -101,6 +101,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.flushInterval, "buffer-flush-interval", time.Second, "event buffer flush interval (env BUFFER_FLUSH_INTERVAL)")
 	fs.IntVar(&cfg.bufferLimit, "buffer-size-limit", 100000, "max buffered events before batches get 503 (env BUFFER_SIZE_LIMIT)")
 	fs.Var(fault.DelayFlag{T: cfg.faults}, "fault-delay", "route=duration added latency, repeatable")
+	fs.Var(fault.CPUFlag{T: cfg.faults}, "fault-cpu", "route=duration of CPU burned per request (shows in CPU profiles), repeatable")
 	fs.Var(fault.ErrorRateFlag{T: cfg.faults}, "fault-error-rate", "route=rate (0..1) injected 500s, repeatable")
 	fs.BoolVar(&cfg.faultHeaders, "fault-headers", false, "honour X-Fault-Delay / X-Fault-Error-Rate request headers")
 	fs.IntVar(&cfg.blockRate, "block-profile-rate", 0, "runtime.SetBlockProfileRate (0 off)")

@@ -32,15 +32,24 @@ const MaxDelay = 60 * time.Second
 // ErrInjected is the error a route returns when a fault fires.
 var ErrInjected = errors.New("injected fault")
 
+// MaxCPU bounds the CPU a request may be made to burn.
+const MaxCPU = time.Second
+
 // Rule is the fault applied to one route.
 type Rule struct {
 	Delay     time.Duration
 	ErrorRate float64
+	// CPU is time spent computing on the request's goroutine: a slowdown that, unlike Delay,
+	// shows in CPU profiles (as burnCPU), the way a slower piece of code would. Flags only.
+	CPU time.Duration
 }
 
 func (r Rule) validate() error {
 	if r.Delay < 0 || r.Delay > MaxDelay {
 		return fmt.Errorf("delay %s out of range 0..%s", r.Delay, MaxDelay)
+	}
+	if r.CPU < 0 || r.CPU > MaxCPU {
+		return fmt.Errorf("CPU time %s out of range 0..%s", r.CPU, MaxCPU)
 	}
 	if !(r.ErrorRate >= 0 && r.ErrorRate <= 1) { // also rejects NaN
 		return fmt.Errorf("error rate %v out of range 0..1", r.ErrorRate)
@@ -148,6 +157,9 @@ func (in *Injector) Rule(route string, get func(string) string) (Rule, error) {
 // rule's error rate. A cancelled ctx ends the delay early with ctx's
 // error.
 func (in *Injector) Apply(ctx context.Context, r Rule) error {
+	if r.CPU > 0 {
+		burnCPU(r.CPU)
+	}
 	if r.Delay > 0 {
 		if err := in.sleep(ctx, r.Delay); err != nil {
 			return err
@@ -157,6 +169,23 @@ func (in *Injector) Apply(ctx context.Context, r Rule) error {
 		return ErrInjected
 	}
 	return nil
+}
+
+// burnSink keeps the compiler from dropping burnCPU's arithmetic.
+var burnSink atomic.Uint64
+
+// burnCPU computes for d of wall time.
+//
+//go:noinline
+func burnCPU(d time.Duration) {
+	end := time.Now().Add(d)
+	x := uint64(1)
+	for time.Now().Before(end) {
+		for i := 0; i < 1000; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	burnSink.Store(x)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -189,6 +218,32 @@ func (f DelayFlag) Set(s string) error {
 	}
 	r := f.T[route]
 	r.Delay = d
+	if err := r.validate(); err != nil {
+		return err
+	}
+	f.T[route] = r
+	return nil
+}
+
+// CPUFlag is a repeatable flag.Value parsing route=duration (CPU burned per request) into t.
+type CPUFlag struct{ T Table }
+
+func (f CPUFlag) String() string {
+	return formatFlag(f.T, func(r Rule) string { return r.CPU.String() })
+}
+
+// Set implements flag.Value.
+func (f CPUFlag) Set(s string) error {
+	route, val, err := splitRoute(s)
+	if err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(val)
+	if err != nil {
+		return fmt.Errorf("bad duration %q for route %s", val, route)
+	}
+	r := f.T[route]
+	r.CPU = d
 	if err := r.validate(); err != nil {
 		return err
 	}

@@ -111,3 +111,22 @@ func TestControlHandler(t *testing.T) {
 		t.Fatalf("clear: %d %v", rec.Code, in.Runtime())
 	}
 }
+
+func TestCPUFlagBurnsBeforeAnswering(t *testing.T) {
+	table := Table{}
+	if err := (CPUFlag{T: table}).Set("feed=20ms"); err != nil {
+		t.Fatal(err)
+	}
+	if err := (CPUFlag{T: table}).Set("feed=2s"); err == nil {
+		t.Fatal("2s accepted; the bound is 1s")
+	}
+	in := NewInjector(table, false)
+	rule, _ := in.Rule("feed", nil)
+	start := time.Now()
+	if err := in.Apply(context.Background(), rule); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 20*time.Millisecond {
+		t.Fatalf("feed=20ms answered after %s", took)
+	}
+}
