@@ -132,8 +132,9 @@ test-go: ## go vet and go test for the reference service
 # Integration files run two at a time: each run has its own ports, folders and service, and a smoke
 # run leaves the CPU mostly idle. Files that measure the machine itself (CPU per request, capacity)
 # run alone afterwards so a neighbour cannot skew what they measure; so does the gate, whose
-# "unchanged service passes" compares runs made minutes apart.
-INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts test/integration/gate-own-api.test.ts
+# "unchanged service passes" compares runs made minutes apart, and so do the two files that open
+# live dashboards, so a browser never meets another run's dashboard on a neighbouring port.
+INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts test/integration/gate-own-api.test.ts test/integration/dashboard.test.ts test/integration/bad-inputs.test.ts
 INTEGRATION_PAIRED := $(filter-out $(INTEGRATION_ALONE),$(wildcard test/integration/*.test.ts))
 
 test-integration: build service $(K6_DEP) $(KUBE_APISERVER) ## real k6 against the real target, smoke profiles
