@@ -208,6 +208,11 @@ func (f DelayFlag) String() string {
 
 // Set implements flag.Value.
 func (f DelayFlag) Set(s string) error {
+	return setDuration(f.T, s, func(r *Rule, d time.Duration) { r.Delay = d })
+}
+
+// setDuration parses route=duration and stores it into that route's rule with set.
+func setDuration(t Table, s string, set func(*Rule, time.Duration)) error {
 	route, val, err := splitRoute(s)
 	if err != nil {
 		return err
@@ -216,12 +221,12 @@ func (f DelayFlag) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("bad duration %q for route %s", val, route)
 	}
-	r := f.T[route]
-	r.Delay = d
+	r := t[route]
+	set(&r, d)
 	if err := r.validate(); err != nil {
 		return err
 	}
-	f.T[route] = r
+	t[route] = r
 	return nil
 }
 
@@ -234,21 +239,7 @@ func (f CPUFlag) String() string {
 
 // Set implements flag.Value.
 func (f CPUFlag) Set(s string) error {
-	route, val, err := splitRoute(s)
-	if err != nil {
-		return err
-	}
-	d, err := time.ParseDuration(val)
-	if err != nil {
-		return fmt.Errorf("bad duration %q for route %s", val, route)
-	}
-	r := f.T[route]
-	r.CPU = d
-	if err := r.validate(); err != nil {
-		return err
-	}
-	f.T[route] = r
-	return nil
+	return setDuration(f.T, s, func(r *Rule, d time.Duration) { r.CPU = d })
 }
 
 // ErrorRateFlag is a repeatable flag.Value parsing route=rate into t.
