@@ -5,7 +5,7 @@ import { basename, join, relative } from 'node:path';
 import { captureFile, readMeta, readSummary, type CaptureName, type RunMeta } from '../record.ts';
 import type { Captured, ReportInput } from './input.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
-import { mainModule, pprofTop, profileNames, readProfileFile, type PprofTop, type ProfileName } from './pprof.ts';
+import { mainModule, pprofTop, pprofKinds, readProfileFile, type PprofTop, type PprofKind } from './pprof.ts';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -36,7 +36,7 @@ function readCapture(dir: string, name: CaptureName, meta: RunMeta | null): Capt
   return { ok: true, value: readFileSync(path, 'utf8') };
 }
 
-function readProfile(dir: string, name: ProfileName, meta: RunMeta | null, ownModule: string | null): Captured<PprofTop> {
+function readProfile(dir: string, name: PprofKind, meta: RunMeta | null, ownModule: string | null): Captured<PprofTop> {
   const file = captureFile(name);
   if (!existsSync(join(dir, file))) return { ok: false, missing: whyMissing(name, meta) };
   try {
@@ -70,7 +70,7 @@ export function collectReportInput(dir: string): ReportInput {
   const meta = readMeta(dir);
   const summary = readSummary(dir);
   const module = ownModule(dir, summary);
-  const profiles = Object.fromEntries(profileNames.map((name) => [name, readProfile(dir, name, meta, module)])) as Record<ProfileName, Captured<PprofTop>>;
+  const profiles = Object.fromEntries(pprofKinds.map((name) => [name, readProfile(dir, name, meta, module)])) as Record<PprofKind, Captured<PprofTop>>;
   return {
     runName: basename(realpathSync(dir)), // results/latest names the run it points at
     summary,

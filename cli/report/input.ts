@@ -2,7 +2,7 @@
 // recorded runs and hand-made gaps alike.
 import { noLoadRan, type K6Summary, type MetricSummary } from '../../lib/summary/model.ts';
 import type { RunMeta } from '../record.ts';
-import type { PprofTop, ProfileName } from './pprof.ts';
+import type { PprofTop, PprofKind } from './pprof.ts';
 
 /** A piece of run data, or the sentence explaining why it is not there. */
 export type Captured<T> = { ok: true; value: T } | { ok: false; missing: string };
@@ -16,7 +16,7 @@ export interface ReportInput {
   metricsAfter: Captured<string>;
   /** The reference service's GET /debug/db at the end of the run, as JSON text. */
   database: Captured<string>;
-  profiles: Record<ProfileName, Captured<PprofTop>>;
+  profiles: Record<PprofKind, Captured<PprofTop>>;
   /** Paths relative to the run folder, sorted. */
   files: string[];
 }

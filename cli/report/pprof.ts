@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 
-export const profileNames = ['cpu', 'allocs', 'goroutine', 'block', 'mutex'] as const;
-export type ProfileName = (typeof profileNames)[number];
+export const pprofKinds = ['cpu', 'allocs', 'goroutine', 'block', 'mutex'] as const;
+export type PprofKind = (typeof pprofKinds)[number];
 
 export interface PprofRow {
   flat: string;
@@ -62,7 +62,7 @@ export function parsePprofTop(text: string): PprofTop {
 }
 
 // As many rows as the report's tables show; allocations rank by bytes allocated, not objects.
-const topArgs: Record<ProfileName, { nodes: number; extra: string[] }> = {
+const topArgs: Record<PprofKind, { nodes: number; extra: string[] }> = {
   cpu: { nodes: 15, extra: [] },
   allocs: { nodes: 15, extra: ['-sample_index=alloc_space'] },
   goroutine: { nodes: 10, extra: [] },
@@ -71,7 +71,7 @@ const topArgs: Record<ProfileName, { nodes: number; extra: string[] }> = {
 };
 
 /** Throws when `go tool pprof` fails; the error carries its stderr for the report to quote. */
-export function pprofTop(path: string, name: ProfileName, ownModule: string | null = null): PprofTop {
+export function pprofTop(path: string, name: PprofKind, ownModule: string | null = null): PprofTop {
   const { nodes, extra } = topArgs[name];
   const text = execFileSync('go', ['tool', 'pprof', '-top', `-nodecount=${nodes}`, ...extra, path], {
     encoding: 'utf8',
@@ -277,7 +277,7 @@ export interface Grouped {
   error?: string;
 }
 
-function groupedAnalysis(path: string, name: ProfileName, ownModule: string | null): Grouped | undefined {
+function groupedAnalysis(path: string, name: PprofKind, ownModule: string | null): Grouped | undefined {
   if (name !== 'cpu' && name !== 'allocs' && name !== 'block') return undefined;
   try {
     const decoded = readProfileFile(path, groupedSampleType[name]);

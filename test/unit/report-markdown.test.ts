@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { collectReportInput } from '../../cli/report/collect.ts';
 import type { ReportInput } from '../../cli/report/input.ts';
 import { renderReportMarkdown } from '../../cli/report/markdown.ts';
-import { parsePprofTop, profileNames } from '../../cli/report/pprof.ts';
+import { parsePprofTop, pprofKinds } from '../../cli/report/pprof.ts';
 import { endpointRows } from '../../lib/summary/model.ts';
 
 const fixtureDir = (run: string) => fileURLToPath(new URL(`../fixtures/runs/${run}`, import.meta.url));
@@ -143,7 +143,7 @@ describe('REPORT.md with data missing', () => {
       metricsBefore: missing,
       metricsAfter: missing,
       database: missing,
-      profiles: Object.fromEntries(profileNames.map((n) => [n, missing])) as ReportInput['profiles'],
+      profiles: Object.fromEntries(pprofKinds.map((n) => [n, missing])) as ReportInput['profiles'],
       files: ['k6.log.json'],
     };
     const markdown = renderReportMarkdown(input);
