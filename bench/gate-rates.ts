@@ -15,7 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readBaseline, baselineFile } from '../cli/gate/baseline.ts';
 import { decide } from '../cli/gate/compare.ts';
-import { readRunFigures } from '../cli/gate/figures.ts';
+import { readRunFigures } from '../cli/runs/figures.ts';
 import type { GateReport } from '../cli/gate/render.ts';
 import { projectRoot } from '../cli/paths.ts';
 import { utcStamp } from '../cli/run-folder.ts';

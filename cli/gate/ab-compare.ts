@@ -6,7 +6,7 @@ import { endpointMetrics, familyAlpha, minimumEffect, roundMinSamples, runMetric
 import { median } from '../runs/ranks.ts';
 import { countChange, holm, ratioChange, shareChange, type Estimate } from '../runs/stats.ts';
 import { wholeRun } from './compare.ts';
-import type { RunFigures } from './figures.ts';
+import type { RunFigures } from '../runs/figures.ts';
 
 export interface Round {
   base: RunFigures;

@@ -15,14 +15,14 @@ import { exitCodes, readMeta } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { check, runK6, runScenario, say, type K6Launcher } from '../run.ts';
 import { resolveScenario } from '../scenario.ts';
-import { waitForHealth } from '../sweep/index.ts';
+import { waitForHealth } from '../runs/health.ts';
 import { decideRounds, type Round } from './ab-compare.ts';
 import { writeAbReport, type AbReport } from './ab-render.ts';
 import { machine } from '../meta.ts';
 import { machineIdentity } from './baseline.ts';
 import { findCause } from './cause.ts';
 import { appendHistory } from './history.ts';
-import { readRunFigures } from './figures.ts';
+import { readRunFigures } from '../runs/figures.ts';
 
 export type Side = 'base' | 'head';
 

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMeta, type RunMeta } from '../record.ts';
-import { describeTarget, targetRecord, type RunFigures, type TargetRecord } from './figures.ts';
+import { describeTarget, targetRecord, type RunFigures, type TargetRecord } from '../runs/figures.ts';
 
 export const baselineFormat = 'loadgate-baseline/1';
 

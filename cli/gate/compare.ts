@@ -14,7 +14,7 @@ import {
   type GateMetric,
 } from '../../thresholds/regression.ts';
 import { CannotCompare } from './baseline.ts';
-import type { RunFigures } from './figures.ts';
+import type { RunFigures } from '../runs/figures.ts';
 import { mannWhitneyGreater, median, smallestPValue } from '../runs/ranks.ts';
 
 /** The pseudo-endpoint of the run-wide rows (checks, dropped iterations). */

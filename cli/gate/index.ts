@@ -23,7 +23,7 @@ import {
 } from './baseline.ts';
 import { abGate, AbRefusal, abSettings, type AbSettings } from './ab.ts';
 import { decide } from './compare.ts';
-import { describeTarget, readRunFigures, RunFolderError, type RunFigures, type TargetRecord } from './figures.ts';
+import { describeTarget, readRunFigures, RunFolderError, type RunFigures, type TargetRecord } from '../runs/figures.ts';
 import { renderChart, renderJunit, renderMarkdown, renderTerminal, runRef, type GateReport } from './render.ts';
 
 /** The files the gate adds to the run folder it reports in. */

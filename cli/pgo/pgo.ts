@@ -8,7 +8,7 @@ import { parseConfig } from '../../lib/config.ts';
 import { k6Environment } from '../../lib/variables.ts';
 import { projectRoot } from '../paths.ts';
 import { captureFile, readMeta } from '../record.ts';
-import { readProfileFile } from '../report/pprof.ts';
+import { readProfileFile } from '../runs/pprof.ts';
 import { runK6, runScenario, say } from '../run.ts';
 import { servicePgoFile } from './build.ts';
 import { captureCpuChunks } from './capture.ts';

@@ -5,7 +5,7 @@ import { basename, join, relative } from 'node:path';
 import { captureFile, readMeta, readSummary, type CaptureName, type RunMeta } from '../record.ts';
 import type { Captured, ReportInput } from './input.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
-import { mainModule, pprofTop, pprofKinds, readProfileFile, type PprofTop, type PprofKind } from './pprof.ts';
+import { mainModule, pprofTop, pprofKinds, readProfileFile, type PprofTop, type PprofKind } from '../runs/pprof.ts';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })

@@ -2,7 +2,7 @@
 // recorded runs and hand-made gaps alike.
 import { noLoadRan, type K6Summary, type MetricSummary } from '../../lib/summary/model.ts';
 import type { RunMeta } from '../record.ts';
-import type { PprofTop, PprofKind } from './pprof.ts';
+import type { PprofTop, PprofKind } from '../runs/pprof.ts';
 
 /** A piece of run data, or the sentence explaining why it is not there. */
 export type Captured<T> = { ok: true; value: T } | { ok: false; missing: string };

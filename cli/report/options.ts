@@ -1,7 +1,7 @@
 // meta.options is `k6 inspect` output: the scenarios as k6 resolved them, recorded before the run.
 import { durationToMs, levelAt, type Profile } from '../../lib/profiles.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
-import { plural } from './format.ts';
+import { plural } from '../runs/format.ts';
 import type { RunMeta } from '../record.ts';
 
 export interface ScenarioOptions {

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { increase, parsePrometheusText } from '../../lib/alerting.ts';
-import { readRunFigures, RunFolderError } from '../gate/figures.ts';
+import { readRunFigures, RunFolderError } from './figures.ts';
 import { captureFile, readSummary } from '../record.ts';
 import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
 

@@ -4,7 +4,7 @@
 // cause section (cli/gate/cause.ts) read runs through here.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeProfile } from '../report/pprof.ts';
+import { decodeProfile } from './pprof.ts';
 import { captureFile } from '../record.ts';
 import { serviceCost, RunFolderError, type ServiceCost } from './cost.ts';
 

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { increase, parsePrometheusText } from '../../lib/alerting.ts';
 import { runDurationSeconds, thresholdResults, type K6Summary } from '../../lib/summary/model.ts';
-import { figuresFromSummary } from '../gate/figures.ts';
+import { figuresFromSummary } from '../runs/figures.ts';
 import { captureFile, readMeta, readSummary, type RunMeta } from '../record.ts';
-import { Snapshot } from '../report/prometheus.ts';
+import { Snapshot } from '../runs/prometheus.ts';
 import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
 
 export type Unit = 'ms' | 'per-second' | 'count' | 'ratio' | 'bytes' | 'cores';

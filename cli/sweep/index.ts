@@ -12,6 +12,7 @@ import { serviceBinary } from '../paths.ts';
 import { exitCodes } from '../record.ts';
 import { utcStamp } from '../run-folder.ts';
 import { check, runScenario, say } from '../run.ts';
+import { waitForHealth } from '../runs/health.ts';
 import { errorLine, moveCredentials } from '../service.ts';
 import { renderSweepChart } from './chart.ts';
 import { figuresOf, readFigures, type RunFigures } from './figures.ts';
@@ -126,21 +127,6 @@ function serviceRefusal(parameter: Parameter, value: string, runEnv: NodeJS.Proc
   return `the reference service refuses ${parameter.name}=${value}: "${why.trim()}"`;
 }
 
-export async function waitForHealth(url: string, timeoutMs: number): Promise<string | null> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return null;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = String((error as Error).cause ?? error);
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  return `${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`;
-}
 
 /** Runs SWEEP_CMD for a value and waits for the health check; returns why it failed, or null. */
 async function restart(s: Settings, value: string, env: NodeJS.ProcessEnv): Promise<string | null> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { compareFiles } from '../../cli/pgo/compare.ts';
 import { verifyFiles, type VerifyReport } from '../../cli/pgo/verify.ts';
-import { readProfileFile } from '../../cli/report/pprof.ts';
+import { readProfileFile } from '../../cli/runs/pprof.ts';
 import { launchChromium, readMeta, runCli, runMake, tempResultsDir } from './harness.ts';
 
 describe('make pgo, make profile-compare and make pgo-verify', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideRounds, type Round } from '../../cli/gate/ab-compare.ts';
 import { schedule } from '../../cli/gate/ab.ts';
-import type { EndpointFigures, RunFigures } from '../../cli/gate/figures.ts';
+import type { EndpointFigures, RunFigures } from '../../cli/runs/figures.ts';
 
 function endpoint(p50: number, failures = 0, requests = 300): EndpointFigures {
   return { requests, failures, errorRate: failures / requests, throughput: requests / 30, latency: { count: requests - failures, p50, p90: p50 * 1.6, p95: p50 * 2, p99: p50 * 3, avg: p50, min: p50 / 2, max: p50 * 4 } };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CannotCompare, makeBaseline, readBaseline, sameMachine, type Baseline } from '../../cli/gate/baseline.ts';
 import { decide, wholeRun } from '../../cli/gate/compare.ts';
-import type { EndpointFigures, RunFigures } from '../../cli/gate/figures.ts';
+import type { EndpointFigures, RunFigures } from '../../cli/runs/figures.ts';
 import { chartSpec, renderChart, renderJunit, renderMarkdown, renderTerminal, type GateReport } from '../../cli/gate/render.ts';
 import { mannWhitneyGreater, smallestPValue } from '../../cli/runs/ranks.ts';
 import { allowedBound, tolerances } from '../../thresholds/regression.ts';

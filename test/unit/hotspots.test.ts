@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { blockAnalysis, decodeProfile, groupOf, groupShares, isIdleWait, mainModule, moduleOf, type PprofTop } from '../../cli/report/pprof.ts';
+import { blockAnalysis, decodeProfile, groupOf, groupShares, isIdleWait, mainModule, moduleOf, type PprofTop } from '../../cli/runs/pprof.ts';
 import { bottlenecks } from '../../cli/report/sections/bottlenecks.ts';
 import type { ReportInput } from '../../cli/report/input.ts';
 

@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { collectReportInput } from '../../cli/report/collect.ts';
 import type { ReportInput } from '../../cli/report/input.ts';
 import { renderReportMarkdown } from '../../cli/report/markdown.ts';
-import { parsePprofTop, pprofKinds } from '../../cli/report/pprof.ts';
+import { parsePprofTop, pprofKinds } from '../../cli/runs/pprof.ts';
 import { endpointRows } from '../../lib/summary/model.ts';
 
 const fixtureDir = (run: string) => fileURLToPath(new URL(`../fixtures/runs/${run}`, import.meta.url));

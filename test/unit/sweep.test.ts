@@ -4,7 +4,7 @@ import { parsePrometheusText } from '../../lib/alerting.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { variable } from '../../lib/variables.ts';
 import type { RunMeta } from '../../cli/record.ts';
-import { Snapshot } from '../../cli/report/prometheus.ts';
+import { Snapshot } from '../../cli/runs/prometheus.ts';
 import { chartSpec, renderSweepChart } from '../../cli/sweep/chart.ts';
 import { eventFigures, figuresFromRun, requestFigures, type RunFigures } from '../../cli/sweep/figures.ts';
 import { changes, entryMarkdown, impacts, type Side } from '../../cli/sweep/optimization-log.ts';

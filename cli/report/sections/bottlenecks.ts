@@ -1,9 +1,9 @@
 // Bottlenecks: every sign of strain from the other sections, gathered into one list.
 import { endpointRows, failedThresholds, firedAlerts, formatObserved } from '../../../lib/summary/model.ts';
-import { code, count, percent, seconds, table } from '../format.ts';
+import { code, count, percent, seconds, table } from '../../runs/format.ts';
 import { noLoad, type Captured, type ReportInput } from '../input.ts';
-import { hotSpotGroups, type GroupShare, type PprofTop } from '../pprof.ts';
-import { increase, Snapshot } from '../prometheus.ts';
+import { hotSpotGroups, type GroupShare, type PprofTop } from '../../runs/pprof.ts';
+import { increase, Snapshot } from '../../runs/prometheus.ts';
 import { targetMetric } from '../../../thresholds/service-contract.ts';
 
 /** Below this much CPU time a profile's percentages are a handful of 10 ms samples, not a ranking. */

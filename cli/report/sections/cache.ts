@@ -1,8 +1,8 @@
 // The reference service's cache (CACHE=redis): hit rate against the seed report's 80% criterion,
 // memory used of the limit, evictions and keys, from the service's target_cache_* metrics.
-import { bytes, code, count, mark, percent, table } from '../format.ts';
+import { bytes, code, count, mark, percent, table } from '../../runs/format.ts';
 import { noLoad, noLoadSentence, type ReportInput } from '../input.ts';
-import { snapshots, type Labels } from '../prometheus.ts';
+import { snapshots, type Labels } from '../../runs/prometheus.ts';
 import { targetMetric } from '../../../thresholds/service-contract.ts';
 
 /** The seed report's success criterion. */

@@ -1,6 +1,6 @@
 // The test configuration: what ran, on what, against what, so two reports can be compared fairly.
 import { runDurationSeconds } from '../../../lib/summary/model.ts';
-import { bytes, count, seconds, table } from '../format.ts';
+import { bytes, count, seconds, table } from '../../runs/format.ts';
 import { value, type ReportInput } from '../input.ts';
 import { describeScenario, optionsMatchRun, optionsOf } from '../options.ts';
 

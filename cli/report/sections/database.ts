@@ -3,9 +3,9 @@
 // statement's plan. Pool and per-route figures come from the service's /metrics; the rest from its
 // GET /debug/db (pg_stat_statements and friends on PostgreSQL, the service's own timings on SQLite).
 import { runDurationSeconds } from '../../../lib/summary/model.ts';
-import { code, count, ms, percent, plural, table } from '../format.ts';
+import { code, count, ms, percent, plural, table } from '../../runs/format.ts';
 import { noLoad, noLoadSentence, type ReportInput } from '../input.ts';
-import { snapshots, type Labels, type Snapshots } from '../prometheus.ts';
+import { snapshots, type Labels, type Snapshots } from '../../runs/prometheus.ts';
 import { targetMetric, histogramSeries } from '../../../thresholds/service-contract.ts';
 
 /** GET /debug/db, as service/internal/store/stats.go writes it. */

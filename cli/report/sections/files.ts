@@ -1,5 +1,5 @@
 // The list of files in the run folder, each with what it is for, so a reader knows where to dig.
-import { code } from '../format.ts';
+import { code } from '../../runs/format.ts';
 import type { ReportInput } from '../input.ts';
 
 const fileNotes: Record<string, string> = {

@@ -1,6 +1,6 @@
 // What k6 measured: the totals, each endpoint against its SLO, and the alerts that fired.
 import { describeStatuses, endpointRows, failedStatuses, firedAlerts } from '../../../lib/summary/model.ts';
-import { bytes, code, count, mark, ms, percent, perSecond, plural, table } from '../format.ts';
+import { bytes, code, count, mark, ms, percent, perSecond, plural, table } from '../../runs/format.ts';
 import { metric, noLoad, noLoadSentence, setupInfo, value, type ReportInput } from '../input.ts';
 
 export function k6Metrics(input: ReportInput): string[] {

@@ -1,8 +1,8 @@
 // The pprof tables: where the target spent CPU, allocated memory and waited.
-import { code, count, table } from '../format.ts';
+import { code, count, table } from '../../runs/format.ts';
 import type { Captured, ReportInput } from '../input.ts';
-import type { PprofTop } from '../pprof.ts';
-import { Snapshot } from '../prometheus.ts';
+import type { PprofTop } from '../../runs/pprof.ts';
+import { Snapshot } from '../../runs/prometheus.ts';
 
 function pprofTable(top: PprofTop, limit: number): string[] {
   return table(

@@ -1,7 +1,7 @@
 // What the target's own /metrics said before and after the run: the server side of the latencies.
-import { bytes, code, count, percent, seconds, table } from '../format.ts';
+import { bytes, code, count, percent, seconds, table } from '../../runs/format.ts';
 import { noLoad, noLoadSentence, scrapeWindowSeconds, setupInfo, type ReportInput } from '../input.ts';
-import { increase, Snapshot, type Labels } from '../prometheus.ts';
+import { increase, Snapshot, type Labels } from '../../runs/prometheus.ts';
 import { targetMetric, histogramSeries } from '../../../thresholds/service-contract.ts';
 
 /**
