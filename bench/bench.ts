@@ -25,7 +25,7 @@ import { readSummary } from '../cli/record.ts';
 import { startService, type RunningService } from '../cli/service.ts';
 import type { K6Summary } from '../lib/summary/model.ts';
 import { variables } from '../lib/variables.ts';
-import { endpointNames } from '../thresholds/slo.ts';
+import { endpointNames } from '../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../thresholds/keys.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
 import { benchHeader, benchTable, fmt, guardViolations, type Spread } from './render.ts';

@@ -3,7 +3,7 @@
 // test/unit/commands.test.ts checks it against the Makefile, so the three cannot drift apart.
 import { exportAlertRules } from './alerts-export.ts';
 import { cloudCommand } from './distributed/cloud.ts';
-import { mergeCommand } from './distributed/collect.ts';
+import { mergeCommand } from './distributed/merge-command.ts';
 import { runDistributed } from './distributed/local.ts';
 import { operatorCommand } from './distributed/operator.ts';
 import { baselineCommand, gateCommand } from './gate/index.ts';

@@ -1,7 +1,7 @@
 // The reference service's API, one function per endpoint, built on the generic request helper
-// (lib/request.ts) with the reference endpoint table (thresholds/slo.ts).
+// (lib/request.ts) with the reference endpoint table (thresholds/reference-endpoints.ts).
 import { createClient, expectJson, type ClientOptions, type Response } from './request.ts';
-import { referenceEndpoints, type Endpoint } from '../thresholds/slo.ts';
+import { referenceEndpoints, type Endpoint } from '../thresholds/reference-endpoints.ts';
 
 export interface Api {
   feed(cursor?: string): Response;

@@ -3,7 +3,7 @@
 // variables exist, their defaults and valid ranges are data in variables.ts.
 import { redactText } from './redact.ts';
 import { durationToMs, profiles, type Profile, type ProfileName } from './profiles.ts';
-import { endpointNames, isEndpoint, type Endpoint } from '../thresholds/slo.ts';
+import { endpointNames, isEndpoint, type Endpoint } from '../thresholds/reference-endpoints.ts';
 import {
   describeKind,
   parseBoolean,

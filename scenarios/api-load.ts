@@ -8,7 +8,7 @@ import { expectJsonBody } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
 import { alertRules } from '../thresholds/alerts.ts';
-import { referenceEndpoints, type Endpoint } from '../thresholds/slo.ts';
+import { referenceEndpoints, type Endpoint } from '../thresholds/reference-endpoints.ts';
 
 /** Share of the total rate per endpoint: reads dominate, as on the product. Sums to 1. */
 const defaultMix: Partial<Record<Endpoint, number>> = {

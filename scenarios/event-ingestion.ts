@@ -12,7 +12,7 @@ import { expectJson } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
 import { alertRules } from '../thresholds/alerts.ts';
 import { endpointThresholds } from '../thresholds/objectives.ts';
-import { referenceEndpoints } from '../thresholds/slo.ts';
+import { referenceEndpoints } from '../thresholds/reference-endpoints.ts';
 
 const goals = dataset.challenges * dataset.goalsPerChallenge;
 /** How long a probe waits for its event before counting a timeout. */

@@ -8,7 +8,7 @@ import { expectJson } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
 import { alertRules } from '../thresholds/alerts.ts';
-import { referenceEndpoints, serviceObjectives, type Endpoint } from '../thresholds/slo.ts';
+import { referenceEndpoints, serviceObjectives, type Endpoint } from '../thresholds/reference-endpoints.ts';
 
 const personas = {
   casual_browsers: { share: 0.4, exec: 'casualBrowser' },

@@ -12,7 +12,7 @@ import { peakLevel, profileDurationMs, profiles, type ProfileName } from '../lib
 import { runFiles } from '../lib/run-files.ts';
 import { describeKind, variables, type Variable } from '../lib/variables.ts';
 import { alertRules, promql } from '../thresholds/alerts.ts';
-import { referenceEndpoints, serviceObjectives } from '../thresholds/slo.ts';
+import { referenceEndpoints, serviceObjectives } from '../thresholds/reference-endpoints.ts';
 
 export const regenerateCommand = 'make docs';
 export const projectRoot = resolve(import.meta.dirname, '..');
@@ -121,7 +121,7 @@ export const generatedPages: Array<{ file: string; sections: Section[] }> = [
     file: 'docs/scenarios.md',
     sections: [
       { name: 'profiles', source: 'lib/profiles.ts', render: profilesTable },
-      { name: 'slos', source: 'thresholds/slo.ts', render: slosTable },
+      { name: 'slos', source: 'thresholds/reference-endpoints.ts', render: slosTable },
       { name: 'alerts', source: 'thresholds/alerts.ts', render: alertsTable },
     ],
   },

@@ -1,7 +1,7 @@
 // Per-endpoint and service-level thresholds generated from a scenario's endpoint table.
 import { latencyStats, type EndpointSpec, type EndpointTable, type LatencyStat } from './endpoints.ts';
 import { endpointDownKey, failureRateKey, latencyKey, type Transport } from './keys.ts';
-import { serviceObjectives } from './slo.ts';
+import { serviceObjectives } from './reference-endpoints.ts';
 import type { ThresholdRule, Thresholds } from './types.ts';
 
 export type { Transport };

@@ -10,7 +10,7 @@ import { runFiles } from '../../lib/run-files.ts';
 import { exitCodes, type RunEnd } from '../record.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
 import { Interrupts } from '../signals.ts';
-import { instanceOutput, mergeInto, rawFileSuffix } from './collect.ts';
+import { instanceOutput, mergeInto, rawFileSuffix } from './merge-command.ts';
 import { integerSetting } from './settings.ts';
 
 /** 0, 1/n, 2/n, …, 1: equal segments, as k6-operator cuts them for `parallelism: n`. */

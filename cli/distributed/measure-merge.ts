@@ -9,7 +9,7 @@
 import { createWriteStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
-import { endpointNames } from '../../thresholds/slo.ts';
+import { endpointNames } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 import { mergeRawSamples } from './merge.ts';
 import type { TrendMerge } from './sinks.ts';

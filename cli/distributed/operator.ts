@@ -13,7 +13,7 @@ import { k6Binary, projectRoot, scenarioBundle } from '../paths.ts';
 import { exitCodes, writeMeta } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { check, resolvedOptions, say } from '../run.ts';
-import { rawFileSuffix } from './collect.ts';
+import { rawFileSuffix } from './merge-command.ts';
 import { integerSetting } from './settings.ts';
 
 /** k6-operator's documented limit for a script held in a ConfigMap. */

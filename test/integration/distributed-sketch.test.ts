@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mergeRawSamples } from '../../cli/distributed/merge.ts';
 import { sketchRelativeError } from '../../cli/distributed/sketch.ts';
 import { thresholdSources, type ThresholdOption } from '../../cli/distributed/thresholds.ts';
-import { endpointNames } from '../../thresholds/slo.ts';
+import { endpointNames } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 import { readMeta, readSummary, runMake } from './harness.ts';
 

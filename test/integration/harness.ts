@@ -7,7 +7,7 @@ import type { K6Summary } from '../../lib/summary/model.ts';
 import { readMeta as recordedMeta, readSummary as recordedSummary, type RunMeta } from '../../cli/record.ts';
 import { variableNames } from '../../lib/variables.ts';
 import { requestCountKey } from '../../thresholds/keys.ts';
-import type { Endpoint } from '../../thresholds/slo.ts';
+import type { Endpoint } from '../../thresholds/reference-endpoints.ts';
 
 export const root = resolve(import.meta.dirname, '..', '..');
 export const k6 = process.env.K6 || join(root, '.bin', 'k6');

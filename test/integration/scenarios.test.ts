@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedThresholds } from '../../lib/summary/model.ts';
-import type { Endpoint } from '../../thresholds/slo.ts';
+import type { Endpoint } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 import { k6LogLines, readMeta, readSummary, requestCount, runMake } from './harness.ts';
 

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { serviceBinary } from '../../cli/paths.ts';
-import { endpointNames } from '../../thresholds/slo.ts';
+import { endpointNames } from '../../thresholds/reference-endpoints.ts';
 
-test('the service routes are exactly the endpoints of thresholds/slo.ts', () => {
+test('the service routes are exactly the endpoints of thresholds/reference-endpoints.ts', () => {
   assert.ok(existsSync(serviceBinary), `${serviceBinary} is missing: run make service`);
   const run = spawnSync(serviceBinary, ['-routes'], { encoding: 'utf8' });
   assert.equal(run.status, 0, `${serviceBinary} -routes failed (stale build? run make service): ${run.stderr}`);
@@ -17,6 +17,6 @@ test('the service routes are exactly the endpoints of thresholds/slo.ts', () => 
   const tsOnly = tsNames.filter((name) => !goRoutes.includes(name));
   assert.ok(
     goOnly.length === 0 && tsOnly.length === 0,
-    `route names differ: only in the Go service [${goOnly.join(', ')}], only in thresholds/slo.ts [${tsOnly.join(', ')}]`,
+    `route names differ: only in the Go service [${goOnly.join(', ')}], only in thresholds/reference-endpoints.ts [${tsOnly.join(', ')}]`,
   );
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointNames, referenceEndpoints } from '../../thresholds/slo.ts';
+import { endpointNames, referenceEndpoints } from '../../thresholds/reference-endpoints.ts';
 import { failedResponsesKey, parseFailedResponsesKey, statusTag } from '../../thresholds/keys.ts';
 import { endpointGuards, failedResponseRecords, scenarioGuards } from '../../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../../thresholds/objectives.ts';

@@ -1,6 +1,6 @@
 // The title and the executive summary: what someone who reads nothing else needs to know.
 import { endpointRows, failedThresholds, firedAlerts, formatObserved, runDurationSeconds, thresholdResults } from '../../../lib/summary/model.ts';
-import { serviceObjectives } from '../../../thresholds/slo.ts';
+import { serviceObjectives } from '../../../thresholds/reference-endpoints.ts';
 import { code, count, mark, ms, percent, perSecond, seconds } from '../../runs/format.ts';
 import { noLoad, value, type ReportInput } from '../input.ts';
 import { arrivalRateAt, optionsOf } from '../options.ts';
