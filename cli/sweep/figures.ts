@@ -54,7 +54,8 @@ export const requestFigures: Figure[] = [
 
 export const figuresOf = (scenario: string) => (scenario === 'event-ingestion' ? eventFigures : requestFigures);
 
-export interface RunFigures {
+/** One run as a sweep reads it: the figures its table compares (cli/runs/figures.ts has the gate's). */
+export interface SweepRunFigures {
   folder: string;
   scenario: string;
   profile: string;
@@ -102,7 +103,7 @@ function e2eSlo(summary: K6Summary): number | null {
   return bound ? Number(bound[1]) : null;
 }
 
-export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta, before: Snapshot | null, after: Snapshot | null): RunFigures {
+export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta, before: Snapshot | null, after: Snapshot | null): SweepRunFigures {
   const seconds = runDurationSeconds(summary);
   const perSecond = (count: number | null) => (count === null || !(seconds > 0) ? null : count / seconds);
   /** The service's counter over the run; null without both snapshots or the family. */
@@ -157,7 +158,7 @@ export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta
 }
 
 /** A finished run folder's figures, or null when it left no summary (the run never got going). */
-export function readFigures(folder: string): RunFigures | null {
+export function readFigures(folder: string): SweepRunFigures | null {
   const meta = readMeta(folder);
   const summary = readSummary(folder);
   if (!meta || !summary) return null;

@@ -15,7 +15,7 @@ import { check, runScenario, say } from '../run.ts';
 import { waitForHealth } from '../runs/health.ts';
 import { errorLine, moveCredentials } from '../service.ts';
 import { renderSweepChart } from './chart.ts';
-import { figuresOf, readFigures, type RunFigures } from './figures.ts';
+import { figuresOf, readFigures, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
 import { parameterFor, parseValues, runPlan, sortedValues, commandFor, SweepRefusal, type Parameter, type PlannedRun } from './params.ts';
 import { recommend, tableMarkdown, valueRow, type TradeOffTable } from './table.ts';
@@ -167,7 +167,7 @@ async function preflight(s: Settings, env: NodeJS.ProcessEnv): Promise<{ code: n
 interface DoneRun extends PlannedRun {
   folder: string | null;
   exitCode: number;
-  figures: RunFigures | null;
+  figures: SweepRunFigures | null;
 }
 
 function sweepFolder(s: Settings): string {

@@ -9,7 +9,7 @@ import { variables, type Variable } from '../../lib/variables.ts';
 import { mannWhitneyGreater, smallestPValue } from '../runs/ranks.ts';
 import { exitCodes, readSummary } from '../record.ts';
 import { say } from '../run.ts';
-import { figuresOf, readFigures, type Figure, type RunFigures } from './figures.ts';
+import { figuresOf, readFigures, type Figure, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
 import { SweepRefusal } from './params.ts';
 import { formatFigure, spread, type Spread } from './table.ts';
@@ -21,7 +21,7 @@ export interface Side {
   what: string;
   /** A sweep side's parameter and value, which is part of the change. */
   setting?: string;
-  runs: RunFigures[];
+  runs: SweepRunFigures[];
 }
 
 interface SweepRecord {
@@ -41,7 +41,7 @@ export function readSide(label: 'A' | 'B', folder: string | undefined): Side {
     const value = sweep.recommendation.value;
     if (value === null) throw new SweepRefusal(`${label}="${given}" is a sweep without a recommended value, so it stands for no runs; name one of its run folders (${join(given, sweepFiles.runs)}) instead`);
     const runs = sweep.runs.filter((run) => run.value === value && run.folder).map((run) => readFigures(join(given, run.folder!)));
-    const read = runs.filter((run): run is RunFigures => run !== null);
+    const read = runs.filter((run): run is SweepRunFigures => run !== null);
     if (!read.length) throw new SweepRefusal(`${label}="${given}": the runs of its recommended value ${value} left no figures`);
     return { folder: given, what: `sweep ${basename(resolve(given))}, its recommended ${sweep.parameter}=${value}`, setting: `${sweep.parameter}=${value}`, runs: read };
   }
@@ -62,7 +62,7 @@ export interface Impact {
 }
 
 /** Per figure: medians, ranges, and whether the difference stands out from the runs' own spread. */
-export function impacts(before: RunFigures[], after: RunFigures[], figures: Figure[]): Impact[] {
+export function impacts(before: SweepRunFigures[], after: SweepRunFigures[], figures: Figure[]): Impact[] {
   return figures.map((figure) => {
     const a = before.map((run) => run.values[figure.key] ?? null).filter((v): v is number => v !== null);
     const b = after.map((run) => run.values[figure.key] ?? null).filter((v): v is number => v !== null);
@@ -94,7 +94,7 @@ const incidental = /^(RESULTS_DIR|LOADGATE_RUN_DIR|BASE_URL|LOADGATE_GRPC_ADDR|K
 const aliases = new Map<string, string>((variables as readonly Variable[]).flatMap((entry) => (entry.alias ? [[entry.alias, entry.name] as [string, string]] : [])));
 
 /** Target flags without the listeners' addresses and the throwaway backends' URLs. */
-function serviceFlags(run: RunFigures): string[] {
+function serviceFlags(run: SweepRunFigures): string[] {
   const args = run.meta.target?.args ?? [];
   const kept: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -3,7 +3,7 @@
 import { max, min } from 'simple-statistics';
 import { ms, percent, perSecond } from '../../lib/format.ts';
 import { median } from '../runs/ranks.ts';
-import type { Figure, RunFigures } from './figures.ts';
+import type { Figure, SweepRunFigures } from './figures.ts';
 import { figuresOf } from './figures.ts';
 import type { Parameter } from './params.ts';
 
@@ -63,7 +63,7 @@ export function spread(values: Array<number | null>): Spread {
   return { median: median(present), min: min(present), max: max(present), n: present.length };
 }
 
-export function valueRow(value: string, runs: Array<{ repetition: number; figures: RunFigures }>, figures: Figure[]): ValueRow {
+export function valueRow(value: string, runs: Array<{ repetition: number; figures: SweepRunFigures }>, figures: Figure[]): ValueRow {
   const row: ValueRow = {
     value,
     runs: runs.map(({ repetition, figures: f }) => ({ folder: f.folder, repetition, exitCode: f.exitCode, reason: f.reason })),

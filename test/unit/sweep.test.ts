@@ -6,7 +6,7 @@ import { variable } from '../../lib/variables.ts';
 import type { RunMeta } from '../../cli/record.ts';
 import { Snapshot } from '../../cli/runs/prometheus.ts';
 import { chartSpec, renderSweepChart } from '../../cli/sweep/chart.ts';
-import { eventFigures, figuresFromRun, requestFigures, type RunFigures } from '../../cli/sweep/figures.ts';
+import { eventFigures, figuresFromRun, requestFigures, type SweepRunFigures } from '../../cli/sweep/figures.ts';
 import { changes, entryMarkdown, impacts, type Side } from '../../cli/sweep/optimization-log.ts';
 import { commandFor, parameterFor, parameterNames, parameters, parseValues, runPlan, sortedValues, SweepRefusal } from '../../cli/sweep/params.ts';
 import { recommend, tableMarkdown, valueRow, type TradeOffTable } from '../../cli/sweep/table.ts';
@@ -147,7 +147,7 @@ test('other scenarios report request latency, throughput, failures and pool wait
 
 // ------------------------------------------------------------------- table and recommendation
 
-function run(scenario: string, values: Record<string, number | null>, passed = true, e2eSloMs: number | null = null): RunFigures {
+function run(scenario: string, values: Record<string, number | null>, passed = true, e2eSloMs: number | null = null): SweepRunFigures {
   return { folder: 'f', scenario, profile: 'smoke', exitCode: passed ? 0 : 99, reason: '', passed, e2eSloMs, values, meta: meta(scenario, passed ? 0 : 99) };
 }
 
