@@ -72,23 +72,31 @@ export function createClient<E extends string>(
       return [endpoint, { spec, tags, fixedUrl, headers, plainParams }];
     }),
   );
+  // A VU keeps its token, so the params of a request with a body or token are built once per
+  // endpoint, kind and token, not on every request.
+  const builtParams = new Map<string, { token: string | null; params: RefinedParams<'text'> }>();
+  const writeParams = (endpoint: string, tags: Record<string, string>, headers: Record<string, string>, hasBody: boolean, token: string | null) => {
+    const key = `${endpoint}\u0000${hasBody ? 1 : 0}`;
+    const built = builtParams.get(key);
+    if (built && built.token === token) return built.params;
+    const params: RefinedParams<'text'> = {
+      timeout,
+      tags,
+      headers: {
+        ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+        ...(token ? Object.fromEntries([tokenHeader(settings.token, token)]) : {}),
+      },
+    };
+    builtParams.set(key, { token, params });
+    return params;
+  };
   return (endpoint, options = {}) => {
     const ready = prepared[endpoint];
     if (!ready) throw new Error(`${endpoint} is not one of the endpoints this client was created for: ${endpoints.join(', ')}`);
     const { spec, tags, fixedUrl, headers, plainParams } = ready;
     const hasBody = options.body !== undefined;
-    const params: RefinedParams<'text'> =
-      !hasBody && !options.token
-        ? plainParams
-        : {
-            timeout,
-            tags,
-            headers: {
-              ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
-              ...headers,
-              ...(options.token ? Object.fromEntries([tokenHeader(settings.token, options.token)]) : {}),
-            },
-          };
+    const params = !hasBody && !options.token ? plainParams : writeParams(endpoint, tags, headers, hasBody, options.token ?? null);
     const url = fixedUrl !== null && !options.query ? fixedUrl : endpointUrl(baseUrl, spec, options.params, options.query);
     const response = http.request(spec.method, url, hasBody ? JSON.stringify(options.body) : null, params);
     const failedNow = response.status === 0 || response.status >= 400;
