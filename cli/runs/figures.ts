@@ -114,17 +114,18 @@ function endpointFigures(summary: K6Summary, endpoint: EndpointName, seconds: nu
   };
 }
 
+/** Which run, and how it ended: the head of every command's per-run figures. */
+export function runOutcome(meta: RunMeta, folder: string): Pick<RunFigures, 'folder' | 'scenario' | 'profile' | 'exitCode' | 'reason'> {
+  return { folder, scenario: meta.scenario, profile: meta.profile, exitCode: meta.exitCode, reason: meta.reason };
+}
+
 export function figuresFromSummary(summary: K6Summary, meta: RunMeta, folder: string): RunFigures {
   const durationSeconds = (summary.state?.testRunDurationMs ?? 0) / 1000;
   const endpoints: Record<string, EndpointFigures> = {};
   for (const name of summaryEndpoints(summary)) endpoints[name] = endpointFigures(summary, name as EndpointName, durationSeconds);
   const checks = summary.metrics.checks?.values ?? {};
   return {
-    folder,
-    scenario: meta.scenario,
-    profile: meta.profile,
-    exitCode: meta.exitCode,
-    reason: meta.reason,
+    ...runOutcome(meta, folder),
     startedAt: meta.startedAt,
     gitCommit: meta.gitCommit,
     k6: meta.k6,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { increase, parsePrometheusText } from '../../lib/alerting.ts';
 import { runDurationSeconds, thresholdResults, type K6Summary } from '../../lib/summary/model.ts';
-import { figuresFromSummary } from '../runs/figures.ts';
+import { figuresFromSummary, runOutcome } from '../runs/figures.ts';
 import { captureFile, readMeta, readSummary, type RunMeta } from '../record.ts';
 import { Snapshot } from '../runs/prometheus.ts';
 import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
@@ -145,11 +145,7 @@ export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta
     };
   }
   return {
-    folder,
-    scenario: meta.scenario,
-    profile: meta.profile,
-    exitCode: meta.exitCode,
-    reason: meta.reason,
+    ...runOutcome(meta, folder),
     passed: meta.exitCode === 0,
     e2eSloMs: e2eSlo(summary),
     values,
