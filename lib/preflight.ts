@@ -6,6 +6,7 @@ import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
 import { rulesWithData } from './alerting.ts';
+import { profileNames } from './profiles.ts';
 import type { AlertRule } from '../thresholds/alerts.ts';
 import { apiSettings, endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
 
@@ -85,7 +86,7 @@ function identity(body: unknown): TargetIdentity {
 
 const shortcutRefusal =
   "k6's --vus, --duration, --iterations and --stages replace a script's scenarios with one that runs `default`; " +
-  "loadgate scenarios set their own load shape: use PROFILE=smoke|baseline|stress|spike|soak|breakpoint and VUS=, RPS= or EVENTS_PER_SEC= instead";
+  `loadgate scenarios set their own load shape: use PROFILE=${profileNames.join('|')} and VUS=, RPS= or EVENTS_PER_SEC= instead`;
 
 /**
  * Every scenario exports this as `default`, the function k6's shortcut options run: it refuses

@@ -24,6 +24,8 @@ export interface Profile {
   abortOnDegradation: boolean;
   /** Drive even closed-model scenarios with arrival rates, so the load never backs off. */
   openModel: boolean;
+  /** The run climbs until it fails: the load it failed at is its result, which the report states. */
+  seeksBreakingPoint: boolean;
 }
 
 export const profiles: Record<ProfileName, Profile> = {
@@ -37,6 +39,7 @@ export const profiles: Record<ProfileName, Profile> = {
     dashboardPeriod: '1s',
     abortOnDegradation: false,
     openModel: false,
+    seeksBreakingPoint: false,
   },
   baseline: {
     description: 'the reference load: 30 → 75 → 100 VUs (or the configured rate) over 5 minutes',
@@ -50,6 +53,7 @@ export const profiles: Record<ProfileName, Profile> = {
     dashboardPeriod: '5s',
     abortOnDegradation: false,
     openModel: false,
+    seeksBreakingPoint: false,
   },
   stress: {
     description: 'twice the baseline peak, held, to see how the service degrades',
@@ -63,6 +67,7 @@ export const profiles: Record<ProfileName, Profile> = {
     dashboardPeriod: '10s',
     abortOnDegradation: false,
     openModel: false,
+    seeksBreakingPoint: false,
   },
   spike: {
     description: 'a sudden jump to three times the baseline peak and back',
@@ -77,6 +82,7 @@ export const profiles: Record<ProfileName, Profile> = {
     dashboardPeriod: '5s',
     abortOnDegradation: false,
     openModel: false,
+    seeksBreakingPoint: false,
   },
   soak: {
     description: 'the baseline peak for 30 minutes: leaks, pool exhaustion, slow drift',
@@ -89,6 +95,7 @@ export const profiles: Record<ProfileName, Profile> = {
     dashboardPeriod: '30s',
     abortOnDegradation: false,
     openModel: false,
+    seeksBreakingPoint: false,
   },
   breakpoint: {
     description: 'climbs steadily to ten times the baseline until an abort threshold trips',
@@ -97,6 +104,7 @@ export const profiles: Record<ProfileName, Profile> = {
     dashboardPeriod: '5s',
     abortOnDegradation: true,
     openModel: true,
+    seeksBreakingPoint: true,
   },
 };
 

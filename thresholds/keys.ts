@@ -25,6 +25,18 @@ export function endpointDownKey(endpoint: string): string {
   return `${endpointDownMetric}{endpoint:${endpoint}}`;
 }
 
+/**
+ * The event-ingestion metrics by name: lib/metrics.ts declares them for k6, and the CLI reads a
+ * run's summary by the same names (a run that measured e2e visibility is read as an event run).
+ */
+export const eventMetrics = {
+  e2eLatency: 'loadgate_event_e2e_latency',
+  accepted: 'loadgate_events_accepted',
+  rejected: 'loadgate_ingest_rejected',
+  e2eVisible: 'loadgate_event_e2e_visible',
+  e2eTimeouts: 'loadgate_event_e2e_timeouts',
+} as const;
+
 export function iterationsKey(scenario: string): string {
   return `iterations{scenario:${scenario}}`;
 }

@@ -9,6 +9,7 @@ import { runDurationSeconds, thresholdResults, type K6Summary } from '../../lib/
 import { figuresFromSummary, runOutcome } from '../runs/figures.ts';
 import { captureFile, readMeta, readSummary, type RunMeta } from '../record.ts';
 import { Snapshot } from '../runs/prometheus.ts';
+import { eventMetrics } from '../../thresholds/keys.ts';
 import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
 
 export type Unit = 'ms' | 'per-second' | 'count' | 'ratio' | 'bytes' | 'cores';
@@ -52,13 +53,28 @@ export const requestFigures: Figure[] = [
   ...runtimeFigures,
 ];
 
-export const figuresOf = (scenario: string) => (scenario === 'event-ingestion' ? eventFigures : requestFigures);
+/**
+ * What a run measured, which decides the figures a sweep compares: a run with end-to-end
+ * visibility samples is read as event ingestion whatever its scenario is called, any other run by
+ * its requests. `key` is the figure a recommendation ranks values by.
+ */
+export type Measures = 'events' | 'requests';
+export const figureSets: Record<Measures, { figures: Figure[]; key: string }> = {
+  events: { figures: eventFigures, key: 'e2eP95' },
+  requests: { figures: requestFigures, key: 'p95' },
+};
+
+export const measuresOf = (summary: K6Summary): Measures => ((summary.metrics[eventMetrics.e2eLatency]?.values.count ?? 0) > 0 ? 'events' : 'requests');
+
+/** The kind of a set of runs: events when any of them measured events (the others failed early). */
+export const measuresOfRuns = (runs: Array<Pick<SweepRunFigures, 'measures'>>): Measures => (runs.some((run) => run.measures === 'events') ? 'events' : 'requests');
 
 /** One run as a sweep reads it: the figures its table compares (cli/runs/figures.ts has the gate's). */
 export interface SweepRunFigures {
   folder: string;
   scenario: string;
   profile: string;
+  measures: Measures;
   exitCode: number;
   reason: string;
   /** Every threshold held. */
@@ -98,7 +114,7 @@ const trendValue = (summary: K6Summary, metric: string, stat: string): number | 
 
 /** The run's e2e bound, from its own threshold (the flush interval plus a second). */
 function e2eSlo(summary: K6Summary): number | null {
-  const threshold = thresholdResults(summary).find((t) => t.metric === 'loadgate_event_e2e_latency' && t.stat === 'p(95)');
+  const threshold = thresholdResults(summary).find((t) => t.metric === eventMetrics.e2eLatency && t.stat === 'p(95)');
   const bound = threshold ? /<=?\s*([\d.]+)/.exec(threshold.expression) : null;
   return bound ? Number(bound[1]) : null;
 }
@@ -117,16 +133,17 @@ export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta
     rssEnd: gauge('process_resident_memory_bytes'),
   };
   let values: Record<string, number | null>;
-  if (meta.scenario === 'event-ingestion') {
+  const measures = measuresOf(summary);
+  if (measures === 'events') {
     const gate = figuresFromSummary(summary, meta, folder);
     values = {
-      e2eP50: trendValue(summary, 'loadgate_event_e2e_latency', 'p(50)') ?? trendValue(summary, 'loadgate_event_e2e_latency', 'med'),
-      e2eP95: trendValue(summary, 'loadgate_event_e2e_latency', 'p(95)'),
+      e2eP50: trendValue(summary, eventMetrics.e2eLatency, 'p(50)') ?? trendValue(summary, eventMetrics.e2eLatency, 'med'),
+      e2eP95: trendValue(summary, eventMetrics.e2eLatency, 'p(95)'),
       flushesPerSecond: perSecond(delta(targetMetric.flushes)),
       rowsPerSecond: perSecond(delta(histogramSeries(targetMetric.flushRows, 'sum'))),
-      acceptedPerSecond: summary.metrics.loadgate_events_accepted?.values.rate ?? null,
+      acceptedPerSecond: summary.metrics[eventMetrics.accepted]?.values.rate ?? null,
       // A Rate's passes are its true samples: here the batches answered 503 (or RESOURCE_EXHAUSTED).
-      refusedBatches: summary.metrics.loadgate_ingest_rejected?.values.passes ?? null,
+      refusedBatches: summary.metrics[eventMetrics.rejected]?.values.passes ?? null,
       bufferHighWater: gauge(targetMetric.bufferHighWater),
       ingestP95: gate.endpoints.events_ingest?.latency?.p95 ?? null,
       ...runtime,
@@ -146,6 +163,7 @@ export function figuresFromRun(folder: string, summary: K6Summary, meta: RunMeta
   }
   return {
     ...runOutcome(meta, folder),
+    measures,
     passed: meta.exitCode === 0,
     e2eSloMs: e2eSlo(summary),
     values,

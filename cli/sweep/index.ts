@@ -15,7 +15,7 @@ import { check, runScenario, say } from '../run.ts';
 import { waitForHealth } from '../runs/health.ts';
 import { errorLine, moveCredentials } from '../service.ts';
 import { renderSweepChart } from './chart.ts';
-import { figuresOf, readFigures, type SweepRunFigures } from './figures.ts';
+import { figureSets, measuresOfRuns, readFigures, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
 import { parameterFor, parseValues, runPlan, sortedValues, commandFor, SweepRefusal, type Parameter, type PlannedRun } from './params.ts';
 import { recommend, tableMarkdown, valueRow, type TradeOffTable } from './table.ts';
@@ -182,7 +182,8 @@ function sweepFolder(s: Settings): string {
 const runFolders = (dir: string) => new Set(readdirSync(dir).filter((name) => /^\d{8}T\d{6}Z-/.test(name)));
 
 export function buildTable(s: Pick<Settings, 'scenario' | 'profile' | 'parameter' | 'values' | 'maxDbWrites'>, done: DoneRun[]): TradeOffTable {
-  const figures = figuresOf(s.scenario);
+  const measures = measuresOfRuns(done.flatMap((run) => (run.figures ? [run.figures] : [])));
+  const { figures } = figureSets[measures];
   const rows = s.values.map((value) =>
     valueRow(
       value,
@@ -196,7 +197,7 @@ export function buildTable(s: Pick<Settings, 'scenario' | 'profile' | 'parameter
     parameter: s.parameter.name,
     figures,
     rows,
-    recommendation: recommend(s.scenario, s.parameter, rows, { maxDbWrites: s.maxDbWrites }),
+    recommendation: recommend(measures, s.parameter, rows, { maxDbWrites: s.maxDbWrites }),
   };
 }
 

@@ -9,7 +9,7 @@ import { variables, type Variable } from '../../lib/variables.ts';
 import { mannWhitneyGreater, smallestPValue } from '../runs/ranks.ts';
 import { exitCodes, readSummary } from '../record.ts';
 import { say } from '../run.ts';
-import { figuresOf, readFigures, type Figure, type SweepRunFigures } from './figures.ts';
+import { figureSets, measuresOfRuns, readFigures, type Figure, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
 import { SweepRefusal } from './params.ts';
 import { formatFigure, spread, type Spread } from './table.ts';
@@ -129,7 +129,7 @@ function failedOn(side: Side): string[] {
 
 export function entryMarkdown(number: number, name: string, issue: string, before: Side, after: Side, logDir: string, date = new Date()): string {
   const scenario = before.runs[0].scenario;
-  const list = impacts(before.runs, after.runs, figuresOf(scenario));
+  const list = impacts(before.runs, after.runs, figureSets[measuresOfRuns([...before.runs, ...after.runs])].figures);
   const link = (side: Side) => `[${side.what}](${relative(logDir, resolve(side.folder))})`;
   const failed = failedOn(before);
   const figuresOfSide = (side: 'before' | 'after') =>

@@ -4,7 +4,7 @@ import { max, min } from 'simple-statistics';
 import { ms, percent, perSecond } from '../../lib/format.ts';
 import { median } from '../runs/ranks.ts';
 import type { Figure, SweepRunFigures } from './figures.ts';
-import { figuresOf } from './figures.ts';
+import { figureSets, type Measures } from './figures.ts';
 import type { Parameter } from './params.ts';
 
 export interface Spread {
@@ -94,12 +94,10 @@ export function formatFigure(unit: Figure['unit'], value: number | null): string
   }
 }
 
-const keyFigure = (scenario: string) => (scenario === 'event-ingestion' ? 'e2eP95' : 'p95');
-
 /** The value the table supports, with the rule it was chosen by. */
-export function recommend(scenario: string, parameter: Parameter, rows: ValueRow[], settings: RuleSettings): Recommendation {
+export function recommend(measures: Measures, parameter: Parameter, rows: ValueRow[], settings: RuleSettings): Recommendation {
   const ordered = rows.filter((row) => !Number.isNaN(parameter.order(row.value)!));
-  if (parameter.name === 'BUFFER_FLUSH_INTERVAL' && scenario === 'event-ingestion') {
+  if (parameter.name === 'BUFFER_FLUSH_INTERVAL' && measures === 'events') {
     const bound = settings.maxDbWrites;
     const rule = `the smallest interval whose median database write rate, as the table shows it, is at most ${bound} flush transactions per second (SWEEP_MAX_DB_WRITES), whose median e2e visibility p95 meets the scenario's SLO (the interval plus 1 s) and whose runs had no refused batch (median 503s: 0)`;
     const why: string[] = [];
@@ -122,8 +120,8 @@ export function recommend(scenario: string, parameter: Parameter, rows: ValueRow
     return { value: null, rule, sentence: `no interval meets the rule: ${why.join('; ')}` };
   }
 
-  const key = keyFigure(scenario);
-  const label = figuresOf(scenario).find((f) => f.key === key)!.label;
+  const { key, figures } = figureSets[measures];
+  const label = figures.find((f) => f.key === key)!.label;
   const held = rows.filter((row) => row.runs.length > 0 && row.passed === row.runs.length && row.figures[key].median !== null);
   const numeric = ordered.length === rows.length;
   const rule = numeric

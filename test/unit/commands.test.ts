@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commands } from '../../cli/commands.ts';
+import { profileNames } from '../../lib/profiles.ts';
 import { variableNames } from '../../lib/variables.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -69,4 +70,10 @@ test('an unknown command is exit 2 naming the valid ones', () => {
   const run = spawnSync(process.execPath, [join(root, 'dist', 'cli.mjs'), 'lod'], { cwd: root, encoding: 'utf8' });
   assert.equal(run.status, 2);
   assert.match(run.stderr, /unknown command "lod"; valid commands are: run, load-distributed, merge/);
+});
+
+test("`make help`'s list of profiles is lib/profiles.ts's, so a new profile cannot be missing from it", () => {
+  const listed = [...readFileSync(join(root, 'Makefile'), 'utf8').matchAll(/PROFILE=([a-z]+(?:\|[a-z]+)+)/g)].map((match) => match[1]);
+  assert.ok(listed.length >= 1, 'the Makefile names the profiles somewhere as PROFILE=a|b|…');
+  for (const list of listed) assert.equal(list, profileNames.join('|'));
 });

@@ -123,6 +123,8 @@ test("event ingestion's figures: e2e from k6, database writes, buffer depth and 
   const blind = figuresFromRun('run', summary({ e2eP95: 800, accepted: 480, refused: 0 }), meta('event-ingestion'), null, null);
   assert.equal(blind.values.flushesPerSecond, null, 'without snapshots there is no figure, not a zero');
   assert.equal(blind.values.bufferHighWater, null);
+  const teams = figuresFromRun('run', summary({ e2eP95: 800, accepted: 480, refused: 0 }), meta('my-ingest'), null, null);
+  assert.equal(teams.measures, 'events', "a run that measured e2e visibility is read as events, whatever its scenario's name");
 });
 
 test('other scenarios report request latency, throughput, failures and pool waits', () => {
@@ -143,12 +145,13 @@ test('other scenarios report request latency, throughput, failures and pool wait
   assert.equal(figures.values.poolWaitsPerSecond, 2);
   assert.equal(figures.values.poolWaitMs, 10);
   assert.deepEqual(Object.keys(figures.values), requestFigures.map((f) => f.key));
+  assert.equal(figures.measures, 'requests');
 });
 
 // ------------------------------------------------------------------- table and recommendation
 
 function run(scenario: string, values: Record<string, number | null>, passed = true, e2eSloMs: number | null = null): SweepRunFigures {
-  return { folder: 'f', scenario, profile: 'smoke', exitCode: passed ? 0 : 99, reason: '', passed, e2eSloMs, values, meta: meta(scenario, passed ? 0 : 99) };
+  return { folder: 'f', scenario, profile: 'smoke', measures: scenario === 'event-ingestion' ? 'events' : 'requests', exitCode: passed ? 0 : 99, reason: '', passed, e2eSloMs, values, meta: meta(scenario, passed ? 0 : 99) };
 }
 
 function flushRow(value: string, writes: number[], e2e: number[], refused = 0) {
@@ -169,34 +172,34 @@ test('medians with their range per value; a figure no run recorded is n/a', () =
 
 test('the flush-interval rule: the smallest interval under the write bound whose e2e p95 meets its SLO, with no refused batch', () => {
   const rows = [flushRow('0.5s', [2, 2], [400, 420]), flushRow('1s', [1.02, 0.98], [700, 720]), flushRow('2s', [0.5, 0.5], [1500, 1600]), flushRow('5s', [0.2, 0.2], [4000, 4100])];
-  const chosen = recommend('event-ingestion', flush, rows, { maxDbWrites: 1 });
+  const chosen = recommend('events', flush, rows, { maxDbWrites: 1 });
   assert.equal(chosen.value, '1s', '1.02 and 0.98 show as 1.0/s, within the bound of 1');
   assert.match(chosen.rule, /smallest interval whose median database write rate, as the table shows it, is at most 1 flush transactions per second/);
   assert.match(chosen.sentence, /0\.5s: 2\.0\/s database writes over 1\/s/);
-  assert.equal(recommend('event-ingestion', flush, rows, { maxDbWrites: 2 }).value, '0.5s');
-  assert.equal(recommend('event-ingestion', flush, rows, { maxDbWrites: 0.3 }).value, '5s');
+  assert.equal(recommend('events', flush, rows, { maxDbWrites: 2 }).value, '0.5s');
+  assert.equal(recommend('events', flush, rows, { maxDbWrites: 0.3 }).value, '5s');
   const late = [flushRow('0.5s', [2], [400]), flushRow('2s', [0.5], [3100])];
-  const none = recommend('event-ingestion', flush, late, { maxDbWrites: 1 });
+  const none = recommend('events', flush, late, { maxDbWrites: 1 });
   assert.equal(none.value, null);
   assert.match(none.sentence, /^no interval meets the rule: 0\.5s: .*over 1\/s; 2s: e2e p95 3100\.0 ms misses its SLO of 3000\.0 ms$/);
-  assert.equal(recommend('event-ingestion', flush, [flushRow('2s', [0.5], [900], 3)], { maxDbWrites: 1 }).value, null, 'refused batches rule a value out');
+  assert.equal(recommend('events', flush, [flushRow('2s', [0.5], [900], 3)], { maxDbWrites: 1 }).value, null, 'refused batches rule a value out');
 });
 
 test("other parameters: the smallest value within 10% (or the best value's spread) of the best median, among values whose runs all held", () => {
   const pool = parameters.DB_MAX_OPEN_CONNS;
   const rowOf = (value: string, p95: number[], passed = true) => valueRow(value, p95.map((v, i) => ({ repetition: i + 1, figures: run('api-load', { p95: v }, passed) })), requestFigures);
   const rows = [rowOf('2', [30, 32], false), rowOf('4', [10.8, 10.8]), rowOf('8', [10, 10]), rowOf('16', [10.1, 10.1])];
-  const chosen = recommend('api-load', pool, rows, { maxDbWrites: 1 });
+  const chosen = recommend('requests', pool, rows, { maxDbWrites: 1 });
   assert.equal(chosen.value, '4', '10.8 ms is within 10% of 10 ms; 2 failed its thresholds');
   assert.match(chosen.rule, /^the smallest DB_MAX_OPEN_CONNS whose runs all held every threshold and whose median request p95 is within 10%/);
   const noisy = [rowOf('2', [14, 14]), rowOf('8', [8, 12])];
-  assert.equal(recommend('api-load', pool, noisy, { maxDbWrites: 1 }).value, '2', "the best value's own spread (4 ms) is wider than 10%");
-  assert.equal(recommend('api-load', pool, [rowOf('2', [30], false)], { maxDbWrites: 1 }).value, null);
+  assert.equal(recommend('requests', pool, noisy, { maxDbWrites: 1 }).value, '2', "the best value's own spread (4 ms) is wider than 10%");
+  assert.equal(recommend('requests', pool, [rowOf('2', [30], false)], { maxDbWrites: 1 }).value, null);
 });
 
 test('the Markdown table marks the recommended value and shows the range only where the runs differ', () => {
   const rows = [flushRow('0.5s', [2, 2], [400, 420]), flushRow('1s', [1, 1], [700, 720])];
-  const table: TradeOffTable = { scenario: 'event-ingestion', profile: 'smoke', parameter: 'BUFFER_FLUSH_INTERVAL', figures: eventFigures, rows, recommendation: recommend('event-ingestion', flush, rows, { maxDbWrites: 1 }) };
+  const table: TradeOffTable = { scenario: 'event-ingestion', profile: 'smoke', parameter: 'BUFFER_FLUSH_INTERVAL', figures: eventFigures, rows, recommendation: recommend('events', flush, rows, { maxDbWrites: 1 }) };
   const markdown = tableMarkdown(table).split('\n');
   assert.match(markdown[0], /^\| BUFFER_FLUSH_INTERVAL \| e2e visibility p50 \| e2e visibility p95 \| DB writes\/s \(flushes\) \|/);
   assert.match(markdown[2], /^\| 0\.5s \| n\/a \| 410\.0 ms \(400\.0 ms–420\.0 ms\) \| 2\.0\/s \|/);
@@ -206,7 +209,7 @@ test('the Markdown table marks the recommended value and shows the range only wh
 
 test('the chart has one panel per figure with the values in order, and renders to SVG in node', async () => {
   const rows = [flushRow('0.5s', [2, 2], [400, 420]), flushRow('2s', [0.5, 0.5], [1500, 1600])];
-  const table: TradeOffTable = { scenario: 'event-ingestion', profile: 'smoke', parameter: 'BUFFER_FLUSH_INTERVAL', figures: eventFigures, rows, recommendation: recommend('event-ingestion', flush, rows, { maxDbWrites: 1 }) };
+  const table: TradeOffTable = { scenario: 'event-ingestion', profile: 'smoke', parameter: 'BUFFER_FLUSH_INTERVAL', figures: eventFigures, rows, recommendation: recommend('events', flush, rows, { maxDbWrites: 1 }) };
   const spec = chartSpec(table) as { data: { values: Array<{ figure: string; value: string; side: string }> } };
   assert.deepEqual(new Set(spec.data.values.map((row) => row.figure)), new Set(['e2e visibility p95 (ms)', 'DB writes/s (flushes) (per s)', '503s (refused batches) (count)']));
   assert.deepEqual(spec.data.values.filter((row) => row.side === 'recommended').map((row) => row.value), ['2s', '2s', '2s']);

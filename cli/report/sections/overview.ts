@@ -1,5 +1,6 @@
 // The title and the executive summary: what someone who reads nothing else needs to know.
 import { endpointRows, failedThresholds, firedAlerts, formatObserved, runDurationSeconds, thresholdResults } from '../../../lib/summary/model.ts';
+import { profiles, type ProfileName } from '../../../lib/profiles.ts';
 import { serviceObjectives } from '../../../thresholds/reference-endpoints.ts';
 import { code, count, mark, ms, percent, perSecond, seconds } from '../../runs/format.ts';
 import { noLoad, value, type ReportInput } from '../input.ts';
@@ -23,7 +24,8 @@ function runPassed(input: ReportInput): boolean {
 
 /** A breakpoint run is meant to fail; the load it failed at is its result. */
 function breakpointSentence(input: ReportInput): string | null {
-  if (input.meta?.profile !== 'breakpoint') return null;
+  const profile = input.meta ? profiles[input.meta.profile as ProfileName] : undefined;
+  if (!profile?.seeksBreakingPoint) return null;
   const parts: string[] = [];
   const vusMax = value(input.summary, 'vus_max', 'max');
   if (vusMax !== undefined) parts.push(`${count(vusMax)} VUs allocated at most (vus_max)`);
