@@ -6,7 +6,7 @@ import { accessSync, constants, createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { contactedUrls, firstRefusal, refusalFor } from '../lib/allowlist.ts';
-import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
+import { SettingError, parseConfig, type Config } from '../lib/config.ts';
 import { runFiles } from '../lib/run-files.ts';
 import { redactText } from '../lib/redact.ts';
 import { k6Environment, recordedEnvironment, redactArgs, targetEnvironment } from '../lib/variables.ts';
@@ -14,7 +14,8 @@ import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunPro
 import { gitCommit, k6Version, machine } from './meta.ts';
 import { k6Binary, projectRoot, scenarioBundle, serviceBinary } from './paths.ts';
 import { pgoBuild } from './pgo/build.ts';
-import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
+import { k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
+import { exitCodes } from './exit-codes.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder, makeResultsDir } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
@@ -45,7 +46,7 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
   try {
     config = parseConfig(k6Env);
   } catch (error) {
-    if (error instanceof ConfigError) return { exitCode: exitCodes.invalidConfig.code, sentence: error.message };
+    if (error instanceof SettingError) return { exitCode: exitCodes.invalidConfig.code, sentence: error.message };
     throw error;
   }
   // The same list k6 checks in init, plus the profile listener only the CLI talks to.

@@ -68,11 +68,11 @@ export interface Config {
 }
 
 /** Thrown for any bad value; the message names the variable, the value and the valid choices. */
-export class ConfigError extends Error {
+export class SettingError extends Error {
   constructor(message: string) {
     // A refusal quotes the bad value, which can be a URL with its password.
     super(redactText(message));
-    this.name = 'ConfigError';
+    this.name = 'SettingError';
   }
 }
 
@@ -93,7 +93,7 @@ function setting(env: Env, name: VariableName): Setting {
     value,
     shown,
     refuse: () => {
-      throw new ConfigError(`${shown}="${value}" is not valid; valid values are: ${describeKind(entry.kind)}`);
+      throw new SettingError(`${shown}="${value}" is not valid; valid values are: ${describeKind(entry.kind)}`);
     },
   };
 }
@@ -170,11 +170,11 @@ function rateOverrides(env: Env): Partial<Record<Endpoint, number>> {
   for (const pair of list(env, 'LOADGATE_RATES')) {
     const [endpoint, rate] = pair.split('=').map((part) => part.trim());
     if (!isEndpoint(endpoint)) {
-      throw new ConfigError(`LOADGATE_RATES: "${endpoint}" is not an endpoint; valid endpoints are: ${endpointNames.join(', ')}`);
+      throw new SettingError(`LOADGATE_RATES: "${endpoint}" is not an endpoint; valid endpoints are: ${endpointNames.join(', ')}`);
     }
     const parsed = Number(rate);
     if (rate === undefined || rate === '' || !(parsed >= 0)) {
-      throw new ConfigError(`LOADGATE_RATES: "${pair}" needs a rate in requests per second, for example ${endpoint}=200`);
+      throw new SettingError(`LOADGATE_RATES: "${pair}" needs a rate in requests per second, for example ${endpoint}=200`);
     }
     overrides[endpoint] = parsed;
   }
@@ -221,7 +221,7 @@ function backends(env: Env): Pick<Config, 'db' | 'databaseUrl' | 'cache' | 'dbPo
   const databaseUrl = url(env, 'DATABASE_URL');
   const db = choice(env, 'DB') || (databaseUrl ? 'postgres' : 'sqlite');
   if (db === 'sqlite' && databaseUrl) {
-    throw new ConfigError(`DB="sqlite" contradicts DATABASE_URL, which names a PostgreSQL; unset one of them (valid DB values: postgres, sqlite)`);
+    throw new SettingError(`DB="sqlite" contradicts DATABASE_URL, which names a PostgreSQL; unset one of them (valid DB values: postgres, sqlite)`);
   }
   const maxOpenConns = numeric(env, 'DB_MAX_OPEN_CONNS');
   return {

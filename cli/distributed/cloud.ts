@@ -10,10 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { refusalFor } from '../../lib/allowlist.ts';
-import { ConfigError, parseConfig } from '../../lib/config.ts';
+import { SettingError, parseConfig } from '../../lib/config.ts';
 import { k6Environment, urlCredentialIn } from '../../lib/variables.ts';
 import { k6Binary, scenarioBundle } from '../paths.ts';
-import { exitCodes, loadgateRunEnd, type RunEnd } from '../record.ts';
+import { loadgateRunEnd, type RunEnd } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
 import { runnerEnvironment } from './operator.ts';
 import { booleanSetting, cloudDistribution, optionalInteger } from './settings.ts';
@@ -89,7 +90,7 @@ export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan | { exitCode: nu
     cloud = { projectID: optionalInteger(env, 'K6_CLOUD_PROJECT_ID'), distribution: cloudDistribution(env) };
     if (cloud.projectID === undefined) delete cloud.projectID;
   } catch (error) {
-    if (error instanceof ConfigError) return refuse(error.message);
+    if (error instanceof SettingError) return refuse(error.message);
     throw error;
   }
   const planned = { ...env };
@@ -99,11 +100,11 @@ export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan | { exitCode: nu
       try {
         return parseConfig(k6Environment(env));
       } catch (error) {
-        if (error instanceof ConfigError) return error;
+        if (error instanceof SettingError) return error;
         throw error;
       }
     })();
-    if (config instanceof ConfigError) return refuse(config.message);
+    if (config instanceof SettingError) return refuse(config.message);
     if (!env.BASE_URL?.trim() || isLoopbackUrl(config.baseUrl)) {
       return refuse(
         `the cloud's load generators cannot reach ${env.BASE_URL?.trim() ? config.baseUrl : 'the reference service on this machine'}; set BASE_URL to an address they can reach and name its host in LOADGATE_ALLOW_HOSTS, or run on this machine with LOCAL_EXECUTION=1`,

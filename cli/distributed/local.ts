@@ -5,9 +5,10 @@
 // summary into <run>/instance-<i>/; the run is then judged on the merged samples.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../lib/config.ts';
+import { SettingError } from '../../lib/config.ts';
 import { runFiles } from '../../lib/run-files.ts';
-import { exitCodes, type RunEnd } from '../record.ts';
+import { type RunEnd } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
 import { Interrupts } from '../signals.ts';
 import { instanceOutput, mergeInto, rawFileSuffix } from './merge-command.ts';
@@ -63,7 +64,7 @@ export async function runDistributed(scenario: string, env: NodeJS.ProcessEnv): 
   try {
     instances = integerSetting(env, 'INSTANCES');
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof SettingError)) throw error;
     say(error.message);
     return exitCodes.invalidConfig.code;
   }

@@ -6,11 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError } from '../../lib/config.ts';
+import { SettingError } from '../../lib/config.ts';
 import { urlCredentialIn, variables, type Variable } from '../../lib/variables.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
 import { k6Binary, projectRoot, scenarioBundle } from '../paths.ts';
-import { exitCodes, writeMeta } from '../record.ts';
+import { writeMeta } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { check, resolvedOptions, say } from '../run.ts';
 import { rawFileSuffix } from './merge-command.ts';
@@ -133,7 +134,7 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
   try {
     parallelism = integerSetting(env, 'PARALLELISM');
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof SettingError)) throw error;
     say(error.message);
     return exitCodes.invalidConfig.code;
   }

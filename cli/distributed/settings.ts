@@ -1,11 +1,11 @@
 // The variables only the distributed commands read (INSTANCES, PARALLELISM, RUNS, the cloud's),
 // checked against their entries in lib/variables.ts with the message every bad value gets there:
 // the variable, the value and the valid values.
-import { ConfigError, flag, numeric, text } from '../../lib/config.ts';
+import { SettingError, flag, numeric, text } from '../../lib/config.ts';
 import { describeKind, variable, type Env, type VariableName } from '../../lib/variables.ts';
 
 function refuse(name: VariableName, value: string): never {
-  throw new ConfigError(`${name}="${value}" is not valid; valid values are: ${describeKind(variable(name).kind)}`);
+  throw new SettingError(`${name}="${value}" is not valid; valid values are: ${describeKind(variable(name).kind)}`);
 }
 
 const valueOf = (env: Env, name: VariableName): string | undefined => env[name]?.trim() || undefined;

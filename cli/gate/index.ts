@@ -3,10 +3,11 @@
 // through the run record, so the gate sees exactly what a run folder says.
 import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from '../../lib/config.ts';
+import { SettingError, parseConfig } from '../../lib/config.ts';
 import { describeKind, k6Environment, parseBoolean, variable, type VariableName } from '../../lib/variables.ts';
 import { machine } from '../meta.ts';
-import { exitCodes, readMeta, type RunMeta } from '../record.ts';
+import { readMeta, type RunMeta } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { runScenario, scenarioNames } from '../run.ts';
 import { resolveScenario } from '../scenario.ts';
 import {
@@ -135,7 +136,7 @@ export async function baselineCommand(scenarioArgument: string | undefined, env:
 }
 
 function refused(error: unknown): number {
-  if (error instanceof ConfigError) {
+  if (error instanceof SettingError) {
     say(error.message);
     return exitCodes.invalidConfig.code;
   }

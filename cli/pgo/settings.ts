@@ -2,7 +2,7 @@
 // value and the valid values, exit code 2, before any build, folder or packet.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { exitCodes } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { say } from '../run.ts';
 
 export class BadSetting extends Error {

@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { parseConfig } from '../../lib/config.ts';
 import { k6Environment } from '../../lib/variables.ts';
 import { palette, renderSvg } from '../charts.ts';
-import { exitCodes } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { runK6, runScenario, scenarioNames, say } from '../run.ts';
 import { describeBuild, pgoBuild, servicePgoFile, verifyBinaries } from './build.ts';

@@ -9,7 +9,7 @@ import { redactText } from '../../lib/redact.ts';
 import { describeKind, splitArgs, targetEnvironment, variable, variables, type Variable, type VariableName } from '../../lib/variables.ts';
 import { machine } from '../meta.ts';
 import { serviceBinary } from '../paths.ts';
-import { exitCodes } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { utcStamp } from '../run-folder.ts';
 import { check, runScenario, say } from '../run.ts';
 import { waitForHealth } from '../runs/health.ts';
