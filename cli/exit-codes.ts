@@ -68,3 +68,18 @@ export function exitCodeOf(error: unknown): number | undefined {
   if (error instanceof LoadgateError) return exitCodes[error.code].code;
   return undefined;
 }
+
+/** How an entry point ends on an error: its sentence, then its code (SettingError 104, LoadgateError its own, else 2). */
+export function exitWith(error: unknown, program: string): never {
+  process.stderr.write(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(exitCodeOf(error) ?? exitCodes.badCommandLine.code);
+}
+
+/** bench/'s scripts read their settings at the top, outside any command: refused as main.ts refuses. */
+export function orExit<T>(read: () => T, program: string): T {
+  try {
+    return read();
+  } catch (error) {
+    return exitWith(error, program);
+  }
+}

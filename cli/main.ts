@@ -4,7 +4,7 @@ import { choice } from '../lib/config.ts';
 import { redactText } from '../lib/redact.ts';
 import { rememberSecretsOf } from '../lib/variables.ts';
 import { commands, usageText } from './commands.ts';
-import { exitCodeOf, exitCodes } from './exit-codes.ts';
+import { exitCodes, exitWith } from './exit-codes.ts';
 
 /**
  * Before any command: every secret the environment holds is remembered for redaction, everything
@@ -39,9 +39,6 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    // SettingError: 104; LoadgateError: its own code; anything unforeseen: 2, as a bad command line.
-    process.stderr.write(`loadgate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(exitCodeOf(error) ?? exitCodes.badCommandLine.code);
-  },
+  // SettingError: 104; LoadgateError: its own code; anything unforeseen: 2, as a bad command line.
+  (error: unknown) => exitWith(error, 'loadgate'),
 );

@@ -76,6 +76,11 @@ export class SettingError extends Error {
   }
 }
 
+/** The one sentence of a bad value: the variable as the user typed it, the value, the valid values. */
+export function invalid(name: string, value: string | undefined, valid: string): SettingError {
+  return new SettingError(`${name}="${value ?? ''}" is not valid; valid values are: ${valid}`);
+}
+
 interface Setting {
   /** Trimmed; undefined when unset or blank. */
   value: string | undefined;
@@ -93,7 +98,7 @@ function setting(env: Env, name: VariableName): Setting {
     value,
     shown,
     refuse: () => {
-      throw new SettingError(`${shown}="${value}" is not valid; valid values are: ${describeKind(entry.kind)}`);
+      throw invalid(shown, value, describeKind(entry.kind));
     },
   };
 }
@@ -138,7 +143,7 @@ function milliseconds(text: string): number | undefined {
 }
 
 /** A checked duration setting as written, for k6 settings that take duration text. */
-function durationText(env: Env, name: VariableName, fallback?: string): string {
+export function duration(env: Env, name: VariableName, fallback?: string): string {
   const { value, refuse } = setting(env, name);
   const { kind } = variable(name);
   if (value === undefined) return fallback ?? variable(name).default;
@@ -148,7 +153,7 @@ function durationText(env: Env, name: VariableName, fallback?: string): string {
 }
 
 /** Without trailing slashes; '' when unset without a default, or set to off where the kind allows it. */
-function url(env: Env, name: VariableName, fallback?: string): string {
+export function url(env: Env, name: VariableName, fallback?: string): string {
   const { value, refuse } = setting(env, name);
   const { kind } = variable(name);
   if (kind.type === 'url' && kind.off && value?.toLowerCase() === 'off') return '';
@@ -158,7 +163,7 @@ function url(env: Env, name: VariableName, fallback?: string): string {
   return new RegExp(`^(${schemes.join('|')}):\\/\\/[^/?#\\s]+`).test(trimmed) ? trimmed : refuse();
 }
 
-function list(env: Env, name: VariableName): string[] {
+export function list(env: Env, name: VariableName): string[] {
   return text(env, name)
     .split(',')
     .map((item) => item.trim())
@@ -191,7 +196,7 @@ export function parseConfig(env: Env): Config {
     profile,
     protocol: choice(env, 'PROTOCOL') as Protocol,
     allowHosts: list(env, 'LOADGATE_ALLOW_HOSTS').map((host) => host.toLowerCase()),
-    requestTimeoutMs: durationToMs(durationText(env, 'LOADGATE_REQUEST_TIMEOUT')),
+    requestTimeoutMs: durationToMs(duration(env, 'LOADGATE_REQUEST_TIMEOUT')),
     seed: numeric(env, 'LOADGATE_SEED'),
     thinkTimeScale: numeric(env, 'LOADGATE_THINK_TIME_SCALE'),
     peakVus: numeric(env, 'LOADGATE_VUS'),
@@ -200,7 +205,7 @@ export function parseConfig(env: Env): Config {
     eventsPerSec: numeric(env, 'LOADGATE_EVENTS_PER_SEC'),
     batchSize: numeric(env, 'LOADGATE_BATCH_SIZE'),
     grpcAddr: text(env, 'LOADGATE_GRPC_ADDR', `${hostOf(baseUrl)}:9090`),
-    flushIntervalMs: durationToMs(durationText(env, 'LOADGATE_FLUSH_INTERVAL')),
+    flushIntervalMs: durationToMs(duration(env, 'LOADGATE_FLUSH_INTERVAL')),
     metricsUrl: url(env, 'LOADGATE_METRICS_URL', `${baseUrl}/metrics`),
     alertTimeScale: numeric(env, 'LOADGATE_ALERT_TIME_SCALE', profile.alertTimeScale),
     alertAbortSeverity: choice(env, 'LOADGATE_ALERT_ABORT_SEVERITY') as AlertAbortSeverity,
@@ -211,7 +216,7 @@ export function parseConfig(env: Env): Config {
     profileCapture: flag(env, 'PROFILE_CAPTURE'),
     dashboard: choice(env, 'DASHBOARD') as Config['dashboard'],
     secretSource: text(env, 'LOADGATE_SECRET_SOURCE'),
-    dashboardPeriod: durationText(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
+    dashboardPeriod: duration(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
     k6Binary: text(env, 'K6'),
     ...backends(env),
   };
@@ -231,8 +236,8 @@ function backends(env: Env): Pick<Config, 'db' | 'databaseUrl' | 'cache' | 'dbPo
     dbPool: {
       maxOpenConns,
       maxIdleConns: numeric(env, 'DB_MAX_IDLE_CONNS', maxOpenConns),
-      connMaxLifetime: durationText(env, 'DB_CONN_MAX_LIFETIME'),
-      connMaxIdleTime: durationText(env, 'DB_CONN_MAX_IDLE_TIME'),
+      connMaxLifetime: duration(env, 'DB_CONN_MAX_LIFETIME'),
+      connMaxIdleTime: duration(env, 'DB_CONN_MAX_IDLE_TIME'),
     },
   };
 }

@@ -13,7 +13,7 @@ import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
 import { abortEnd } from './aborts.ts';
 import { mergeRawSamples } from './merge.ts';
-import { listSetting } from './settings.ts';
+import { list } from '../settings.ts';
 import { thresholdSources, ThresholdError, type ThresholdOption } from './thresholds.ts';
 
 /** One instance's output: `<name>.json.gz` and the folder `<name>/` beside it. */
@@ -123,7 +123,7 @@ function sourceMeta(paths: string[]): RunMeta | null {
 
 /** `make merge RUNS=<folders or files>`: a new run folder holding the merged summary and reports. */
 export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const paths = args.length ? args : listSetting(env, 'RUNS');
+  const paths = args.length ? args : list(env, 'RUNS');
   if (!paths.length) {
     say('make merge needs RUNS: the runners\' output folders or their raw sample files (*.json.gz), separated by commas');
     return exitCodes.badCommandLine.code;
@@ -149,7 +149,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     gitCommit: gitCommit(projectRoot),
-    k6: source?.k6 ?? k6Version(k6Binary()),
+    k6: source?.k6 ?? k6Version(k6Binary(env)),
     machine: source?.machine ?? machine(),
     target: source?.target,
     environment: source?.environment,
@@ -157,7 +157,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     instances,
     merge,
   });
-  regenerateReports(dir);
+  regenerateReports(dir, env);
   say(`${end.reason} (exit code ${end.exitCode})`);
   say(`results in ${dir}`);
   return end.exitCode;
