@@ -12,7 +12,7 @@ import { serviceBinary } from '../paths.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { utcStamp } from '../run-folder.ts';
 import { check, runScenario, say } from '../run.ts';
-import { list, numeric, SettingError, text } from '../settings.ts';
+import { list, numeric, SettingError, text, writableFolder } from '../settings.ts';
 import { waitForHealth } from '../runs/health.ts';
 import { errorLine, moveCredentials } from '../service.ts';
 import { renderSweepChart } from './chart.ts';
@@ -80,7 +80,7 @@ function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv):
     values,
     repeat,
     profile: text(env, 'PROFILE'),
-    resultsDir: text(env, 'RESULTS_DIR'),
+    resultsDir: writableFolder(env, 'RESULTS_DIR'),
     maxDbWrites,
     sweepCmd,
     healthUrl,

@@ -11,7 +11,7 @@ import { readSummary } from '../record.ts';
 import { say } from '../run.ts';
 import { figuresOf, readFigures, type Figure, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
-import { SettingError } from '../settings.ts';
+import { existingPath, SettingError, type Env } from '../settings.ts';
 import { formatFigure, spread, type Spread } from './table.ts';
 
 export interface Side {
@@ -31,10 +31,9 @@ interface SweepRecord {
 }
 
 /** A run folder, or a sweep folder's runs of its recommended value. */
-export function readSide(label: 'A' | 'B', folder: string | undefined): Side {
-  const given = (folder ?? '').trim();
+function readSide(label: 'A' | 'B', env: Env): Side {
+  const given = existingPath(env, label);
   if (!given) throw new SettingError(`${label} is not set; name a run folder or a sweep folder, e.g. ${label}=results/latest`);
-  if (!existsSync(given)) throw new SettingError(`${label}="${given}" does not exist; name a run folder or a sweep folder`);
   const sweepFile = join(given, sweepFiles.json);
   if (existsSync(sweepFile)) {
     const sweep = JSON.parse(readFileSync(sweepFile, 'utf8')) as SweepRecord;
@@ -180,8 +179,8 @@ engineers' runs may share them too, so only differences beyond the runs' own spr
 export function optimizationLogCommand(env: NodeJS.ProcessEnv): number {
   const name = env.NAME?.trim();
   if (!name) throw new SettingError('NAME is not set; give the entry a title, e.g. NAME="Flush interval 1s to 2s"');
-  const before = readSide('A', env.A);
-  const after = readSide('B', env.B);
+  const before = readSide('A', env);
+  const after = readSide('B', env);
   const [a, b] = [before.runs[0], after.runs[0]];
   if (a.scenario !== b.scenario || a.profile !== b.profile) {
     throw new SettingError(`A holds ${a.scenario} at ${a.profile} and B ${b.scenario} at ${b.profile}; compare runs of one scenario and profile`);
