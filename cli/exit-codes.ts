@@ -69,6 +69,13 @@ export function exitCodeOf(error: unknown): number | undefined {
   return undefined;
 }
 
+/** A refusal given as a code and a sentence (cli/run.ts's check) as the error that carries it to main.ts. */
+export function refusalError(exitCode: number, sentence: string): SettingError | LoadgateError {
+  if (exitCode === exitCodes.invalidConfig.code) return new SettingError(sentence);
+  const name = (Object.keys(exitCodes) as ExitCodeName[]).find((key) => exitCodes[key].code === exitCode) ?? 'badCommandLine';
+  return new LoadgateError(name, sentence);
+}
+
 /** How an entry point ends on an error: its sentence, then its code (SettingError 104, LoadgateError its own, else 2). */
 export function exitWith(error: unknown, program: string): never {
   process.stderr.write(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -16,13 +16,10 @@ export type { Env } from '../lib/variables.ts';
  */
 export const hostEnvironment = (): Env => process.env;
 
-/** The variable's own valid values, as the docs table shows them. */
-const validValues = (name: VariableName) => describeKind(variable(name).kind);
-
 /** A file or folder that must exist; '' when unset without a default. */
 export function existingPath(env: Env, name: VariableName): string {
   const path = text(env, name);
-  if (path && !existsSync(path)) throw invalid(name, path, `${validValues(name)} that exists`);
+  if (path && !existsSync(path)) throw invalid(name, path, `${describeKind(variable(name).kind)} that exists`);
   return path;
 }
 

@@ -12,7 +12,7 @@ import { parseConfig } from '../../lib/config.ts';
 import { k6Environment, splitArgs } from '../../lib/variables.ts';
 import { projectRoot, serviceBinary } from '../paths.ts';
 import { readMeta } from '../record.ts';
-import { exitCodes } from '../exit-codes.ts';
+import { exitCodes, refusalError } from '../exit-codes.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { check, runK6, runScenario, say, type K6Launcher } from '../run.ts';
 import { resolveScenario } from '../scenario.ts';
@@ -77,7 +77,7 @@ export function abSettings(scenarioArgument: string | undefined, env: NodeJS.Pro
   // Both sides' runs checked before anything is built or sent.
   for (const side of ['base', 'head'] as const) {
     const checked = check(argument, sideEnvironment(env, side, headArgs, command !== ''));
-    if ('sentence' in checked) throw new SettingError(`${side}: ${checked.sentence}`);
+    if ('sentence' in checked) throw refusalError(checked.exitCode, `${side}: ${checked.sentence}`);
   }
   if (headArgs.length && !command) {
     // The service's own flag parser judges them, before anything is built or sent.

@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { parseConfig } from '../../lib/config.ts';
 import { k6Environment } from '../../lib/variables.ts';
 import { palette, renderSvg } from '../charts.ts';
-import { exitCodes } from '../exit-codes.ts';
+import { exitCodes, LoadgateError } from '../exit-codes.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { runK6, runScenario, scenarioNames, say } from '../run.ts';
 import { describeBuild, pgoBuild, servicePgoFile, verifyBinaries } from './build.ts';
@@ -137,12 +137,10 @@ export async function pgoVerifyCommand(scenarioArgument: string | undefined, env
   if (env.BASE_URL?.trim()) throw new SettingError(`BASE_URL="${env.BASE_URL}" is not used by make pgo-verify: it builds and starts the reference service twice (PGO off and on); unset BASE_URL`);
   const builds = { off: pgoBuild(verifyBinaries.off), on: pgoBuild(verifyBinaries.on) };
   if (!builds.off || !builds.on) {
-    say(`the PGO off and on builds are missing (${verifyBinaries.off}, ${verifyBinaries.on}); run "make pgo-verify", which builds them`);
-    return 2;
+    throw new LoadgateError('badCommandLine', `the PGO off and on builds are missing (${verifyBinaries.off}, ${verifyBinaries.on}); run "make pgo-verify", which builds them`);
   }
   if (builds.on.pgo !== 'on' || builds.off.pgo !== 'off') {
-    say(`the PGO on build used no profile: there is no ${servicePgoFile}; take one with "make pgo SCENARIO=${scenario}" first`);
-    return 2;
+    throw new LoadgateError('badCommandLine', `the PGO on build used no profile: there is no ${servicePgoFile}; take one with "make pgo SCENARIO=${scenario}" first`);
   }
   const rate = env.RPS?.trim() || env.LOADGATE_RPS?.trim() || verifyRps;
   const runEnv = { ...env, RPS: rate, PROFILE_CAPTURE: 'off', DASHBOARD: 'off' };

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { exitCodeOf, exitCodes, LoadgateError } from '../../cli/exit-codes.ts';
+import { exitCodeOf, exitCodes, LoadgateError, refusalError } from '../../cli/exit-codes.ts';
 import { choice, duration, existingPath, flag, numeric, SettingError, text, url, writableFolder } from '../../cli/settings.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -58,6 +58,9 @@ test('SettingError is exit 104, LoadgateError its own code, anything else none',
   assert.equal(exitCodeOf(new LoadgateError('serviceFailed', 'x')), exitCodes.serviceFailed.code);
   assert.equal(exitCodeOf(new LoadgateError('badCommandLine', 'x')), exitCodes.badCommandLine.code);
   assert.equal(exitCodeOf(new Error('x')), undefined);
+  // A refusal cli/run.ts's check gives as a code keeps that code on its way to main.ts.
+  assert.ok(refusalError(exitCodes.invalidConfig.code, 'x') instanceof SettingError);
+  assert.equal(exitCodeOf(refusalError(exitCodes.k6Failed.code, 'x')), exitCodes.k6Failed.code);
 });
 
 /** cli/main.ts as make runs it, with only the settings given (and PATH). */
