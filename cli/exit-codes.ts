@@ -30,7 +30,7 @@ export const exitCodes = {
   teardownTimeout: entry(101, 'k6', 'teardown() timed out'),
   timeout: entry(102, 'k6', 'timed out', true),
   stoppedFromApi: entry(103, 'k6', 'stopped through k6’s REST API', true),
-  invalidConfig: entry(104, 'k6', 'invalid configuration or a host off the allow-list, refused before anything started'),
+  invalidConfig: entry(104, 'k6', 'invalid configuration (a bad setting of any command, named with its value and the valid values) or a host off the allow-list, refused before anything started'),
   interrupted: entry(105, 'k6', 'interrupted by a signal (Ctrl-C)', true),
   restApiFailed: entry(106, 'k6', 'k6’s REST API could not start', true),
   scriptError: entry(107, 'k6', 'script error, or the pre-flight refused the target: it is down or does not serve the scenario’s routes (the reason names each route and its status)', true),
