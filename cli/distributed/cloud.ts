@@ -16,7 +16,7 @@ import { k6Binary, scenarioBundle } from '../paths.ts';
 import { loadgateRunEnd, type RunEnd } from '../record.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
 import { runnerEnvironment } from './operator.ts';
-import { flag } from '../settings.ts';
+import { flag, text } from '../settings.ts';
 import { cloudDistribution, optionalInteger } from './settings.ts';
 
 /** With no host allowed besides loopback, only a loopback URL passes the allow-list. */
@@ -69,7 +69,7 @@ export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan {
   const refuse = (sentence: string): never => {
     throw new SettingError(sentence);
   };
-  if (!env.K6_CLOUD_TOKEN?.trim()) {
+  if (!text(env, 'K6_CLOUD_TOKEN')) {
     refuse(
       'make cloud needs K6_CLOUD_TOKEN, a Grafana Cloud k6 API token (Grafana Cloud → Testing & synthetics → Performance → Settings), and usually K6_CLOUD_PROJECT_ID; nothing was started or sent',
     );
@@ -80,7 +80,7 @@ export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan {
       `${withCredential} carries a credential (user:password@ or a password parameter), which the k6 archive would carry to Grafana Cloud k6; give the target's credentials through LOADGATE_SECRET_SOURCE (LOCAL_EXECUTION=1) instead; nothing was started or sent`,
     );
   }
-  if (env.LOADGATE_TOKEN?.trim()) {
+  if (text(env, 'LOADGATE_TOKEN')) {
     refuse('LOADGATE_TOKEN would travel in the k6 archive to Grafana Cloud k6; give the token through LOADGATE_SECRET_SOURCE=file=… and LOADGATE_TOKEN_SECRET with LOCAL_EXECUTION=1, or let the scenario log in; nothing was started or sent');
   }
   const local = flag(env, 'LOCAL_EXECUTION');

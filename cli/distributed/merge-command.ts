@@ -13,7 +13,7 @@ import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
 import { abortEnd } from './aborts.ts';
 import { mergeRawSamples } from './merge.ts';
-import { list } from '../settings.ts';
+import { list, text } from '../settings.ts';
 import { thresholdSources, thresholdError, type ThresholdOption } from './thresholds.ts';
 
 /** One instance's output: `<name>.json.gz` and the folder `<name>/` beside it. */
@@ -130,7 +130,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const source = sourceMeta(paths);
   const scenario = source?.scenario ?? 'merged';
   const profile = source?.profile ?? 'unknown';
-  const dir = createRunFolder(env.RESULTS_DIR?.trim() || 'results', scenario, profile);
+  const dir = createRunFolder(text(env, 'RESULTS_DIR'), scenario, profile);
   say(`merging ${outputs.length} instance(s) into ${dir}`);
   const startedAt = new Date();
   const { end, instances, merge } = await mergeInto(dir, outputs, source?.options);

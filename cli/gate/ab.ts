@@ -17,7 +17,7 @@ import { createRunFolder } from '../run-folder.ts';
 import { check, runK6, runScenario, say, type K6Launcher } from '../run.ts';
 import { resolveScenario } from '../scenario.ts';
 import { waitForHealth } from '../runs/health.ts';
-import { SettingError } from '../settings.ts';
+import { SettingError, text } from '../settings.ts';
 import { decideRounds, type Round } from './ab-compare.ts';
 import { writeAbReport, type AbReport } from './ab-render.ts';
 import { machine } from '../meta.ts';
@@ -66,14 +66,14 @@ export function abSettings(scenarioArgument: string | undefined, env: NodeJS.Pro
   } catch {
     throw new SettingError(`BASE="${ref}" is not valid: it names no commit of this repository; valid values are a branch, tag or commit (HEAD, main~1, origin/main, a SHA)`);
   }
-  const roundsText = env.REPEAT?.trim() || '3';
+  const roundsText = text(env, 'REPEAT');
   const rounds = Number(roundsText);
   if (!/^\d+$/.test(roundsText) || rounds < 2 || rounds > 10) throw new SettingError(`REPEAT="${roundsText}" is not valid for a side-by-side gate; valid values are 2 to 10 rounds (each a base and a head run)`);
-  const command = env.GATE_CMD?.trim() ?? '';
+  const command = text(env, 'GATE_CMD');
   const baseUrl = env.BASE_URL?.trim() ?? '';
   if (baseUrl && !command) throw new SettingError(`BASE_URL="${baseUrl}" would serve base and head alike; unset it (loadgate builds and starts the reference service at each side), or set GATE_CMD to the command that starts your service at {ref}`);
   if (command && !baseUrl) throw new SettingError(`GATE_CMD starts a service of your own; set BASE_URL to where it listens`);
-  const headArgs = splitArgs(env.GATE_HEAD_ARGS?.trim() ?? '');
+  const headArgs = splitArgs(text(env, 'GATE_HEAD_ARGS'));
   // Both sides' runs checked before anything is built or sent.
   for (const side of ['base', 'head'] as const) {
     const checked = check(argument, sideEnvironment(env, side, headArgs, command !== ''));
@@ -84,7 +84,7 @@ export function abSettings(scenarioArgument: string | undefined, env: NodeJS.Pro
     const result = spawnSync(serviceBinary, [...headArgs, '-version'], { encoding: 'utf8', timeout: 30_000 });
     if (result.status !== 0) {
       const why = `${result.stderr ?? ''}${result.error ?? ''}`.split('\n').map((line) => line.trim()).filter(Boolean)[0] ?? `exit code ${result.status}`;
-      throw new SettingError(`GATE_HEAD_ARGS="${env.GATE_HEAD_ARGS?.trim()}" is not valid: the reference service refuses it ("${why}"); valid values are its flags (service/bin/loadgate-service -h), e.g. -fault-cpu feed=3ms`);
+      throw new SettingError(`GATE_HEAD_ARGS="${text(env, 'GATE_HEAD_ARGS')}" is not valid: the reference service refuses it ("${why}"); valid values are its flags (service/bin/loadgate-service -h), e.g. -fault-cpu feed=3ms`);
     }
   }
   const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', 'service']) !== '';

@@ -2,16 +2,16 @@
 // value and the valid values, exit code 104 (cli/main.ts), before any build, folder or packet.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { list, SettingError, type Env } from '../settings.ts';
+import { list, SettingError, text, type Env } from '../settings.ts';
 
 export const maxRuns = 30;
 export const defaultRuns = 10;
 
 /** RUNS for make pgo-verify: runs a side (make merge reads the same variable as a list of folders). */
 export function runsSetting(env: Env): number {
-  const text = env.RUNS?.trim() || String(defaultRuns);
-  const runs = Number(text);
-  if (!/^\d+$/.test(text) || runs < 1 || runs > maxRuns) throw new SettingError(`RUNS="${text}" is not valid for make pgo-verify; valid values are: an integer from 1 to ${maxRuns} (runs a side)`);
+  const given = text(env, 'RUNS', String(defaultRuns));
+  const runs = Number(given);
+  if (!/^\d+$/.test(given) || runs < 1 || runs > maxRuns) throw new SettingError(`RUNS="${given}" is not valid for make pgo-verify; valid values are: an integer from 1 to ${maxRuns} (runs a side)`);
   return runs;
 }
 

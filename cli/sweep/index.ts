@@ -58,7 +58,7 @@ function reproduce(scenario: string, env: NodeJS.ProcessEnv): string {
 
 function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Settings {
   const scenario = (scenarioArgument || env.SCENARIO || '').trim();
-  const sweepCmd = env.SWEEP_CMD?.trim() ?? '';
+  const sweepCmd = text(env, 'SWEEP_CMD');
   const parameter = parameterFor(env.PARAM, sweepCmd !== '');
   const values = sortedValues(parseValues(env.VALUES, parameter), parameter);
   const repeat = numeric(env, 'REPEAT');

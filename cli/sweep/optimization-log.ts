@@ -11,7 +11,7 @@ import { readSummary } from '../record.ts';
 import { say } from '../run.ts';
 import { figuresOf, readFigures, type Figure, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
-import { existingPath, SettingError, type Env } from '../settings.ts';
+import { existingPath, SettingError, text, type Env } from '../settings.ts';
 import { formatFigure, spread, type Spread } from './table.ts';
 
 export interface Side {
@@ -177,7 +177,7 @@ engineers' runs may share them too, so only differences beyond the runs' own spr
 `;
 
 export function optimizationLogCommand(env: NodeJS.ProcessEnv): number {
-  const name = env.NAME?.trim();
+  const name = text(env, 'NAME');
   if (!name) throw new SettingError('NAME is not set; give the entry a title, e.g. NAME="Flush interval 1s to 2s"');
   const before = readSide('A', env);
   const after = readSide('B', env);
@@ -185,11 +185,11 @@ export function optimizationLogCommand(env: NodeJS.ProcessEnv): number {
   if (a.scenario !== b.scenario || a.profile !== b.profile) {
     throw new SettingError(`A holds ${a.scenario} at ${a.profile} and B ${b.scenario} at ${b.profile}; compare runs of one scenario and profile`);
   }
-  const file = env.OPTIMIZATION_LOG?.trim() || 'docs/optimization-log.md';
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (!text) writeFileSync(file, header);
-  const number = (text.match(/^## Optimization \d+:/gm)?.length ?? 0) + 1;
-  appendFileSync(file, `\n${entryMarkdown(number, name, env.ISSUE?.trim() ?? '', before, after, resolve(file, '..'))}`);
+  const file = text(env, 'OPTIMIZATION_LOG');
+  const log = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (!log) writeFileSync(file, header);
+  const number = (log.match(/^## Optimization \d+:/gm)?.length ?? 0) + 1;
+  appendFileSync(file, `\n${entryMarkdown(number, name, text(env, 'ISSUE'), before, after, resolve(file, '..'))}`);
   say(`appended optimization ${number} ("${name}") to ${file}`);
   return 0;
 }
