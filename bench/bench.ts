@@ -19,44 +19,32 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { createServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { LoadgateError, orExit } from '../cli/exit-codes.ts';
 import { utcStamp } from '../cli/run-folder.ts';
 import { k6Binary, projectRoot, serviceBinary } from '../cli/paths.ts';
 import { readSummary } from '../cli/record.ts';
 import { startService, type RunningService } from '../cli/service.ts';
+import { hostEnvironment, numeric, text } from '../cli/settings.ts';
 import type { K6Summary } from '../lib/summary/model.ts';
-import { variables } from '../lib/variables.ts';
 import { endpointNames } from '../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../thresholds/keys.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
 import { benchHeader, benchTable, fmt, guardViolations, type Spread } from './render.ts';
 
+const env = hostEnvironment();
 const quick = process.argv.includes('--quick');
-const unknownArgs = process.argv.slice(2).filter((arg) => arg !== '--quick');
-if (unknownArgs.length) fail(`unknown argument ${unknownArgs.join(' ')}; the only one is --quick`);
-
-function fail(message: string): never {
-  console.error(`bench: ${message}`);
-  process.exit(2);
-}
-
-/** An integer setting, bounded as lib/variables.ts declares it; bad values stop before any process starts. */
-function setting(name: string, fallback: number): number {
-  const kind = variables.find((entry) => entry.name === name)!.kind as { min: number; max: number };
-  const text = process.env[name]?.trim();
-  if (!text) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < kind.min || value > kind.max) fail(`${name}="${text}" must be a whole number from ${kind.min} to ${kind.max}`);
-  return value;
-}
-
-const repeat = setting('REPEAT', quick ? 1 : 5);
-const rate = setting('BENCH_RATE', 300);
-const cores = cpus().length;
-const pin = cores >= 2;
 /** GNU time (Debian's `time`): the child's exact rusage. */
 const gnuTime = '/usr/bin/time';
-if (!existsSync(gnuTime)) fail(`${gnuTime} is missing; run "make debian-packages" (it installs Debian's time)`);
-const k6 = k6Binary();
+// Everything that can be refused is refused here, before any process starts: exit 2 or 104.
+const { repeat, rate } = orExit(() => {
+  const unknownArgs = process.argv.slice(2).filter((arg) => arg !== '--quick');
+  if (unknownArgs.length) throw new LoadgateError('badCommandLine', `unknown argument ${unknownArgs.join(' ')}; the only one is --quick`);
+  if (!existsSync(gnuTime)) throw new LoadgateError('badCommandLine', `${gnuTime} is missing; run "make debian-packages" (it installs Debian's time)`);
+  return { repeat: numeric(env, 'REPEAT', quick ? 1 : 5), rate: numeric(env, 'BENCH_RATE') };
+}, 'bench');
+const cores = cpus().length;
+const pin = cores >= 2;
+const k6 = k6Binary(env);
 
 /** Every duration of the run, in one place: the full plan stays under 20 minutes on 2 cores. */
 const plan = quick
@@ -147,14 +135,12 @@ async function measure(command: string, args: string[], env: NodeJS.ProcessEnv, 
   return { ...outcome, cpuMs: (user + system) * 1000, peakRssKb: maxRssKb, initMs, timedOut };
 }
 
-class RunFailed extends Error {}
-
 let logDir = '';
 function failIfBad(label: string, run: Measured, acceptable: number[]): void {
   if (!run.timedOut && acceptable.includes(run.code)) return;
   const log = join(logDir, `${label.replace(/\W+/g, '-')}-failed.log`);
   writeFileSync(log, `exit ${run.code}${run.timedOut ? ' (killed at the time limit)' : ''}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}\n`);
-  throw new RunFailed(`${label} exited with ${run.code}${run.timedOut ? ' after the time limit' : ''}; see ${log}`);
+  throw new LoadgateError('k6Failed', `${label} exited with ${run.code}${run.timedOut ? ' after the time limit' : ''}; see ${log}`);
 }
 
 // ---------------------------------------------------------------- k6 runs
@@ -324,7 +310,7 @@ async function wrkRun(url: string, seconds: number): Promise<number> {
   const run = await measure('wrk', ['-t1', `-c${CLOSED_VUS}`, `-d${seconds}s`, url], cleanEnv({}), seconds * 1000 + 30_000, { core: 1 });
   failIfBad('wrk', run, [0]);
   const perSec = Number(run.stdout.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
-  if (!(perSec > 0)) throw new RunFailed(`wrk: could not read requests/s from its output:\n${run.stdout}`);
+  if (!(perSec > 0)) throw new LoadgateError('k6Failed', `wrk: could not read requests/s from its output:\n${run.stdout}`);
   return perSec;
 }
 
@@ -522,13 +508,13 @@ async function accuracy(target: RunningService, vegeta: string | null) {
 function buildBundles(): number {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ['build.mjs'], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new RunFailed(`node build.mjs failed: ${result.stderr}`);
+  if (result.status !== 0) throw new LoadgateError('k6Failed', `node build.mjs failed: ${result.stderr}`);
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 function bundleBenchEntries(): void {
   const result = spawnSync(process.execPath, ['build.mjs', ...heldEntries.map((name) => `bench/held/${name}.ts`)], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new RunFailed(`bundling bench/held failed: ${result.stderr}`);
+  if (result.status !== 0) throw new LoadgateError('k6Failed', `bundling bench/held failed: ${result.stderr}`);
 }
 
 // ---------------------------------------------------------------- report
@@ -544,8 +530,8 @@ function firstLine(command: string, args: string[]): string {
 }
 
 function commandLine(): string {
-  const settings = ['REPEAT', 'BENCH_RATE'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]}`).join(' ');
-  const base = process.env.MAKELEVEL ? `make ${quick ? 'bench-quick' : 'bench'}` : `node --import tsx bench/bench.ts${quick ? ' --quick' : ''}`;
+  const settings = (['REPEAT', 'BENCH_RATE'] as const).filter((name) => text(env, name, '')).map((name) => `${name}=${text(env, name)}`).join(' ');
+  const base = text(env, 'MAKELEVEL') ? `make ${quick ? 'bench-quick' : 'bench'}` : `node --import tsx bench/bench.ts${quick ? ' --quick' : ''}`;
   return `${base}${settings ? ` ${settings}` : ''}`;
 }
 
@@ -644,7 +630,7 @@ async function runAll(stamp: string) {
 
 async function main(): Promise<number> {
   const stamp = utcStamp();
-  const outDir = resolve(projectRoot, process.env.RESULTS_DIR || 'results', 'bench', stamp);
+  const outDir = resolve(projectRoot, text(env, 'RESULTS_DIR'), 'bench', stamp);
   mkdirSync(outDir, { recursive: true });
   logDir = outDir;
   note(`${quick ? 'quick: each benchmark briefly' : `REPEAT=${repeat}, about ${5 * repeat} minutes`}; ${cores} cores`);

@@ -13,31 +13,29 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AbReport } from '../cli/gate/ab-render.ts';
 import { projectRoot } from '../cli/paths.ts';
+import { orExit } from '../cli/exit-codes.ts';
 import { utcStamp } from '../cli/run-folder.ts';
+import { hostEnvironment, invalid, list, numeric, text } from '../cli/settings.ts';
+import { describeKind, variable } from '../lib/variables.ts';
 import { median } from '../cli/runs/ranks.ts';
 import { clopperPearson } from '../cli/runs/stats.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
 
-function count(name: string, fallback: number, max: number): number {
-  const text = process.env[name]?.trim();
-  const value = text ? Number(text) : fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    console.error(`gate-ab-rates: ${name}="${text}" is not valid; valid values are: an integer from 1 to ${max}`);
-    process.exit(2);
+const env = hostEnvironment();
+const { aa, injected, repeat, profile, levels } = orExit(() => {
+  const levels = list(env, 'GATE_RATES_LEVELS').map(Number);
+  if (!levels.length || levels.some((level) => !(level > 0 && level <= 5))) {
+    throw invalid('GATE_RATES_LEVELS', text(env, 'GATE_RATES_LEVELS'), describeKind(variable('GATE_RATES_LEVELS').kind));
   }
-  return value;
-}
-
-const aa = count('GATE_RATES_AA', 30, 200);
-const injected = count('GATE_RATES_INJECTED', 10, 100);
-const repeat = count('REPEAT', 3, 10);
-const profile = process.env.PROFILE?.trim() || 'smoke';
-const levels = (process.env.GATE_RATES_LEVELS ?? '0.1,0.25,0.5').split(',').map(Number);
-if (levels.some((l) => !(l > 0 && l <= 5))) {
-  console.error(`gate-ab-rates: GATE_RATES_LEVELS="${process.env.GATE_RATES_LEVELS}" is not valid; valid values are: shares above 0, e.g. 0.1,0.25,0.5`);
-  process.exit(2);
-}
-const outDir = resolve(projectRoot, process.env.RESULTS_DIR || 'results', 'gate-ab-rates', utcStamp());
+  return {
+    aa: numeric(env, 'GATE_RATES_AA'),
+    injected: numeric(env, 'GATE_RATES_INJECTED', 10),
+    repeat: numeric(env, 'REPEAT'),
+    profile: text(env, 'PROFILE', 'smoke'),
+    levels,
+  };
+}, 'gate-ab-rates');
+const outDir = resolve(projectRoot, text(env, 'RESULTS_DIR'), 'gate-ab-rates', utcStamp());
 mkdirSync(outDir, { recursive: true });
 
 interface Gate {

@@ -18,26 +18,25 @@ import { decide } from '../cli/gate/compare.ts';
 import { readRunFigures } from '../cli/runs/figures.ts';
 import type { GateReport } from '../cli/gate/render.ts';
 import { projectRoot } from '../cli/paths.ts';
+import { orExit } from '../cli/exit-codes.ts';
 import { utcStamp } from '../cli/run-folder.ts';
+import { hostEnvironment, numeric, text } from '../cli/settings.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
 
 const injectedEndpoint = 'feed';
 
-function count(name: string, fallback: number, max: number): number {
-  const text = process.env[name]?.trim();
-  const value = text ? Number(text) : fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    console.error(`gate-rates: ${name}="${text}" is not valid; valid values are: an integer from 1 to ${max}`);
-    process.exit(2);
-  }
-  return value;
-}
-
-const repeat = count('REPEAT', 3, 10);
-const noChange = count('GATE_RATES_NOCHANGE', 10, 50);
-const injected = count('GATE_RATES_INJECTED', 5, 50);
+const env = hostEnvironment();
+const { repeat, noChange, injected, givenDelayMs } = orExit(
+  () => ({
+    repeat: numeric(env, 'REPEAT'),
+    noChange: numeric(env, 'GATE_RATES_NOCHANGE'),
+    injected: numeric(env, 'GATE_RATES_INJECTED', 5),
+    givenDelayMs: text(env, 'GATE_RATES_DELAY') ? numeric(env, 'GATE_RATES_DELAY') : null,
+  }),
+  'gate-rates',
+);
 const stamp = utcStamp();
-const outDir = resolve(projectRoot, process.env.RESULTS_DIR || 'results', 'gate-rates', stamp);
+const outDir = resolve(projectRoot, text(env, 'RESULTS_DIR'), 'gate-rates', stamp);
 const runsDir = join(outDir, 'runs');
 mkdirSync(runsDir, { recursive: true });
 
@@ -82,7 +81,7 @@ console.error(`gate-rates: baseline of ${repeat} run(s), then ${noChange} no-cha
 await cli('baseline', {});
 const baseline = readBaseline(baselineFile(runsDir, 'mixed', 'smoke'), 'make baseline');
 const baselineFeedP95 = median(baseline.runs.map((run) => run.endpoints[injectedEndpoint].latency!.p95));
-const delayMs = process.env.GATE_RATES_DELAY ? Number(process.env.GATE_RATES_DELAY) : Math.round(baselineFeedP95 * 0.3 * 1000) / 1000;
+const delayMs = givenDelayMs ?? Math.round(baselineFeedP95 * 0.3 * 1000) / 1000;
 const delay = `${Math.round(delayMs * 1000)}us`;
 console.error(`gate-rates: baseline feed p95 ${baselineFeedP95.toFixed(2)} ms; injected delay ${delay}`);
 
@@ -111,7 +110,7 @@ const singleInjected = single('injected');
 const singleFalsePositives = singleNoChange.filter((d) => d.failed || d.regressions.length > 0).length;
 const singleDetected = singleInjected.filter((d) => !d.failed && d.regressions.some((r) => r.endpoint === injectedEndpoint)).length;
 
-const overrides = ['REPEAT', 'GATE_RATES_NOCHANGE', 'GATE_RATES_INJECTED', 'GATE_RATES_DELAY'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `);
+const overrides = (['REPEAT', 'GATE_RATES_NOCHANGE', 'GATE_RATES_INJECTED', 'GATE_RATES_DELAY'] as const).filter((name) => text(env, name, '')).map((name) => `${name}=${text(env, name)} `);
 const command = `${overrides.join('')}node --import tsx bench/gate-rates.ts`;
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, shared by k6, the service and other work`;
 const percentOf = (n: number, of: number) => `${n}/${of} (${((n / of) * 100).toFixed(0)}%)`;

@@ -4,6 +4,7 @@
 // metrics, thresholds and handleSummary stay the scenario's own: the bench/scenarios/*.ts entry
 // files re-export them with these options. Runs inside k6, so it stays plain data handling.
 import type { Options, Scenario } from 'k6/options';
+import { duration, numeric, SettingError, text } from '../lib/config.ts';
 
 /** Variables the bench passes to these entries; read here only. */
 export interface HoldSettings {
@@ -13,14 +14,11 @@ export interface HoldSettings {
   closedVus?: number;
 }
 
+/** Refused with lib/config.ts's SettingError sentence, as any other setting. */
 export function holdSettings(env: Record<string, string | undefined>): HoldSettings {
-  const hold = env.BENCH_HOLD ?? '';
-  if (!/^\d+(ms|s|m)$/.test(hold)) throw new Error(`bench: BENCH_HOLD="${hold}" is not a duration like 20s`);
-  const closed = env.BENCH_CLOSED_VUS;
-  if (closed !== undefined && !(Number.isInteger(Number(closed)) && Number(closed) > 0)) {
-    throw new Error(`bench: BENCH_CLOSED_VUS="${closed}" is not a positive integer`);
-  }
-  return { hold, closedVus: closed === undefined ? undefined : Number(closed) };
+  const hold = duration(env, 'BENCH_HOLD');
+  if (!hold) throw new SettingError('BENCH_HOLD is not set; valid values are: a duration from 1s to 1h, such as 20s');
+  return { hold, closedVus: text(env, 'BENCH_CLOSED_VUS') ? numeric(env, 'BENCH_CLOSED_VUS') : undefined };
 }
 
 type AnyScenario = Scenario & Record<string, unknown>;

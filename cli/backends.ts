@@ -13,18 +13,15 @@ import { createInterface } from 'node:readline';
 import type { Config } from '../lib/config.ts';
 import { redactText, rememberSecret } from '../lib/redact.ts';
 import { projectRoot } from './paths.ts';
+import { LoadgateError } from './exit-codes.ts';
 import type { RunEnd, RunMeta } from './record.ts';
 
 /** The cache's memory limit and what Redis does when it is reached. */
 export const redisMaxMemory = '64mb';
 export const redisEvictionPolicy = 'allkeys-lru';
 
-export class BackendStartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BackendStartError';
-  }
-}
+/** PostgreSQL or Redis could not be installed or started for the reference service: exit 3. */
+const backendStartError = (sentence: string) => new LoadgateError('serviceFailed', sentence);
 
 type BackendName = 'PostgreSQL' | 'Redis';
 
@@ -127,7 +124,7 @@ function ensurePackage(pkg: string, present: () => boolean): void {
   process.stderr.write(`loadgate: ${pkg} is not installed; installing it from Debian\n`);
   const result = spawnSync(join(projectRoot, 'scripts', 'ensure-debian-packages.sh'), [pkg], { stdio: ['ignore', 2, 2], timeout: 600_000 });
   if (result.status !== 0 || !present()) {
-    throw new BackendStartError(`${pkg} is needed for this run and could not be installed (see the output above)`);
+    throw backendStartError(`${pkg} is needed for this run and could not be installed (see the output above)`);
   }
 }
 
@@ -151,7 +148,7 @@ function runAs(user: string): { uid: number; gid: number } | undefined {
     const [name, , uid, gid] = line.split(':');
     if (name === user) return { uid: Number(uid), gid: Number(gid) };
   }
-  throw new BackendStartError(`running as root, loadgate starts the server as the "${user}" user, and there is none (the Debian package creates it)`);
+  throw backendStartError(`running as root, loadgate starts the server as the "${user}" user, and there is none (the Debian package creates it)`);
 }
 
 function freePort(): Promise<number> {
@@ -210,7 +207,7 @@ async function spawnServer(
   await new Promise<void>((resolve, reject) => {
     const fail = (why: string) => {
       clearTimeout(timer);
-      reject(new BackendStartError(`${name} could not start: ${why}${lastLines.length ? `: "${lastLines.at(-1)}"` : ''} (its log: ${options.logFile})`));
+      reject(backendStartError(`${name} could not start: ${why}${lastLines.length ? `: "${lastLines.at(-1)}"` : ''} (its log: ${options.logFile})`));
     };
     const timer = setTimeout(() => {
       killGroup(child, 'SIGKILL');
@@ -254,7 +251,7 @@ async function startPostgres(runDir: string): Promise<Backend> {
   });
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new BackendStartError(`PostgreSQL could not start: initdb failed: ${(init.stderr || String(init.error ?? '')).trim().split('\n').pop()}`);
+    throw backendStartError(`PostgreSQL could not start: initdb failed: ${(init.stderr || String(init.error ?? '')).trim().split('\n').pop()}`);
   }
   const port = await freePort();
   try {

@@ -80,9 +80,9 @@ export const commands: readonly Command[] = [
     usage: 'rebuild summary.txt, junit.xml and REPORT.md from a run folder',
     makeTargets: ['report'],
     variables: [],
-    run: ([folder]) => {
+    run: ([folder], env) => {
       if (!folder) return undefined;
-      regenerateReports(folder);
+      regenerateReports(folder, env);
       process.stderr.write(`loadgate: reports rebuilt in ${folder}\n`);
       return 0;
     },

@@ -5,7 +5,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../lib/config.ts';
+import { text, type Config } from '../lib/config.ts';
 
 export const dashboardHost = '127.0.0.1';
 const firstPort = 5665;
@@ -20,7 +20,7 @@ function isFree(port: number): Promise<boolean> {
 
 export function wantsDashboard(config: Config, env: NodeJS.ProcessEnv, interactive: boolean): boolean {
   if (config.dashboard !== 'auto') return config.dashboard === 'on';
-  return interactive && !env.CI;
+  return interactive && !text(env, 'CI');
 }
 
 function alive(pid: number): boolean {

@@ -1,36 +1,28 @@
 // loadgate's command line: the Makefile's targets call into here, one command of cli/commands.ts
 // each. The only place that catches what a command throws and turns it into an exit code.
-import { ConfigError, choice } from '../lib/config.ts';
+import { choice } from '../lib/config.ts';
 import { redactText } from '../lib/redact.ts';
 import { rememberSecretsOf } from '../lib/variables.ts';
 import { commands, usageText } from './commands.ts';
-import { exitCodes } from './record.ts';
+import { exitCodes, exitWith } from './exit-codes.ts';
 
 /**
  * Before any command: every secret the environment holds is remembered for redaction, everything
  * this process prints passes the redaction, and files are private unless RESULTS_MODE=shared.
  */
-function protectSecrets(env: NodeJS.ProcessEnv): number | null {
+function protectSecrets(env: NodeJS.ProcessEnv): void {
   rememberSecretsOf(env);
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) =>
       write(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? redactText(chunk.toString()) : chunk, ...rest)) as typeof stream.write;
   }
-  try {
-    // Children inherit the mask: k6's summary files and the servers' files are private too.
-    if (choice(env, 'RESULTS_MODE') !== 'shared') process.umask(0o077);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`loadgate: ${error.message}\n`);
-    return exitCodes.invalidConfig.code;
-  }
-  return null;
+  // Children inherit the mask: k6's summary files and the servers' files are private too.
+  if (choice(env, 'RESULTS_MODE') !== 'shared') process.umask(0o077);
 }
 
 async function main(argv: string[]): Promise<number> {
-  const refused = protectSecrets(process.env);
-  if (refused !== null) return refused;
+  protectSecrets(process.env);
   const [name, ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usageText()}\n`);
@@ -47,8 +39,6 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`loadgate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(exitCodes.badCommandLine.code);
-  },
+  // SettingError: 104; LoadgateError: its own code; anything unforeseen: 2, as a bad command line.
+  (error: unknown) => exitWith(error, 'loadgate'),
 );

@@ -1,10 +1,13 @@
 // Where things live, resolved from the bundle's own location so the CLI works from any cwd.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { text } from '../lib/config.ts';
+import type { Env } from '../lib/variables.ts';
 
 /** dist/cli.mjs → the repository root; cli/*.ts under tsx → the same. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const scenarioBundle = (scenario: string) => resolve(projectRoot, 'dist', `${scenario}.js`);
 export const serviceBinary = resolve(projectRoot, 'service', 'bin', 'loadgate-service');
-export const k6Binary = () => process.env.K6 || resolve(projectRoot, '.bin', 'k6');
+/** K6 from the environment a command was given, else the pinned build. */
+export const k6Binary = (env: Env) => text(env, 'K6') || resolve(projectRoot, '.bin', 'k6');

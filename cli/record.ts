@@ -1,5 +1,5 @@
-// The run record: the one reader and writer of summary.json and meta.json, the table of exit codes
-// with their meanings, and capture outcomes as data. Reports, tests and later tools (gate, merge)
+// The run record: the one reader and writer of summary.json and meta.json, a run's end in words
+// (from the exit-code table of exit-codes.ts), and capture outcomes as data. Reports, tests and later tools (gate, merge)
 // read a run folder only through here, so a field cannot mean two things in two places.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,54 +7,10 @@ import { redactDeep, redactText } from '../lib/redact.ts';
 import { runFiles } from '../lib/run-files.ts';
 import type { K6Summary } from '../lib/summary/model.ts';
 import { summaryVerdict } from '../lib/summary/verdict.ts';
+import { exitCodeEntry, exitCodes, type ExitCodeName } from './exit-codes.ts';
 
-interface ExitCodeEntry {
-  code: number;
-  /** Who sets it: k6 itself (go.k6.io/k6/errext/exitcodes of the pinned k6) or loadgate's CLI. */
-  source: 'k6' | 'loadgate';
-  meaning: string;
-  /** The run ended before its schedule did, so its figures cover only part of it. */
-  stoppedEarly: boolean;
-}
-
-const entry = (code: number, source: ExitCodeEntry['source'], meaning: string, stoppedEarly = false): ExitCodeEntry => ({ code, source, meaning, stoppedEarly });
-
-/** Every exit code a run can end with. docs/runs.md's table is generated from this one (scripts/docs.ts). */
-export const exitCodes = {
-  passed: entry(0, 'k6', 'passed: every threshold held'),
-  regression: entry(1, 'loadgate', 'the regression gate found a regression (gate.md names endpoint, metric, baseline, current value and bound), or a run it was to compare failed'),
-  badCommandLine: entry(2, 'loadgate', 'bad command line (unknown command or scenario, nothing started), or the gate cannot compare: no or corrupt baseline, another scenario, profile or machine, an endpoint missing on one side'),
-  serviceFailed: entry(3, 'loadgate', 'the reference service, or the PostgreSQL or Redis started for it, could not start (its own error is quoted)', true),
-  k6Failed: entry(4, 'loadgate', 'k6 could not be started or died without an exit code', true),
-  mergeFailed: entry(5, 'loadgate', 'the raw samples of a distributed run could not be merged (the file and line are named)'),
-  serviceDied: entry(6, 'loadgate', 'the reference service died during the run; k6 was stopped at once (its exit code or signal and last log line are quoted)', true),
-  cloudTestFailed: entry(97, 'k6', 'the cloud test run failed'),
-  cloudProgressLost: entry(98, 'k6', 'k6 could not get the cloud test run’s progress'),
-  thresholdsFailed: entry(99, 'k6', 'an SLO threshold failed, or a critical alert aborted the run'),
-  setupTimeout: entry(100, 'k6', 'setup() timed out', true),
-  teardownTimeout: entry(101, 'k6', 'teardown() timed out'),
-  timeout: entry(102, 'k6', 'timed out', true),
-  stoppedFromApi: entry(103, 'k6', 'stopped through k6’s REST API', true),
-  invalidConfig: entry(104, 'k6', 'invalid configuration or a host off the allow-list, refused before anything started'),
-  interrupted: entry(105, 'k6', 'interrupted by a signal (Ctrl-C)', true),
-  restApiFailed: entry(106, 'k6', 'k6’s REST API could not start', true),
-  scriptError: entry(107, 'k6', 'script error, or the pre-flight refused the target: it is down or does not serve the scenario’s routes (the reason names each route and its status)', true),
-  scriptAborted: entry(108, 'k6', 'aborted by the script (test.abort())', true),
-  k6Panic: entry(109, 'k6', 'k6 crashed (a Go panic)', true),
-  markedFailed: entry(110, 'k6', 'marked as failed by the script'),
-} as const satisfies Record<string, ExitCodeEntry>;
-
-export type ExitCodeName = keyof typeof exitCodes;
-
-/** The exit-code table of docs/runs.md. */
-export function exitCodesMarkdown(): string {
-  const rows = Object.values(exitCodes).map((e) => `| \`${e.code}\` | ${e.source} | ${e.meaning} |`);
-  return ['| code | set by | meaning |', '|---:|---|---|', ...rows].join('\n');
-}
-
-export function exitCodeEntry(code: number): ExitCodeEntry | undefined {
-  return Object.values(exitCodes).find((e) => e.code === code);
-}
+// The report's overview section reads the table through here.
+export { exitCodeEntry };
 
 /** How a run ended, in words, as meta.json records it. */
 export interface RunEnd {

@@ -1,5 +1,5 @@
 // `make report RUN=<folder>`: rebuilds the human-readable files of a run from its recorded data.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFiles } from '../lib/run-files.ts';
 import { renderJunit } from '../lib/summary/junit.ts';
@@ -7,9 +7,10 @@ import { renderText } from '../lib/summary/text.ts';
 import { readMeta, readSummary } from './record.ts';
 import { collectReportInput } from './report/collect.ts';
 import { renderReportMarkdown } from './report/markdown.ts';
+import { appendStepSummary, type Env } from './settings.ts';
 
 /** REPORT.md needs only meta.json (it then says why nothing was measured); the others need k6's summary. */
-export function regenerateReports(dir: string): void {
+export function regenerateReports(dir: string, env: Env): void {
   const meta = readMeta(dir);
   if (!meta) throw new Error(`${join(dir, runFiles.meta)} is missing or unreadable; is ${dir} a loadgate run folder?`);
   const summary = readSummary(dir);
@@ -25,5 +26,5 @@ export function regenerateReports(dir: string): void {
   const markdown = renderReportMarkdown(collectReportInput(dir));
   writeFileSync(join(dir, runFiles.report), markdown);
   // GitHub renders this file on the workflow run's page; several runs in one job append in turn.
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  appendStepSummary(env, `${markdown}\n`);
 }

@@ -2,6 +2,7 @@
 // and never reused, with <RESULTS_DIR>/latest pointing at the newest.
 import { existsSync, mkdirSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { SettingError } from '../lib/config.ts';
 
 export function utcStamp(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -36,7 +37,7 @@ export function makeResultsDir(resultsDir: string, variable = 'RESULTS_DIR'): st
 
 export function createRunFolder(resultsDir: string, scenario: string, profile: string, now = new Date()): string {
   const unwritable = makeResultsDir(resultsDir);
-  if (unwritable) throw new Error(unwritable);
+  if (unwritable) throw new SettingError(unwritable);
   const base = join(resultsDir, `${utcStamp(now)}-${scenario}-${profile}`);
   let dir = base;
   for (let n = 2; existsSync(dir); n++) dir = `${base}-${n}`;

@@ -6,7 +6,7 @@ import { accessSync, constants, createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { contactedUrls, firstRefusal, refusalFor } from '../lib/allowlist.ts';
-import { ConfigError, parseConfig, type Config } from '../lib/config.ts';
+import { SettingError, parseConfig, type Config } from '../lib/config.ts';
 import { runFiles } from '../lib/run-files.ts';
 import { redactText } from '../lib/redact.ts';
 import { k6Environment, recordedEnvironment, redactArgs, targetEnvironment } from '../lib/variables.ts';
@@ -14,15 +14,16 @@ import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunPro
 import { gitCommit, k6Version, machine } from './meta.ts';
 import { k6Binary, projectRoot, scenarioBundle, serviceBinary } from './paths.ts';
 import { pgoBuild } from './pgo/build.ts';
-import { exitCodes, k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
+import { k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
+import { exitCodes, LoadgateError } from './exit-codes.ts';
 import { regenerateReports } from './report.ts';
 import { createRunFolder, makeResultsDir } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
 import { secretSourceFlag, secretSourceRefusal } from './secret-source.ts';
-import { BackendStartError, startBackends, type Backends } from './backends.ts';
+import { startBackends, type Backends } from './backends.ts';
 import { Interrupts } from './signals.ts';
 import { dashboardHost, dashboardPort, wantsDashboard } from './dashboard.ts';
-import { describeDeath, ServiceStartError, startService, type RunningService, type ServiceDeath } from './service.ts';
+import { describeDeath, startService, type RunningService, type ServiceDeath } from './service.ts';
 
 export { scenarioNames } from './scenario.ts';
 
@@ -45,7 +46,7 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
   try {
     config = parseConfig(k6Env);
   } catch (error) {
-    if (error instanceof ConfigError) return { exitCode: exitCodes.invalidConfig.code, sentence: error.message };
+    if (error instanceof SettingError) return { exitCode: exitCodes.invalidConfig.code, sentence: error.message };
     throw error;
   }
   // The same list k6 checks in init, plus the profile listener only the CLI talks to.
@@ -62,9 +63,9 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
     return { exitCode: exitCodes.badCommandLine.code, sentence: `${scenarioBundle(scenario)} is missing; run "make build"` };
   }
   try {
-    accessSync(k6Binary(), constants.X_OK);
+    accessSync(k6Binary(env), constants.X_OK);
   } catch {
-    return { exitCode: exitCodes.k6Failed.code, sentence: `k6 is not an executable at ${k6Binary()}; run "make k6" or set K6 to a k6 binary` };
+    return { exitCode: exitCodes.k6Failed.code, sentence: `k6 is not an executable at ${k6Binary(env)}; run "make k6" or set K6 to a k6 binary` };
   }
   // Last: it creates RESULTS_DIR itself (never a run folder) when every other check passed.
   const unwritable = makeResultsDir(config.resultsDir);
@@ -90,6 +91,8 @@ export interface Run {
   config: Config;
   k6Env: NodeJS.ProcessEnv;
   interrupts: Interrupts;
+  /** The environment the command was given: the service's and the reports' (GITHUB_STEP_SUMMARY). */
+  env: NodeJS.ProcessEnv;
   /** loadgate starts the reference service only when the user named no API of their own. */
   ownsService: boolean;
   service: RunningService | null;
@@ -125,12 +128,12 @@ async function startServiceStage(run: Run): Promise<RunEnd | null> {
   try {
     run.backends = await startBackends(run.config, run.dir, say);
     // TARGET_ENV (GOGC, GOMEMLIMIT) reaches the service only: k6 is a Go program too.
-    const serviceEnv = { ...process.env, ...targetEnvironment(run.k6Env), ...run.backends.serviceEnv };
+    const serviceEnv = { ...run.env, ...targetEnvironment(run.k6Env), ...run.backends.serviceEnv };
     run.service = await startService(run.config.targetArgs, join(run.dir, runFiles.serviceLog), undefined, serviceEnv, run.hooks.serviceBinary);
   } catch (error) {
-    if (error instanceof BackendStartError) return loadgateRunEnd('serviceFailed', error.message);
-    if (!(error instanceof ServiceStartError)) throw error;
-    return loadgateRunEnd('serviceFailed', error.message);
+    // The run folder exists: meta.json and REPORT.md record why the service is missing.
+    if (!(error instanceof LoadgateError)) throw error;
+    return loadgateRunEnd(error.code, error.message);
   }
   run.k6Env.BASE_URL = run.service.baseUrl;
   run.k6Env.LOADGATE_GRPC_ADDR ||= run.service.grpcAddr;
@@ -187,7 +190,7 @@ export async function runK6(args: string[], run: Run, watch?: (entry: { level?: 
   // No REST API listener: loadgate never drives k6 through it, and a fixed port (k6's 6565) would
   // make two runs on one machine collide. `--address=` before the script is k6's "off".
   const [command, ...rest] = args;
-  const child = spawn(k6Binary(), [command, '--address=', ...rest], { env: run.k6Env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+  const child = spawn(k6Binary(run.env), [command, '--address=', ...rest], { env: run.k6Env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
   run.interrupts.forwardTo(child);
   const log = createWriteStream(join(run.dir, runFiles.k6Log));
   let lastError = '';
@@ -242,7 +245,7 @@ async function captureAfterStage(run: Run): Promise<void> {
 /** The resolved options, read on this machine: k6 inspect uploads nothing, so it may see the environment. */
 export function resolvedOptions(bundle: string, env: NodeJS.ProcessEnv): unknown {
   try {
-    return JSON.parse(execFileSync(k6Binary(), ['inspect', '--execution-requirements', '--include-system-env-vars', bundle], { env, encoding: 'utf8', timeout: 30_000 }));
+    return JSON.parse(execFileSync(k6Binary(env), ['inspect', '--execution-requirements', '--include-system-env-vars', bundle], { env, encoding: 'utf8', timeout: 30_000 }));
   } catch {
     return null;
   }
@@ -259,7 +262,7 @@ function recordStage(run: Run, ended: RunEnd, options: unknown): number {
     startedAt: run.startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     gitCommit: gitCommit(projectRoot),
-    k6: k6Version(k6Binary()),
+    k6: k6Version(k6Binary(run.env)),
     machine: machine(),
     target: {
       baseUrl: run.ownsService ? run.service?.baseUrl : run.config.baseUrl,
@@ -277,7 +280,7 @@ function recordStage(run: Run, ended: RunEnd, options: unknown): number {
     backends: run.backends?.record(),
   });
   try {
-    regenerateReports(run.dir);
+    regenerateReports(run.dir, run.env);
   } catch (error) {
     say(`could not write the reports: ${String(error)}`);
   }
@@ -300,6 +303,7 @@ export async function runScenario(argument: string, env: NodeJS.ProcessEnv, laun
     startedAt: new Date(),
     config,
     k6Env,
+    env,
     interrupts: new Interrupts(),
     ownsService: !k6Env.BASE_URL,
     service: null,

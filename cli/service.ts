@@ -4,7 +4,9 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { redactText } from '../lib/redact.ts';
+import { LoadgateError } from './exit-codes.ts';
 import { serviceBinary } from './paths.ts';
+import { hostEnvironment } from './settings.ts';
 import { serviceFlag } from '../thresholds/service-contract.ts';
 
 export interface RunningService {
@@ -55,17 +57,9 @@ interface ListeningLine {
   debug?: string;
 }
 
-/** The reference service ended or hung before it could serve; `serviceError` is its own last word. */
-export class ServiceStartError extends Error {
-  constructor(
-    readonly what: string,
-    readonly serviceError: string,
-    readonly logFile: string,
-  ) {
-    super(`the reference service could not start: ${what}${serviceError ? `: "${serviceError}"` : ''} (its log: ${basename(logFile)})`);
-    this.name = 'ServiceStartError';
-  }
-}
+/** The reference service ended or hung before it could serve (exit 3); `serviceError` is its own last word. */
+const serviceStartError = (what: string, serviceError: string, logFile: string) =>
+  new LoadgateError('serviceFailed', `the reference service could not start: ${what}${serviceError ? `: "${serviceError}"` : ''} (its log: ${basename(logFile)})`);
 
 /**
  * The line that says why the service failed: main prints "loadgate-service: <error>" last; a
@@ -86,8 +80,8 @@ export function errorLine(lines: string[]): string {
   return newestFirst.find((line) => line.trim() !== '') ?? '';
 }
 
-export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000, baseEnv: NodeJS.ProcessEnv = process.env, binary = serviceBinary): Promise<RunningService> {
-  if (!existsSync(binary)) throw new ServiceStartError(`${binary} is missing; run "make service"`, '', logFile);
+export async function startService(extraArgs: string[], logFile: string, timeoutMs = 60_000, baseEnv: NodeJS.ProcessEnv = hostEnvironment(), binary = serviceBinary): Promise<RunningService> {
+  if (!existsSync(binary)) throw serviceStartError(`${binary} is missing; run "make service"`, '', logFile);
   const moved = moveCredentials(extraArgs);
   const env = { ...baseEnv, ...moved.env };
   const args = [
@@ -113,7 +107,7 @@ export async function startService(extraArgs: string[], logFile: string, timeout
   const listening = await new Promise<ListeningLine>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new ServiceStartError(`it did not report its ports within ${timeoutMs} ms`, errorLine(lastLines), logFile));
+      reject(serviceStartError(`it did not report its ports within ${timeoutMs} ms`, errorLine(lastLines), logFile));
     }, timeoutMs);
     createInterface({ input: child.stderr! }).on('line', (raw) => {
       const line = redactText(raw);
@@ -132,7 +126,7 @@ export async function startService(extraArgs: string[], logFile: string, timeout
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new ServiceStartError(`it exited with code ${code} before listening`, errorLine(lastLines), logFile));
+      reject(serviceStartError(`it exited with code ${code} before listening`, errorLine(lastLines), logFile));
     });
   });
 
@@ -163,7 +157,7 @@ export async function startService(extraArgs: string[], logFile: string, timeout
     await waitForHealth(target.baseUrl, child, timeoutMs);
   } catch (error) {
     await stop();
-    throw new ServiceStartError(String((error as Error).message ?? error), errorLine(lastLines), logFile);
+    throw serviceStartError(String((error as Error).message ?? error), errorLine(lastLines), logFile);
   }
   return target;
 }

@@ -68,12 +68,17 @@ export interface Config {
 }
 
 /** Thrown for any bad value; the message names the variable, the value and the valid choices. */
-export class ConfigError extends Error {
+export class SettingError extends Error {
   constructor(message: string) {
     // A refusal quotes the bad value, which can be a URL with its password.
     super(redactText(message));
-    this.name = 'ConfigError';
+    this.name = 'SettingError';
   }
+}
+
+/** The one sentence of a bad value: the variable as the user typed it, the value, the valid values. */
+export function invalid(name: string, value: string | undefined, valid: string): SettingError {
+  return new SettingError(`${name}="${value ?? ''}" is not valid; valid values are: ${valid}`);
 }
 
 interface Setting {
@@ -93,7 +98,7 @@ function setting(env: Env, name: VariableName): Setting {
     value,
     shown,
     refuse: () => {
-      throw new ConfigError(`${shown}="${value}" is not valid; valid values are: ${describeKind(entry.kind)}`);
+      throw invalid(shown, value, describeKind(entry.kind));
     },
   };
 }
@@ -138,7 +143,7 @@ function milliseconds(text: string): number | undefined {
 }
 
 /** A checked duration setting as written, for k6 settings that take duration text. */
-function durationText(env: Env, name: VariableName, fallback?: string): string {
+export function duration(env: Env, name: VariableName, fallback?: string): string {
   const { value, refuse } = setting(env, name);
   const { kind } = variable(name);
   if (value === undefined) return fallback ?? variable(name).default;
@@ -148,7 +153,7 @@ function durationText(env: Env, name: VariableName, fallback?: string): string {
 }
 
 /** Without trailing slashes; '' when unset without a default, or set to off where the kind allows it. */
-function url(env: Env, name: VariableName, fallback?: string): string {
+export function url(env: Env, name: VariableName, fallback?: string): string {
   const { value, refuse } = setting(env, name);
   const { kind } = variable(name);
   if (kind.type === 'url' && kind.off && value?.toLowerCase() === 'off') return '';
@@ -158,7 +163,7 @@ function url(env: Env, name: VariableName, fallback?: string): string {
   return new RegExp(`^(${schemes.join('|')}):\\/\\/[^/?#\\s]+`).test(trimmed) ? trimmed : refuse();
 }
 
-function list(env: Env, name: VariableName): string[] {
+export function list(env: Env, name: VariableName): string[] {
   return text(env, name)
     .split(',')
     .map((item) => item.trim())
@@ -170,11 +175,11 @@ function rateOverrides(env: Env): Partial<Record<Endpoint, number>> {
   for (const pair of list(env, 'LOADGATE_RATES')) {
     const [endpoint, rate] = pair.split('=').map((part) => part.trim());
     if (!isEndpoint(endpoint)) {
-      throw new ConfigError(`LOADGATE_RATES: "${endpoint}" is not an endpoint; valid endpoints are: ${endpointNames.join(', ')}`);
+      throw new SettingError(`LOADGATE_RATES: "${endpoint}" is not an endpoint; valid endpoints are: ${endpointNames.join(', ')}`);
     }
     const parsed = Number(rate);
     if (rate === undefined || rate === '' || !(parsed >= 0)) {
-      throw new ConfigError(`LOADGATE_RATES: "${pair}" needs a rate in requests per second, for example ${endpoint}=200`);
+      throw new SettingError(`LOADGATE_RATES: "${pair}" needs a rate in requests per second, for example ${endpoint}=200`);
     }
     overrides[endpoint] = parsed;
   }
@@ -191,7 +196,7 @@ export function parseConfig(env: Env): Config {
     profile,
     protocol: choice(env, 'PROTOCOL') as Protocol,
     allowHosts: list(env, 'LOADGATE_ALLOW_HOSTS').map((host) => host.toLowerCase()),
-    requestTimeoutMs: durationToMs(durationText(env, 'LOADGATE_REQUEST_TIMEOUT')),
+    requestTimeoutMs: durationToMs(duration(env, 'LOADGATE_REQUEST_TIMEOUT')),
     seed: numeric(env, 'LOADGATE_SEED'),
     thinkTimeScale: numeric(env, 'LOADGATE_THINK_TIME_SCALE'),
     peakVus: numeric(env, 'LOADGATE_VUS'),
@@ -200,7 +205,7 @@ export function parseConfig(env: Env): Config {
     eventsPerSec: numeric(env, 'LOADGATE_EVENTS_PER_SEC'),
     batchSize: numeric(env, 'LOADGATE_BATCH_SIZE'),
     grpcAddr: text(env, 'LOADGATE_GRPC_ADDR', `${hostOf(baseUrl)}:9090`),
-    flushIntervalMs: durationToMs(durationText(env, 'LOADGATE_FLUSH_INTERVAL')),
+    flushIntervalMs: durationToMs(duration(env, 'LOADGATE_FLUSH_INTERVAL')),
     metricsUrl: url(env, 'LOADGATE_METRICS_URL', `${baseUrl}/metrics`),
     alertTimeScale: numeric(env, 'LOADGATE_ALERT_TIME_SCALE', profile.alertTimeScale),
     alertAbortSeverity: choice(env, 'LOADGATE_ALERT_ABORT_SEVERITY') as AlertAbortSeverity,
@@ -211,7 +216,7 @@ export function parseConfig(env: Env): Config {
     profileCapture: flag(env, 'PROFILE_CAPTURE'),
     dashboard: choice(env, 'DASHBOARD') as Config['dashboard'],
     secretSource: text(env, 'LOADGATE_SECRET_SOURCE'),
-    dashboardPeriod: durationText(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
+    dashboardPeriod: duration(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
     k6Binary: text(env, 'K6'),
     ...backends(env),
   };
@@ -221,7 +226,7 @@ function backends(env: Env): Pick<Config, 'db' | 'databaseUrl' | 'cache' | 'dbPo
   const databaseUrl = url(env, 'DATABASE_URL');
   const db = choice(env, 'DB') || (databaseUrl ? 'postgres' : 'sqlite');
   if (db === 'sqlite' && databaseUrl) {
-    throw new ConfigError(`DB="sqlite" contradicts DATABASE_URL, which names a PostgreSQL; unset one of them (valid DB values: postgres, sqlite)`);
+    throw new SettingError(`DB="sqlite" contradicts DATABASE_URL, which names a PostgreSQL; unset one of them (valid DB values: postgres, sqlite)`);
   }
   const maxOpenConns = numeric(env, 'DB_MAX_OPEN_CONNS');
   return {
@@ -231,8 +236,8 @@ function backends(env: Env): Pick<Config, 'db' | 'databaseUrl' | 'cache' | 'dbPo
     dbPool: {
       maxOpenConns,
       maxIdleConns: numeric(env, 'DB_MAX_IDLE_CONNS', maxOpenConns),
-      connMaxLifetime: durationText(env, 'DB_CONN_MAX_LIFETIME'),
-      connMaxIdleTime: durationText(env, 'DB_CONN_MAX_IDLE_TIME'),
+      connMaxLifetime: duration(env, 'DB_CONN_MAX_LIFETIME'),
+      connMaxIdleTime: duration(env, 'DB_CONN_MAX_IDLE_TIME'),
     },
   };
 }

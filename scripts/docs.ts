@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from '../bench/bench.ts';
 import { benchHeader, benchTable } from '../bench/render.ts';
-import { exitCodesMarkdown } from '../cli/record.ts';
+import { exitCodesMarkdown } from '../cli/exit-codes.ts';
 import { peakLevel, profileDurationMs, profiles, type ProfileName } from '../lib/profiles.ts';
 import { runFiles } from '../lib/run-files.ts';
 import { describeKind, variables, type Variable } from '../lib/variables.ts';
@@ -114,7 +114,7 @@ export const generatedPages: Array<{ file: string; sections: Section[] }> = [
     file: 'docs/runs.md',
     sections: [
       { name: 'run-files', source: 'lib/run-files.ts', render: runFilesTable },
-      { name: 'exit-codes', source: 'cli/record.ts', render: exitCodesMarkdown },
+      { name: 'exit-codes', source: 'cli/exit-codes.ts', render: exitCodesMarkdown },
     ],
   },
   {

@@ -3,7 +3,8 @@
 // the others run on, and the merged samples can fail a threshold no instance failed on its own.
 // Either way the merged run is an aborted run (exit 99, stoppedEarly), never "passed".
 import { failedThresholds, type K6Summary } from '../../lib/summary/model.ts';
-import { exitCodes, type RunEnd } from '../record.ts';
+import { type RunEnd } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { abortingThresholds, type ThresholdOption } from './thresholds.ts';
 
 export interface InstanceVerdict {

@@ -10,13 +10,14 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { refusalFor } from '../../lib/allowlist.ts';
-import { ConfigError, parseConfig } from '../../lib/config.ts';
+import { SettingError, parseConfig } from '../../lib/config.ts';
 import { k6Environment, urlCredentialIn } from '../../lib/variables.ts';
 import { k6Binary, scenarioBundle } from '../paths.ts';
-import { exitCodes, loadgateRunEnd, type RunEnd } from '../record.ts';
+import { loadgateRunEnd, type RunEnd } from '../record.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
 import { runnerEnvironment } from './operator.ts';
-import { booleanSetting, cloudDistribution, optionalInteger } from './settings.ts';
+import { flag, text } from '../settings.ts';
+import { cloudDistribution, optionalInteger } from './settings.ts';
 
 /** With no host allowed besides loopback, only a loopback URL passes the allow-list. */
 const isLoopbackUrl = (url: string) => refusalFor(url, []) === null;
@@ -47,8 +48,8 @@ export function buildCloudArchive(dir: string, scenario: string, k6Env: NodeJS.P
   const archive = join(resolve(dir), cloudFiles.archive);
   writeFileSync(script, cloudScript(scenarioBundle(scenario), cloud));
   const vars = Object.entries(runnerEnvironment(k6Env)).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-  execFileSync(k6Binary(), ['archive', '--quiet', '--log-format=json', '-O', archive, ...vars, script], {
-    env: { PATH: process.env.PATH, K6_NO_USAGE_REPORT: 'true' },
+  execFileSync(k6Binary(k6Env), ['archive', '--quiet', '--log-format=json', '-O', archive, ...vars, script], {
+    env: { PATH: k6Env.PATH, K6_NO_USAGE_REPORT: 'true' },
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 60_000,
   });
@@ -63,49 +64,35 @@ interface CloudPlan {
   cloud: Omit<CloudOptions, 'name'>;
 }
 
-/** Every refusal `make cloud` can give, each a sentence saying what to set. */
-export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan | { exitCode: number; sentence: string } {
-  const refuse = (sentence: string) => ({ exitCode: exitCodes.invalidConfig.code, sentence });
-  if (!env.K6_CLOUD_TOKEN?.trim()) {
-    return refuse(
+/** Every refusal `make cloud` can give (a SettingError, exit 104), each a sentence saying what to set. */
+export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan {
+  const refuse = (sentence: string): never => {
+    throw new SettingError(sentence);
+  };
+  if (!text(env, 'K6_CLOUD_TOKEN')) {
+    refuse(
       'make cloud needs K6_CLOUD_TOKEN, a Grafana Cloud k6 API token (Grafana Cloud → Testing & synthetics → Performance → Settings), and usually K6_CLOUD_PROJECT_ID; nothing was started or sent',
     );
   }
   const withCredential = urlCredentialIn(env);
   if (withCredential) {
-    return refuse(
+    refuse(
       `${withCredential} carries a credential (user:password@ or a password parameter), which the k6 archive would carry to Grafana Cloud k6; give the target's credentials through LOADGATE_SECRET_SOURCE (LOCAL_EXECUTION=1) instead; nothing was started or sent`,
     );
   }
-  if (env.LOADGATE_TOKEN?.trim()) {
-    return refuse('LOADGATE_TOKEN would travel in the k6 archive to Grafana Cloud k6; give the token through LOADGATE_SECRET_SOURCE=file=… and LOADGATE_TOKEN_SECRET with LOCAL_EXECUTION=1, or let the scenario log in; nothing was started or sent');
+  if (text(env, 'LOADGATE_TOKEN')) {
+    refuse('LOADGATE_TOKEN would travel in the k6 archive to Grafana Cloud k6; give the token through LOADGATE_SECRET_SOURCE=file=… and LOADGATE_TOKEN_SECRET with LOCAL_EXECUTION=1, or let the scenario log in; nothing was started or sent');
   }
-  let local: boolean;
-  let uploadArchive: boolean;
-  let cloud: CloudPlan['cloud'];
-  try {
-    local = booleanSetting(env, 'LOCAL_EXECUTION');
-    uploadArchive = booleanSetting(env, 'LOADGATE_CLOUD_UPLOAD_ARCHIVE');
-    cloud = { projectID: optionalInteger(env, 'K6_CLOUD_PROJECT_ID'), distribution: cloudDistribution(env) };
-    if (cloud.projectID === undefined) delete cloud.projectID;
-  } catch (error) {
-    if (error instanceof ConfigError) return refuse(error.message);
-    throw error;
-  }
+  const local = flag(env, 'LOCAL_EXECUTION');
+  const uploadArchive = flag(env, 'LOADGATE_CLOUD_UPLOAD_ARCHIVE');
+  const cloud: CloudPlan['cloud'] = { projectID: optionalInteger(env, 'K6_CLOUD_PROJECT_ID'), distribution: cloudDistribution(env) };
+  if (cloud.projectID === undefined) delete cloud.projectID;
   const planned = { ...env };
   if (!local) {
     // The cloud's load generators are elsewhere: loopback there is the generator itself.
-    const config = (() => {
-      try {
-        return parseConfig(k6Environment(env));
-      } catch (error) {
-        if (error instanceof ConfigError) return error;
-        throw error;
-      }
-    })();
-    if (config instanceof ConfigError) return refuse(config.message);
+    const config = parseConfig(k6Environment(env));
     if (!env.BASE_URL?.trim() || isLoopbackUrl(config.baseUrl)) {
-      return refuse(
+      refuse(
         `the cloud's load generators cannot reach ${env.BASE_URL?.trim() ? config.baseUrl : 'the reference service on this machine'}; set BASE_URL to an address they can reach and name its host in LOADGATE_ALLOW_HOSTS, or run on this machine with LOCAL_EXECUTION=1`,
       );
     }
@@ -159,9 +146,5 @@ function progressWatch() {
 
 export async function cloudCommand(scenario: string, env: NodeJS.ProcessEnv): Promise<number> {
   const plan = planCloudRun(env);
-  if ('sentence' in plan) {
-    say(plan.sentence);
-    return plan.exitCode;
-  }
   return runScenario(scenario, plan.env, (args, run) => cloudLaunch(args, run, plan));
 }

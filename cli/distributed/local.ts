@@ -5,13 +5,12 @@
 // summary into <run>/instance-<i>/; the run is then judged on the merged samples.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../lib/config.ts';
 import { runFiles } from '../../lib/run-files.ts';
-import { exitCodes, type RunEnd } from '../record.ts';
+import { type RunEnd } from '../record.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
 import { Interrupts } from '../signals.ts';
 import { instanceOutput, mergeInto, rawFileSuffix } from './merge-command.ts';
-import { integerSetting } from './settings.ts';
+import { numeric } from '../settings.ts';
 
 /** 0, 1/n, 2/n, …, 1: equal segments, as k6-operator cuts them for `parallelism: n`. */
 export function segmentSequence(instances: number): string[] {
@@ -59,14 +58,7 @@ async function runInstances(args: string[], run: Run, instances: number): Promis
 }
 
 export async function runDistributed(scenario: string, env: NodeJS.ProcessEnv): Promise<number> {
-  let instances: number;
-  try {
-    instances = integerSetting(env, 'INSTANCES');
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    say(error.message);
-    return exitCodes.invalidConfig.code;
-  }
+  const instances = numeric(env, 'INSTANCES');
   say(`${instances} k6 instance(s), one execution segment each`);
   return runScenario(scenario, env, (args, run) => runInstances(args, run, instances));
 }

@@ -13,6 +13,7 @@ import { endpointNames } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 import { mergeRawSamples } from './merge.ts';
 import type { TrendMerge } from './sinks.ts';
+import { exitWith, LoadgateError } from '../exit-codes.ts';
 
 const perRequest: Array<[string, string, string]> = [
   ['http_req_duration', 'trend', 'time'],
@@ -76,7 +77,4 @@ else if (mode === 'merge' && rest.length) {
   const named = methods.find((method) => method === rest[0]);
   await merge(named ?? 'auto', named ? rest.slice(1) : rest);
 }
-else {
-  process.stderr.write('usage: measure-merge.ts write <file.json.gz> <requests> | merge [auto|exact|sketch] <file.json.gz>...\n');
-  process.exit(2);
-}
+else exitWith(new LoadgateError('badCommandLine', 'usage: measure-merge.ts write <file.json.gz> <requests> | merge [auto|exact|sketch] <file.json.gz>...'), 'measure-merge');

@@ -6,14 +6,15 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
 import { k6Binary, projectRoot } from '../paths.ts';
-import { exitCodes, k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, writeSummary, type InstanceRecord, type MergeRecord, type RunEnd, type RunMeta } from '../record.ts';
+import { k6RunEnd, loadgateRunEnd, readMeta, readSummary, writeMeta, writeSummary, type InstanceRecord, type MergeRecord, type RunEnd, type RunMeta } from '../record.ts';
+import { exitCodes, LoadgateError } from '../exit-codes.ts';
 import { regenerateReports } from '../report.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
 import { abortEnd } from './aborts.ts';
 import { mergeRawSamples } from './merge.ts';
-import { listSetting } from './settings.ts';
-import { thresholdSources, ThresholdError, type ThresholdOption } from './thresholds.ts';
+import { list, text } from '../settings.ts';
+import { thresholdSources, thresholdError, type ThresholdOption } from './thresholds.ts';
 
 /** One instance's output: `<name>.json.gz` and the folder `<name>/` beside it. */
 export interface InstanceOutput {
@@ -47,7 +48,7 @@ function judgedBy(options: unknown, summaries: Array<K6Summary | null>): { thres
       for (const expression of Object.keys(metric.thresholds ?? {})) thresholds[key] = [...new Set([...(thresholds[key] ?? []), expression])];
     }
   }
-  if (!Object.keys(thresholds).length) throw new ThresholdError('no thresholds to judge the merged run by: neither a meta.json with the scenario\'s options nor an instance summary.json was found');
+  if (!Object.keys(thresholds).length) throw thresholdError('no thresholds to judge the merged run by: neither a meta.json with the scenario\'s options nor an instance summary.json was found');
   return { thresholds };
 }
 
@@ -93,10 +94,10 @@ function relativeTo(dir: string, file: string): string {
 export function findOutputs(paths: string[]): InstanceOutput[] {
   const outputs: InstanceOutput[] = [];
   for (const path of paths) {
-    if (!existsSync(path)) throw new Error(`"${path}" does not exist`);
+    if (!existsSync(path)) throw new LoadgateError('badCommandLine', `RUNS: "${path}" does not exist`);
     if (statSync(path).isDirectory()) {
       const raw = readdirSync(path).filter((name) => name.endsWith(rawFileSuffix)).sort(byNumber);
-      if (!raw.length) throw new Error(`"${path}" holds no raw sample files (*${rawFileSuffix}, written by k6 --out json=<file>${rawFileSuffix})`);
+      if (!raw.length) throw new LoadgateError('badCommandLine', `RUNS: "${path}" holds no raw sample files (*${rawFileSuffix}, written by k6 --out json=<file>${rawFileSuffix})`);
       outputs.push(...raw.map((name) => instanceOutput(join(path, name))));
     } else outputs.push(instanceOutput(path));
   }
@@ -122,22 +123,14 @@ function sourceMeta(paths: string[]): RunMeta | null {
 
 /** `make merge RUNS=<folders or files>`: a new run folder holding the merged summary and reports. */
 export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const paths = args.length ? args : listSetting(env, 'RUNS');
-  if (!paths.length) {
-    say('make merge needs RUNS: the runners\' output folders or their raw sample files (*.json.gz), separated by commas');
-    return exitCodes.badCommandLine.code;
-  }
-  let outputs: InstanceOutput[];
-  try {
-    outputs = findOutputs(paths);
-  } catch (error) {
-    say(`RUNS: ${(error as Error).message}`);
-    return exitCodes.badCommandLine.code;
-  }
+  const paths = args.length ? args : list(env, 'RUNS');
+  // RUNS stands in for the command's arguments: without it, or without samples, the command line is bad (2).
+  if (!paths.length) throw new LoadgateError('badCommandLine', "make merge needs RUNS: the runners' output folders or their raw sample files (*.json.gz), separated by commas");
+  const outputs = findOutputs(paths);
   const source = sourceMeta(paths);
   const scenario = source?.scenario ?? 'merged';
   const profile = source?.profile ?? 'unknown';
-  const dir = createRunFolder(env.RESULTS_DIR?.trim() || 'results', scenario, profile);
+  const dir = createRunFolder(text(env, 'RESULTS_DIR'), scenario, profile);
   say(`merging ${outputs.length} instance(s) into ${dir}`);
   const startedAt = new Date();
   const { end, instances, merge } = await mergeInto(dir, outputs, source?.options);
@@ -148,7 +141,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     gitCommit: gitCommit(projectRoot),
-    k6: source?.k6 ?? k6Version(k6Binary()),
+    k6: source?.k6 ?? k6Version(k6Binary(env)),
     machine: source?.machine ?? machine(),
     target: source?.target,
     environment: source?.environment,
@@ -156,7 +149,7 @@ export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     instances,
     merge,
   });
-  regenerateReports(dir);
+  regenerateReports(dir, env);
   say(`${end.reason} (exit code ${end.exitCode})`);
   say(`results in ${dir}`);
   return end.exitCode;

@@ -9,7 +9,7 @@ import type { MergeRecord } from '../record.ts';
 import { ms } from '../../lib/format.ts';
 import { GaugeSink, newSink, sinkCount, summaryValues, thresholdValues, TrendBudget, TrendSink, type Sink, type TrendMerge } from './sinks.ts';
 import { rawLines, type RawLine } from './raw-lines.ts';
-import { checkApplies, parseThreshold, passes, statKey, ThresholdError, type MetricType, type Threshold } from './thresholds.ts';
+import { checkApplies, parseThreshold, passes, statKey, thresholdError, type MetricType, type Threshold } from './thresholds.ts';
 
 /** k6's default summaryTrendStats, used when neither the options nor a summary name them. */
 export const defaultTrendStats = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
@@ -216,7 +216,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     const { parent } = submetricTags(key);
     if (metrics.has(parent)) continue;
     const type = knownType(parent) ?? knownType(key);
-    if (!type) throw new ThresholdError(`threshold on ${key}: no instance sampled ${parent} and its type is unknown; pass the instances' summary.json files too`);
+    if (!type) throw thresholdError(`threshold on ${key}: no instance sampled ${parent} and its type is unknown; pass the instances' summary.json files too`);
     attachSubmetrics(define(parent, ...type));
   }
 

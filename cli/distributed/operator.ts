@@ -6,15 +6,16 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError } from '../../lib/config.ts';
 import { urlCredentialIn, variables, type Variable } from '../../lib/variables.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
 import { k6Binary, projectRoot, scenarioBundle } from '../paths.ts';
-import { exitCodes, writeMeta } from '../record.ts';
+import { writeMeta } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
+import { SettingError } from '../settings.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { check, resolvedOptions, say } from '../run.ts';
 import { rawFileSuffix } from './merge-command.ts';
-import { integerSetting } from './settings.ts';
+import { numeric } from '../settings.ts';
 
 /** k6-operator's documented limit for a script held in a ConfigMap. */
 export const configMapLimitBytes = 1024 * 1024;
@@ -129,19 +130,13 @@ export function runIdOf(dir: string): string {
 }
 
 export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, limitBytes = configMapLimitBytes): Promise<number> {
-  let parallelism: number;
-  try {
-    parallelism = integerSetting(env, 'PARALLELISM');
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    say(error.message);
-    return exitCodes.invalidConfig.code;
-  }
+  const parallelism = numeric(env, 'PARALLELISM');
   // The archive and testrun.json carry the runners' variables: a URL's credential would ride along.
   const withCredential = urlCredentialIn(env);
   if (withCredential) {
-    say(`${withCredential} carries a credential (user:password@ or a password parameter), which the k6 archive and the manifests would carry; give the runners their credentials through their own environment (a Kubernetes Secret in the TestRun's runner.env) instead`);
-    return exitCodes.invalidConfig.code;
+    throw new SettingError(
+      `${withCredential} carries a credential (user:password@ or a password parameter), which the k6 archive and the manifests would carry; give the runners their credentials through their own environment (a Kubernetes Secret in the TestRun's runner.env) instead`,
+    );
   }
   // Loopback inside a pod is the pod itself: without BASE_URL the runners load the in-cluster Service.
   const targetEnv = { ...env };
@@ -163,8 +158,8 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
   // Options freeze when the archive is built, so it is built with exactly the runners' variables.
   const vars = Object.entries(runnerEnv).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
   try {
-    execFileSync(k6Binary(), ['archive', '--quiet', '--log-format=json', '-O', archive, ...vars, scenarioBundle(scenario)], {
-      env: { PATH: process.env.PATH, K6_NO_USAGE_REPORT: 'true' },
+    execFileSync(k6Binary(env), ['archive', '--quiet', '--log-format=json', '-O', archive, ...vars, scenarioBundle(scenario)], {
+      env: { PATH: env.PATH, K6_NO_USAGE_REPORT: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],
       timeout: 60_000,
     });
@@ -195,11 +190,11 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
     stoppedEarly: false,
     startedAt: new Date().toISOString(),
     gitCommit: gitCommit(projectRoot),
-    k6: k6Version(k6Binary()),
+    k6: k6Version(k6Binary(env)),
     machine: machine(),
     target: { baseUrl: config.baseUrl, startedByLoadgate: false },
     environment: runnerEnv,
-    options: resolvedOptions(archive, { PATH: process.env.PATH, K6_NO_USAGE_REPORT: 'true' }),
+    options: resolvedOptions(archive, { PATH: env.PATH, K6_NO_USAGE_REPORT: 'true' }),
   });
   const collectPod = manifests.collector.metadata.name;
   say(`wrote ${k8sDir}: ${Object.values(manifestFiles).join(', ')}`);

@@ -1,34 +1,23 @@
-// The variables only the distributed commands read (INSTANCES, PARALLELISM, RUNS, the cloud's),
+// The distributed commands' settings that need more than cli/settings.ts's readers (the cloud's),
 // checked against their entries in lib/variables.ts with the message every bad value gets there:
 // the variable, the value and the valid values.
-import { ConfigError, flag, numeric, text } from '../../lib/config.ts';
 import { describeKind, variable, type Env, type VariableName } from '../../lib/variables.ts';
+import { invalid, list, numeric } from '../settings.ts';
 
 function refuse(name: VariableName, value: string): never {
-  throw new ConfigError(`${name}="${value}" is not valid; valid values are: ${describeKind(variable(name).kind)}`);
+  throw invalid(name, value, describeKind(variable(name).kind));
 }
 
 const valueOf = (env: Env, name: VariableName): string | undefined => env[name]?.trim() || undefined;
-
-export const integerSetting = (env: Env, name: VariableName): number => numeric(env, name);
 
 /** Undefined when unset and without a default. */
 export function optionalInteger(env: Env, name: VariableName): number | undefined {
   return valueOf(env, name) === undefined && variable(name).default === '' ? undefined : numeric(env, name);
 }
 
-export const booleanSetting = (env: Env, name: VariableName): boolean => flag(env, name);
-
-export function listSetting(env: Env, name: VariableName): string[] {
-  return text(env, name)
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
 /** LOADGATE_CLOUD_DISTRIBUTION as k6's options.cloud.distribution: load zones with whole percents adding up to 100. */
 export function cloudDistribution(env: Env): Record<string, { loadZone: string; percent: number }> {
-  const pairs = listSetting(env, 'LOADGATE_CLOUD_DISTRIBUTION');
+  const pairs = list(env, 'LOADGATE_CLOUD_DISTRIBUTION');
   const distribution: Record<string, { loadZone: string; percent: number }> = {};
   for (const pair of pairs) {
     const [zone, percent] = pair.split('=').map((part) => part.trim());

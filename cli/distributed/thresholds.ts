@@ -1,5 +1,6 @@
 // k6 threshold expressions, parsed and judged the way the pinned k6 does (metrics/thresholds.go and
 // thresholds_parser.go of go.k6.io/k6), so a merged run passes or fails exactly where one k6 would.
+import { LoadgateError } from '../exit-codes.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
 
@@ -24,18 +25,14 @@ const methodsOf: Record<MetricType, string[]> = {
   trend: ['avg', 'min', 'max', 'med', 'p(N)'],
 };
 
-export class ThresholdError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ThresholdError';
-  }
-}
+/** A threshold the merge cannot judge by: the run ends as a failed merge (exit 5). */
+export const thresholdError = (sentence: string) => new LoadgateError('mergeFailed', sentence);
 
 const validForms = 'p(N), avg, min, med, max for trends; count or rate for counters; rate for rates; value for gauges; compared with <, <=, >, >=, ==, ===, !=';
 
 export function parseThreshold(source: string, metric = 'a metric'): Threshold {
   const refuse = (why: string): never => {
-    throw new ThresholdError(`threshold "${source}" on ${metric} ${why}; valid forms are: ${validForms}`);
+    throw thresholdError(`threshold "${source}" on ${metric} ${why}; valid forms are: ${validForms}`);
   };
   for (const operator of operators) {
     const at = source.indexOf(operator);
@@ -64,7 +61,7 @@ export function statKey(threshold: Threshold): string {
 export function checkApplies(threshold: Threshold, type: MetricType, metric: string): void {
   const method = threshold.method === 'p' ? 'p(N)' : threshold.method;
   if (!methodsOf[type].includes(method)) {
-    throw new ThresholdError(
+    throw thresholdError(
       `threshold "${threshold.source}" on ${metric} uses ${statKey(threshold)}, which a ${type} does not have; a ${type} supports: ${methodsOf[type].join(', ')}`,
     );
   }

@@ -1,11 +1,12 @@
 // The side-by-side gate's outputs: the terminal table, gate.md (also GitHub's step summary),
 // gate.json and JUnit with one test case per endpoint and metric, in the gate's own folder.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeXml } from '../../lib/summary/junit.ts';
 import { describeMinimumEffect, familyAlpha } from '../../thresholds/regression.ts';
 import { say } from '../run.ts';
 import { median } from '../runs/ranks.ts';
+import { appendStepSummary, type Env } from '../settings.ts';
 import { abLabel, formatChange, formatFigure, type AbComparison, type AbDecision } from './ab-compare.ts';
 import type { AbSettings, Side } from './ab.ts';
 import { causeMarkdown, type Cause } from './cause.ts';
@@ -87,10 +88,10 @@ export function renderAbJunit(report: AbReport): string {
   return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites tests="${cases.length}" failures="${failures}">`, `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}">`, ...cases, '  </testsuite>', '</testsuites>', ''].join('\n');
 }
 
-export async function writeAbReport(report: AbReport, dir: string): Promise<void> {
+export async function writeAbReport(report: AbReport, dir: string, env: Env): Promise<void> {
   process.stdout.write(renderAbTerminal(report));
   const markdown = renderAbMarkdown(report);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  appendStepSummary(env, `${markdown}\n`);
   writeFileSync(join(dir, abFiles.markdown), markdown);
   writeFileSync(join(dir, abFiles.json), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(dir, abFiles.junit), renderAbJunit(report));

@@ -11,11 +11,13 @@ import { join, resolve } from 'node:path';
 import { parseConfig } from '../../lib/config.ts';
 import { k6Environment, splitArgs } from '../../lib/variables.ts';
 import { projectRoot, serviceBinary } from '../paths.ts';
-import { exitCodes, readMeta } from '../record.ts';
+import { readMeta } from '../record.ts';
+import { exitCodes, refusalError } from '../exit-codes.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { check, runK6, runScenario, say, type K6Launcher } from '../run.ts';
 import { resolveScenario } from '../scenario.ts';
 import { waitForHealth } from '../runs/health.ts';
+import { SettingError, text } from '../settings.ts';
 import { decideRounds, type Round } from './ab-compare.ts';
 import { writeAbReport, type AbReport } from './ab-render.ts';
 import { machine } from '../meta.ts';
@@ -40,8 +42,6 @@ export interface AbSettings {
   healthUrl: string;
 }
 
-export class AbRefusal extends Error {}
-
 const git = (args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** The ABBA order after the warm-up pair: base, head, head, base, base, head… */
@@ -57,34 +57,34 @@ export function schedule(rounds: number): Array<{ round: number; side: Side }> {
 export function abSettings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): AbSettings {
   const argument = (scenarioArgument || env.SCENARIO || '').trim();
   const named = resolveScenario(argument);
-  if ('sentence' in named) throw new AbRefusal(`SCENARIO="${argument}" is not valid: ${named.sentence}`);
+  if ('sentence' in named) throw new SettingError(`SCENARIO="${argument}" is not valid: ${named.sentence}`);
   const config = parseConfig(k6Environment(env));
   const ref = env.BASE!.trim();
   let commit: string;
   try {
     commit = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
-    throw new AbRefusal(`BASE="${ref}" is not valid: it names no commit of this repository; valid values are a branch, tag or commit (HEAD, main~1, origin/main, a SHA)`);
+    throw new SettingError(`BASE="${ref}" is not valid: it names no commit of this repository; valid values are a branch, tag or commit (HEAD, main~1, origin/main, a SHA)`);
   }
-  const roundsText = env.REPEAT?.trim() || '3';
+  const roundsText = text(env, 'REPEAT');
   const rounds = Number(roundsText);
-  if (!/^\d+$/.test(roundsText) || rounds < 2 || rounds > 10) throw new AbRefusal(`REPEAT="${roundsText}" is not valid for a side-by-side gate; valid values are 2 to 10 rounds (each a base and a head run)`);
-  const command = env.GATE_CMD?.trim() ?? '';
+  if (!/^\d+$/.test(roundsText) || rounds < 2 || rounds > 10) throw new SettingError(`REPEAT="${roundsText}" is not valid for a side-by-side gate; valid values are 2 to 10 rounds (each a base and a head run)`);
+  const command = text(env, 'GATE_CMD');
   const baseUrl = env.BASE_URL?.trim() ?? '';
-  if (baseUrl && !command) throw new AbRefusal(`BASE_URL="${baseUrl}" would serve base and head alike; unset it (loadgate builds and starts the reference service at each side), or set GATE_CMD to the command that starts your service at {ref}`);
-  if (command && !baseUrl) throw new AbRefusal(`GATE_CMD starts a service of your own; set BASE_URL to where it listens`);
-  const headArgs = splitArgs(env.GATE_HEAD_ARGS?.trim() ?? '');
+  if (baseUrl && !command) throw new SettingError(`BASE_URL="${baseUrl}" would serve base and head alike; unset it (loadgate builds and starts the reference service at each side), or set GATE_CMD to the command that starts your service at {ref}`);
+  if (command && !baseUrl) throw new SettingError(`GATE_CMD starts a service of your own; set BASE_URL to where it listens`);
+  const headArgs = splitArgs(text(env, 'GATE_HEAD_ARGS'));
   // Both sides' runs checked before anything is built or sent.
   for (const side of ['base', 'head'] as const) {
     const checked = check(argument, sideEnvironment(env, side, headArgs, command !== ''));
-    if ('sentence' in checked) throw new AbRefusal(`${side}: ${checked.sentence}`);
+    if ('sentence' in checked) throw refusalError(checked.exitCode, `${side}: ${checked.sentence}`);
   }
   if (headArgs.length && !command) {
     // The service's own flag parser judges them, before anything is built or sent.
     const result = spawnSync(serviceBinary, [...headArgs, '-version'], { encoding: 'utf8', timeout: 30_000 });
     if (result.status !== 0) {
       const why = `${result.stderr ?? ''}${result.error ?? ''}`.split('\n').map((line) => line.trim()).filter(Boolean)[0] ?? `exit code ${result.status}`;
-      throw new AbRefusal(`GATE_HEAD_ARGS="${env.GATE_HEAD_ARGS?.trim()}" is not valid: the reference service refuses it ("${why}"); valid values are its flags (service/bin/loadgate-service -h), e.g. -fault-cpu feed=3ms`);
+      throw new SettingError(`GATE_HEAD_ARGS="${text(env, 'GATE_HEAD_ARGS')}" is not valid: the reference service refuses it ("${why}"); valid values are its flags (service/bin/loadgate-service -h), e.g. -fault-cpu feed=3ms`);
     }
   }
   const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', 'service']) !== '';
@@ -146,7 +146,7 @@ export async function abGate(s: AbSettings, env: NodeJS.ProcessEnv): Promise<num
     if (s.command) {
       const commit = side === 'base' ? s.base.commit : s.head.commit;
       const failed = await restartOwnService(s, side, commit, env);
-      if (failed) return finish(report, dir, 'cannot compare', exitCodes.badCommandLine.code, [failed]);
+      if (failed) return finish(report, dir, env, 'cannot compare', exitCodes.badCommandLine.code, [failed]);
     }
     const code = await runScenario(s.scenarioArgument, { ...sideEnvironment(env, side, s.headArgs, s.command !== ''), RESULTS_DIR: runsDir, PROFILE: s.profile }, withSamples, s.command ? {} : { serviceBinary: binaries[side] });
     const folder = newestFolder(runsDir);
@@ -156,8 +156,8 @@ export async function abGate(s: AbSettings, env: NodeJS.ProcessEnv): Promise<num
       const where = folder ? `; see ${join(runsDir, folder)}/REPORT.md` : '';
       const sentence = `the ${side} run of ${round === 0 ? 'the warm-up' : `round ${round}`} did not finish (exit code ${code}${where})`;
       return side === 'head'
-        ? finish(report, dir, 'run failed', exitCodes.regression.code, [`${sentence}: head cannot serve this scenario as base does`])
-        : finish(report, dir, 'cannot compare', exitCodes.badCommandLine.code, [`${sentence}: base cannot be measured, so head cannot be compared`]);
+        ? finish(report, dir, env, 'run failed', exitCodes.regression.code, [`${sentence}: head cannot serve this scenario as base does`])
+        : finish(report, dir, env, 'cannot compare', exitCodes.badCommandLine.code, [`${sentence}: base cannot be measured, so head cannot be compared`]);
     }
     folders.push({ round, side, folder: join(runsDir, folder) });
   }
@@ -171,15 +171,15 @@ export async function abGate(s: AbSettings, env: NodeJS.ProcessEnv): Promise<num
   report.decision = decideRounds(rounds);
   const outcome = report.decision.regressions.length ? 'regression' : 'no regression';
   appendHistory(s.resultsDir, { date: new Date().toISOString(), scenario: s.scenario, profile: s.profile, base: s.base.commit, head: s.head.commit, machine: machineIdentity(machine()), outcome }, report.decision);
-  if (!report.decision.regressions.length) return finish(report, dir, 'no regression', 0, []);
+  if (!report.decision.regressions.length) return finish(report, dir, env, 'no regression', 0, []);
   const sideFolders = (side: Side) => judged.filter((f) => f.side === side).map((f) => f.folder);
   report.cause = findCause(sideFolders('base'), sideFolders('head'));
-  return finish(report, dir, 'regression', exitCodes.regression.code, report.decision.regressions.map((r) => r.sentence));
+  return finish(report, dir, env, 'regression', exitCodes.regression.code, report.decision.regressions.map((r) => r.sentence));
 }
 
-async function finish(report: AbReport, dir: string, outcome: AbReport['outcome'], exitCode: number, sentences: string[]): Promise<number> {
+async function finish(report: AbReport, dir: string, env: NodeJS.ProcessEnv, outcome: AbReport['outcome'], exitCode: number, sentences: string[]): Promise<number> {
   Object.assign(report, { outcome, exitCode, sentences });
-  await writeAbReport(report, dir);
+  await writeAbReport(report, dir, env);
   return exitCode;
 }
 

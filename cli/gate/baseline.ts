@@ -5,6 +5,7 @@
 // summary (the only per-run record) holds aggregates, not samples.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LoadgateError } from '../exit-codes.ts';
 import { readMeta, type RunMeta } from '../record.ts';
 import { describeTarget, targetRecord, type RunFigures, type TargetRecord } from '../runs/figures.ts';
 
@@ -29,8 +30,8 @@ export const sameTarget = (a: TargetRecord, b: TargetRecord) => a.baseUrl === b.
 export const baselineFile = (resultsDir: string, scenario: string, profile: string) =>
   join(resultsDir, 'baselines', `${scenario}-${profile}.json`);
 
-/** Why a gate or a baseline cannot go ahead, in one sentence that says what to do. */
-export class CannotCompare extends Error {}
+/** Why a gate or a baseline cannot go ahead, in one sentence that says what to do: exit 2. */
+export const cannotCompare = (sentence: string) => new LoadgateError('badCommandLine', sentence);
 
 /** Cpu count, model and memory: the figures that move latency from one machine to the next. */
 export function machineIdentity(machine: RunMeta['machine'] | undefined): string {
@@ -51,18 +52,18 @@ export function sameMachine(a: RunMeta['machine'] | undefined, b: RunMeta['machi
 export function makeBaseline(runs: RunFigures[], now = new Date()): Baseline {
   const [first] = runs;
   for (const run of runs) {
-    if (run.exitCode !== 0) throw new CannotCompare(`${run.folder} did not pass (${run.reason}, exit code ${run.exitCode}); a baseline is taken from passing runs only`);
+    if (run.exitCode !== 0) throw cannotCompare(`${run.folder} did not pass (${run.reason}, exit code ${run.exitCode}); a baseline is taken from passing runs only`);
     if (run.scenario !== first.scenario || run.profile !== first.profile) {
-      throw new CannotCompare(`${run.folder} ran ${run.scenario} at ${run.profile}, ${first.folder} ran ${first.scenario} at ${first.profile}; one baseline holds one scenario and profile`);
+      throw cannotCompare(`${run.folder} ran ${run.scenario} at ${run.profile}, ${first.folder} ran ${first.scenario} at ${first.profile}; one baseline holds one scenario and profile`);
     }
     if (!sameMachine(run.machine, first.machine)) {
-      throw new CannotCompare(`${run.folder} ran on ${machineIdentity(run.machine)}, ${first.folder} on ${machineIdentity(first.machine)}; take every run of a baseline on one machine`);
+      throw cannotCompare(`${run.folder} ran on ${machineIdentity(run.machine)}, ${first.folder} on ${machineIdentity(first.machine)}; take every run of a baseline on one machine`);
     }
   }
   const targets = runs.map((run) => run.target ?? targetRecord(undefined));
   const other = targets.findIndex((target) => !sameTarget(target, targets[0]));
   if (other > 0) {
-    throw new CannotCompare(`${runs[other].folder} measured ${describeTarget(targets[other])}, ${first.folder} measured ${describeTarget(targets[0])}; take every run of a baseline against one target`);
+    throw cannotCompare(`${runs[other].folder} measured ${describeTarget(targets[other])}, ${first.folder} measured ${describeTarget(targets[0])}; take every run of a baseline against one target`);
   }
   return { format: baselineFormat, scenario: first.scenario, profile: first.profile, createdAt: now.toISOString(), machine: first.machine ?? {}, target: targets[0], runs };
 }
@@ -94,15 +95,15 @@ function problemWith(data: unknown): string | null {
 }
 
 export function readBaseline(file: string, retake: string): Baseline {
-  if (!existsSync(file)) throw new CannotCompare(`there is no baseline ${file}; take one with: ${retake}`);
+  if (!existsSync(file)) throw cannotCompare(`there is no baseline ${file}; take one with: ${retake}`);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new CannotCompare(`the baseline ${file} is corrupt (not JSON: ${(error as Error).message}); restore it from git or take a new one with: ${retake}`);
+    throw cannotCompare(`the baseline ${file} is corrupt (not JSON: ${(error as Error).message}); restore it from git or take a new one with: ${retake}`);
   }
   const problem = problemWith(data);
-  if (problem) throw new CannotCompare(`the baseline ${file} is corrupt (${problem}); restore it from git or take a new one with: ${retake}`);
+  if (problem) throw cannotCompare(`the baseline ${file} is corrupt (${problem}); restore it from git or take a new one with: ${retake}`);
   return data as Baseline;
 }
 

@@ -13,7 +13,7 @@ import {
   tolerances,
   type GateMetric,
 } from '../../thresholds/regression.ts';
-import { CannotCompare } from './baseline.ts';
+import { cannotCompare } from './baseline.ts';
 import type { RunFigures } from '../runs/figures.ts';
 import { mannWhitneyGreater, median, smallestPValue } from '../runs/ranks.ts';
 
@@ -93,7 +93,7 @@ function checkSameEndpoints(baseline: RunFigures[], current: RunFigures[], retak
   const parts = [];
   if (onlyBefore.length) parts.push(`${onlyBefore.join(', ')} ${onlyBefore.length > 1 ? 'are' : 'is'} in the baseline but not in the current run`);
   if (onlyNow.length) parts.push(`${onlyNow.join(', ')} ${onlyNow.length > 1 ? 'are' : 'is'} in the current run but not in the baseline`);
-  if (parts.length) throw new CannotCompare(`endpoint missing on one side: ${parts.join('; ')}; if the scenario changed on purpose, take a new baseline with: ${retake}`);
+  if (parts.length) throw cannotCompare(`endpoint missing on one side: ${parts.join('; ')}; if the scenario changed on purpose, take a new baseline with: ${retake}`);
   return [...before].sort();
 }
 

@@ -1,17 +1,18 @@
 // `make baseline` and `make gate`: store the figures of passing runs as a baseline, and compare new
 // runs with it. Runs go through cli/run.ts's runScenario like every other run, and are read back
 // through the run record, so the gate sees exactly what a run folder says.
-import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from '../../lib/config.ts';
-import { describeKind, k6Environment, parseBoolean, variable, type VariableName } from '../../lib/variables.ts';
+import { parseConfig } from '../../lib/config.ts';
+import { describeKind, k6Environment, variable } from '../../lib/variables.ts';
+import { exitCodeOf, exitCodes, LoadgateError } from '../exit-codes.ts';
 import { machine } from '../meta.ts';
-import { exitCodes, readMeta, type RunMeta } from '../record.ts';
+import { readMeta, type RunMeta } from '../record.ts';
 import { runScenario, scenarioNames } from '../run.ts';
 import { resolveScenario } from '../scenario.ts';
 import {
   baselineFile,
-  CannotCompare,
+  cannotCompare,
   latestPassingRuns,
   machineIdentity,
   makeBaseline,
@@ -21,25 +22,17 @@ import {
   writeBaseline,
   type Baseline,
 } from './baseline.ts';
-import { abGate, AbRefusal, abSettings, type AbSettings } from './ab.ts';
+import { abGate, abSettings, type AbSettings } from './ab.ts';
 import { decide } from './compare.ts';
-import { describeTarget, readRunFigures, RunFolderError, type RunFigures, type TargetRecord } from '../runs/figures.ts';
+import { describeTarget, readRunFigures, type RunFigures, type TargetRecord } from '../runs/figures.ts';
+import { appendStepSummary, flag, numeric, SettingError } from '../settings.ts';
 import { renderChart, renderJunit, renderMarkdown, renderTerminal, runRef, type GateReport } from './render.ts';
 
 /** The files the gate adds to the run folder it reports in. */
 export const gateFiles = { markdown: 'gate.md', json: 'gate.json', junit: 'gate-junit.xml', chart: 'gate.svg' } as const;
 
-const maxRepeat = 10;
-
 function say(line: string): void {
   process.stderr.write(`loadgate: ${line}\n`);
-}
-
-/** A bad setting: named with its value and the valid values, like lib/config.ts's refusals. */
-class BadSetting extends Error {}
-
-function refuse(name: VariableName, value: string): never {
-  throw new BadSetting(`${name}="${value}" is not valid; valid values are: ${describeKind(variable(name).kind)}`);
 }
 
 interface Settings {
@@ -64,16 +57,13 @@ function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv, 
   if (needsScenario || argument) {
     // The same resolution as make load: a built-in name or a team's scenario file.
     const named = argument ? resolveScenario(argument) : { sentence: 'no scenario given' };
-    if ('sentence' in named) throw new BadSetting(`SCENARIO="${argument}" is not valid (${named.sentence}); valid scenarios are: ${scenarioNames().join(', ')}, or a path to a scenario file (.ts)`);
+    if ('sentence' in named) throw new SettingError(`SCENARIO="${argument}" is not valid (${named.sentence}); valid scenarios are: ${scenarioNames().join(', ')}, or a path to a scenario file (.ts)`);
     scenario = named.scenario;
   }
-  const repeatText = env.REPEAT?.trim() || variable('REPEAT').default;
-  const repeat = Number(repeatText);
-  if (!/^\d+$/.test(repeatText) || repeat < 1 || repeat > maxRepeat) refuse('REPEAT', repeatText);
-  const allowText = env.GATE_ALLOW_OTHER_MACHINE?.trim() || variable('GATE_ALLOW_OTHER_MACHINE').default;
-  const allowOtherMachine = parseBoolean(allowText) ?? refuse('GATE_ALLOW_OTHER_MACHINE', allowText);
+  const repeat = numeric(env, 'REPEAT');
+  const allowOtherMachine = flag(env, 'GATE_ALLOW_OTHER_MACHINE');
   for (const folder of runs) {
-    if (!existsSync(join(folder, 'meta.json'))) throw new BadSetting(`RUN="${folder}" is not a loadgate run folder (no meta.json); valid values are: ${describeKind(variable('RUN').kind)}, e.g. ${config.resultsDir}/latest`);
+    if (!existsSync(join(folder, 'meta.json'))) throw new SettingError(`RUN="${folder}" is not a loadgate run folder (no meta.json); valid values are: ${describeKind(variable('RUN').kind)}, e.g. ${config.resultsDir}/latest`);
   }
   return { scenario, scenarioArgument: argument, baseUrl: env.BASE_URL?.trim() ? config.baseUrl : null, profile: config.profileName, resultsDir: config.resultsDir, repeat, runs, allowOtherMachine };
 }
@@ -104,7 +94,7 @@ export async function baselineCommand(scenarioArgument: string | undefined, env:
   try {
     s = settings(scenarioArgument, env, env.RUN === undefined || env.RUN.trim() === '');
   } catch (error) {
-    return refused(error);
+    return refused(error, env);
   }
   try {
     let folders = s.runs;
@@ -116,13 +106,13 @@ export async function baselineCommand(scenarioArgument: string | undefined, env:
         say(`${s.repeat - folders.length} more passing run(s) of ${s.scenario} at ${s.profile} needed in ${s.resultsDir}: running it now`);
         const run = await runOnce(s, env);
         if (!run.folder) return run.code;
-        if (run.code !== 0) throw new CannotCompare(`the run in ${run.folder} did not pass (exit code ${run.code}, see its REPORT.md); a baseline is taken from passing runs only`);
+        if (run.code !== 0) throw cannotCompare(`the run in ${run.folder} did not pass (exit code ${run.code}, see its REPORT.md); a baseline is taken from passing runs only`);
         folders = [...folders, run.folder];
       }
     }
     const runs = folders.map(readRunFigures);
     if (s.scenario && runs.some((run) => run.scenario !== s.scenario)) {
-      throw new CannotCompare(`RUN names runs of ${[...new Set(runs.map((run) => run.scenario))].join(', ')}, not of SCENARIO=${s.scenario}`);
+      throw cannotCompare(`RUN names runs of ${[...new Set(runs.map((run) => run.scenario))].join(', ')}, not of SCENARIO=${s.scenario}`);
     }
     const baseline = makeBaseline(runs);
     const file = baselineFile(s.resultsDir, baseline.scenario, baseline.profile);
@@ -130,31 +120,26 @@ export async function baselineCommand(scenarioArgument: string | undefined, env:
     say(`wrote ${file} from ${runs.length} run(s) on ${machineIdentity(baseline.machine)}; commit it to share it`);
     return 0;
   } catch (error) {
-    return refused(error);
+    return refused(error, env);
   }
 }
 
-function refused(error: unknown): number {
-  if (error instanceof ConfigError) {
-    say(error.message);
-    return exitCodes.invalidConfig.code;
-  }
-  if (error instanceof BadSetting || error instanceof CannotCompare || error instanceof RunFolderError) {
-    say(error.message);
-    // CI shows why the gate did not compare on the run's page, even when no run folder exists.
-    const outcome = error instanceof BadSetting ? 'bad setting' : 'cannot compare';
-    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Regression gate\n\n**${outcome}** (exit code ${exitCodes.badCommandLine.code}): ${error.message}\n`);
-    return exitCodes.badCommandLine.code;
+/** CI shows why the gate did not compare on the run's page, even when no run folder exists; main.ts exits. */
+function refused(error: unknown, env: NodeJS.ProcessEnv): never {
+  const code = exitCodeOf(error);
+  if (code !== undefined) {
+    const outcome = error instanceof SettingError ? 'bad setting' : 'cannot compare';
+    appendStepSummary(env, `## Regression gate\n\n**${outcome}** (exit code ${code}): ${(error as Error).message}\n`);
   }
   throw error;
 }
 
 // ----------------------------------------------------------------------------------------- gate
 
-async function writeReport(report: GateReport, folder: string | null): Promise<void> {
+async function writeReport(report: GateReport, folder: string | null, env: NodeJS.ProcessEnv): Promise<void> {
   process.stdout.write(renderTerminal(report));
   const markdown = renderMarkdown(report);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  appendStepSummary(env, `${markdown}\n`);
   if (!folder) return;
   writeFileSync(join(folder, gateFiles.markdown), markdown);
   writeFileSync(join(folder, gateFiles.json), `${JSON.stringify(report, null, 2)}\n`);
@@ -176,7 +161,7 @@ function checkMachine(baseline: Baseline, current: RunMeta['machine'], s: Settin
     say(`the baseline was taken on ${machineIdentity(baseline.machine)}, this run is on ${machineIdentity(current)}; comparing anyway (GATE_ALLOW_OTHER_MACHINE=1)`);
     return true;
   }
-  throw new CannotCompare(
+  throw cannotCompare(
     `the baseline ${file} was taken on a different machine (${machineIdentity(baseline.machine)}; this is ${machineIdentity(current)}), where latencies differ for reasons other than the code; take a baseline on this machine with: ${retakeCommand(s.scenarioArgument || baseline.scenario, baseline.profile, baseline.runs.length, s.baseUrl)}, or set GATE_ALLOW_OTHER_MACHINE=1 to compare anyway`,
   );
 }
@@ -187,7 +172,7 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
     try {
       ab = abSettings(scenarioArgument, env);
     } catch (error) {
-      return refused(error instanceof AbRefusal ? new BadSetting(error.message) : error);
+      return refused(error, env);
     }
     return abGate(ab, env);
   }
@@ -195,7 +180,7 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
   try {
     s = settings(scenarioArgument, env, env.RUN === undefined || env.RUN.trim() === '');
   } catch (error) {
-    return refused(error);
+    return refused(error, env);
   }
   // With RUN, the runs say which scenario and profile they are; the first one decides.
   const firstMeta = s.runs.length ? readMeta(s.runs[0]) : null;
@@ -206,28 +191,26 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
   let baseline: Baseline;
   try {
     if (s.scenario && firstMeta && s.scenario !== firstMeta.scenario) {
-      throw new CannotCompare(`RUN=${s.runs[0]} is a run of ${firstMeta.scenario}, not of SCENARIO=${s.scenario}`);
+      throw cannotCompare(`RUN=${s.runs[0]} is a run of ${firstMeta.scenario}, not of SCENARIO=${s.scenario}`);
     }
     baseline = readBaseline(file, retake);
     if (baseline.scenario !== scenario || baseline.profile !== profile) {
-      throw new CannotCompare(`the baseline ${file} holds ${baseline.scenario} at ${baseline.profile}, not ${scenario} at ${profile}; take the right one with: ${retake}`);
+      throw cannotCompare(`the baseline ${file} holds ${baseline.scenario} at ${baseline.profile}, not ${scenario} at ${profile}; take the right one with: ${retake}`);
     }
   } catch (error) {
-    return refused(error);
+    return refused(error, env);
   }
 
   // Checked before any load is sent: a comparison known to be refused should cost no run.
-  const otherMachineBeforeRun = (() => {
-    try {
-      return checkMachine(baseline, firstMeta ? firstMeta.machine : machine(), s, file);
-    } catch (error) {
-      return error as CannotCompare;
-    }
-  })();
-  if (otherMachineBeforeRun instanceof CannotCompare) return refused(otherMachineBeforeRun);
+  let otherMachineBeforeRun: boolean;
+  try {
+    otherMachineBeforeRun = checkMachine(baseline, firstMeta ? firstMeta.machine : machine(), s, file);
+  } catch (error) {
+    return refused(error, env);
+  }
   // The URL is known before any load; the service's name only once a run has asked it.
   if (baseline.target && !s.runs.length && baseline.target.baseUrl !== s.baseUrl) {
-    return refused(new CannotCompare(otherTargetSentence(file, baseline.target, s.baseUrl === null ? 'the reference service started by loadgate' : s.baseUrl, retake)));
+    return refused(cannotCompare(otherTargetSentence(file, baseline.target, s.baseUrl === null ? 'the reference service started by loadgate' : s.baseUrl, retake)), env);
   }
 
   const folders = [...s.runs];
@@ -263,7 +246,7 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
     report.outcome = 'run failed';
     report.exitCode = exitCodes.regression.code;
     report.sentences = failed.map(({ folder, meta }) => `the run in ${folder} failed before any comparison: ${meta.reason} (exit code ${meta.exitCode}); see its REPORT.md`);
-    await writeReport(report, last);
+    await writeReport(report, last, env);
     return report.exitCode;
   }
 
@@ -271,17 +254,18 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
   try {
     current = folders.map(readRunFigures);
     for (const run of current) {
-      if (run.scenario !== scenario || run.profile !== profile) throw new CannotCompare(`${run.folder} is a run of ${run.scenario} at ${run.profile}, not ${scenario} at ${profile}; name runs of one scenario and profile in RUN`);
-      if (!sameMachine(run.machine, metas[0].meta.machine)) throw new CannotCompare(`the runs in RUN come from different machines; name runs from one machine`);
-      if (baseline.target && run.target && !sameTarget(baseline.target, run.target)) throw new CannotCompare(otherTargetSentence(file, baseline.target, describeTarget(run.target), retake));
+      if (run.scenario !== scenario || run.profile !== profile) throw cannotCompare(`${run.folder} is a run of ${run.scenario} at ${run.profile}, not ${scenario} at ${profile}; name runs of one scenario and profile in RUN`);
+      if (!sameMachine(run.machine, metas[0].meta.machine)) throw cannotCompare(`the runs in RUN come from different machines; name runs from one machine`);
+      if (baseline.target && run.target && !sameTarget(baseline.target, run.target)) throw cannotCompare(otherTargetSentence(file, baseline.target, describeTarget(run.target), retake));
     }
     report.decision = decide(baseline.runs, current, retake);
   } catch (error) {
-    if (!(error instanceof CannotCompare || error instanceof RunFolderError)) throw error;
+    // The refusal goes into gate.json, gate.md and the JUnit file, which also print it.
+    if (!(error instanceof LoadgateError)) throw error;
     report.outcome = 'cannot compare';
-    report.exitCode = exitCodes.badCommandLine.code;
+    report.exitCode = exitCodes[error.code].code;
     report.sentences = [error.message];
-    await writeReport(report, last);
+    await writeReport(report, last, env);
     return report.exitCode;
   }
   const { regressions } = report.decision;
@@ -290,6 +274,6 @@ export async function gateCommand(scenarioArgument: string | undefined, env: Nod
     report.exitCode = exitCodes.regression.code;
     report.sentences = regressions.map((r) => r.sentence);
   }
-  await writeReport(report, last);
+  await writeReport(report, last, env);
   return report.exitCode;
 }

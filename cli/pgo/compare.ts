@@ -17,9 +17,9 @@ import { decodeProfile, parsePprofTop, type PprofRow } from '../runs/pprof.ts';
 import { readMeta } from '../record.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
-import { RunFolderError, type ServiceCost } from '../runs/cost.ts';
+import type { ServiceCost } from '../runs/cost.ts';
 import { formatCost, kinds, profileBytes, readProfiledRun as readRun, type Kind, type ProfiledRun as Run } from '../runs/profiles.ts';
-import { BadSetting, runFolders } from './settings.ts';
+import { runFolders } from './settings.ts';
 import { noiseLabel, shift } from '../runs/ranks.ts';
 
 export const compareFiles = { markdown: 'profile-compare.md' } as const;
@@ -62,17 +62,10 @@ function functionTable(kind: Kind, rows: PprofRow[], a: Run[], b: Run[]): string
 }
 
 export async function profileCompareCommand(env: NodeJS.ProcessEnv): Promise<number> {
-  let a: Run[];
-  let b: Run[];
-  try {
-    const folders = { a: runFolders(env, 'A'), b: runFolders(env, 'B') };
-    a = folders.a.map(readRun);
-    b = folders.b.map(readRun);
-  } catch (error) {
-    if (error instanceof BadSetting) return error.refuse();
-    if (error instanceof RunFolderError || (error instanceof Error && /samples \(it has/.test(error.message))) return new BadSetting(error.message).refuse();
-    throw error;
-  }
+  // A folder without the profiles or /metrics it needs is refused by readRun, exit 2.
+  const folders = { a: runFolders(env, 'A'), b: runFolders(env, 'B') };
+  const a: Run[] = folders.a.map(readRun);
+  const b: Run[] = folders.b.map(readRun);
   const meta = readMeta(a[0].folder)!;
   const dir = createRunFolder(parseConfig(k6Environment(env)).resultsDir, 'profile-compare', meta.profile);
   const lines = [`# Profile comparison: A (${a.length} run${a.length > 1 ? 's' : ''}) against B (${b.length})`, ''];

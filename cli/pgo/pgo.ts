@@ -12,30 +12,24 @@ import { readProfileFile } from '../runs/pprof.ts';
 import { runK6, runScenario, say } from '../run.ts';
 import { servicePgoFile } from './build.ts';
 import { captureCpuChunks } from './capture.ts';
-import { BadSetting } from './settings.ts';
+import { SettingError } from '../settings.ts';
 
 function outputFile(env: NodeJS.ProcessEnv): string {
   const out = env.PGO_OUT?.trim();
   if (env.BASE_URL?.trim() && !out) {
-    throw new BadSetting(`PGO_OUT is not set: with BASE_URL="${env.BASE_URL}" the profile is another service's, not the reference service's; valid values are: a path, such as ../your-service/cmd/api/default.pgo`);
+    throw new SettingError(`PGO_OUT is not set: with BASE_URL="${env.BASE_URL}" the profile is another service's, not the reference service's; valid values are: a path, such as ../your-service/cmd/api/default.pgo`);
   }
   const file = out || servicePgoFile;
   if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
-    throw new BadSetting(`PGO_OUT="${file}" is not valid: the folder ${dirname(file)} does not exist; valid values are: a path in an existing folder, normally the main package's default.pgo`);
+    throw new SettingError(`PGO_OUT="${file}" is not valid: the folder ${dirname(file)} does not exist; valid values are: a path in an existing folder, normally the main package's default.pgo`);
   }
   return file;
 }
 
 export async function pgoCommand(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
   const scenario = (scenarioArgument || env.SCENARIO || '').trim();
-  let out: string;
-  try {
-    if (!scenario) throw new BadSetting('SCENARIO is not set; usage: make pgo SCENARIO=<name> [PROFILE=…] (a scenario under load like production: api-load or mixed at baseline)');
-    out = outputFile(env);
-  } catch (error) {
-    if (error instanceof BadSetting) return error.refuse();
-    throw error;
-  }
+  if (!scenario) throw new SettingError('SCENARIO is not set; usage: make pgo SCENARIO=<name> [PROFILE=…] (a scenario under load like production: api-load or mixed at baseline)');
+  const out = outputFile(env);
   // The run refuses a bad scenario or setting itself, before any folder or packet.
   const code = await runScenario(scenario, { ...env, PROFILE_CAPTURE: 'on' }, runK6, { captureCpu: captureCpuChunks });
   const latest = join(parseConfig(k6Environment(env)).resultsDir, 'latest');

@@ -7,12 +7,13 @@ import type { TopLevelSpec } from 'vega-lite';
 import { parseConfig } from '../../lib/config.ts';
 import { k6Environment } from '../../lib/variables.ts';
 import { palette, renderSvg } from '../charts.ts';
-import { exitCodes } from '../record.ts';
+import { exitCodes, LoadgateError } from '../exit-codes.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { runK6, runScenario, scenarioNames, say } from '../run.ts';
 import { describeBuild, pgoBuild, servicePgoFile, verifyBinaries } from './build.ts';
 import { serviceCost, type ServiceCost } from '../runs/cost.ts';
-import { BadSetting, runsSetting } from './settings.ts';
+import { runsSetting } from './settings.ts';
+import { SettingError } from '../settings.ts';
 import { runsForLevel, shift, type Shift } from '../runs/ranks.ts';
 
 export const verifyFiles = { markdown: 'pgo-verify.md', json: 'pgo-verify.json', chart: 'pgo-verify.svg' } as const;
@@ -130,25 +131,16 @@ export function summarise(scenario: string, profile: string, rate: string, build
 const newestFolder = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((name) => /^\d{8}T\d{6}Z-/.test(name)).sort().at(-1) : undefined);
 
 export async function pgoVerifyCommand(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
-  let runs: number;
-  let scenario: string;
-  try {
-    scenario = (scenarioArgument || env.SCENARIO || defaultScenario).trim();
-    if (!scenarioNames().includes(scenario)) throw new BadSetting(`SCENARIO="${scenario}" is not valid; valid scenarios are: ${scenarioNames().join(', ')}`);
-    runs = runsSetting(env);
-    if (env.BASE_URL?.trim()) throw new BadSetting(`BASE_URL="${env.BASE_URL}" is not used by make pgo-verify: it builds and starts the reference service twice (PGO off and on); unset BASE_URL`);
-  } catch (error) {
-    if (error instanceof BadSetting) return error.refuse();
-    throw error;
-  }
+  const scenario = (scenarioArgument || env.SCENARIO || defaultScenario).trim();
+  if (!scenarioNames().includes(scenario)) throw new SettingError(`SCENARIO="${scenario}" is not valid; valid scenarios are: ${scenarioNames().join(', ')}`);
+  const runs = runsSetting(env);
+  if (env.BASE_URL?.trim()) throw new SettingError(`BASE_URL="${env.BASE_URL}" is not used by make pgo-verify: it builds and starts the reference service twice (PGO off and on); unset BASE_URL`);
   const builds = { off: pgoBuild(verifyBinaries.off), on: pgoBuild(verifyBinaries.on) };
   if (!builds.off || !builds.on) {
-    say(`the PGO off and on builds are missing (${verifyBinaries.off}, ${verifyBinaries.on}); run "make pgo-verify", which builds them`);
-    return 2;
+    throw new LoadgateError('badCommandLine', `the PGO off and on builds are missing (${verifyBinaries.off}, ${verifyBinaries.on}); run "make pgo-verify", which builds them`);
   }
   if (builds.on.pgo !== 'on' || builds.off.pgo !== 'off') {
-    say(`the PGO on build used no profile: there is no ${servicePgoFile}; take one with "make pgo SCENARIO=${scenario}" first`);
-    return 2;
+    throw new LoadgateError('badCommandLine', `the PGO on build used no profile: there is no ${servicePgoFile}; take one with "make pgo SCENARIO=${scenario}" first`);
   }
   const rate = env.RPS?.trim() || env.LOADGATE_RPS?.trim() || verifyRps;
   const runEnv = { ...env, RPS: rate, PROFILE_CAPTURE: 'off', DASHBOARD: 'off' };

@@ -4,11 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { increase, parsePrometheusText } from '../../lib/alerting.ts';
-import { readRunFigures, RunFolderError } from './figures.ts';
+import { readRunFigures, unreadableRun } from './figures.ts';
 import { captureFile, readSummary } from '../record.ts';
 import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
 
-export { RunFolderError };
 
 const families = new Set(['process_cpu_seconds_total', targetMetric.httpRequestDuration, 'go_memstats_alloc_bytes_total']);
 
@@ -31,7 +30,7 @@ export interface ServiceCost {
 
 function totals(folder: string, when: 'before' | 'after'): Map<string, number> {
   const file = join(folder, captureFile(`metrics-${when}`));
-  if (!existsSync(file)) throw new RunFolderError(`${folder} has no ${captureFile(`metrics-${when}`)}: the service's CPU time and requests cannot be measured (was LOADGATE_METRICS_URL off?)`);
+  if (!existsSync(file)) throw unreadableRun(`${folder} has no ${captureFile(`metrics-${when}`)}: the service's CPU time and requests cannot be measured (was LOADGATE_METRICS_URL off?)`);
   const sums = new Map<string, number>();
   for (const sample of parsePrometheusText(readFileSync(file, 'utf8'), families)) sums.set(sample.name, (sums.get(sample.name) ?? 0) + sample.value);
   return sums;
@@ -43,7 +42,7 @@ export function serviceCost(folder: string): ServiceCost {
   const after = totals(folder, 'after');
   const delta = (name: string) => increase(after.get(name) ?? 0, before.get(name) ?? 0);
   const requests = delta(histogramSeries(targetMetric.httpRequestDuration, 'count'));
-  if (!(requests > 0)) throw new RunFolderError(`${folder}: the service counted no request between its /metrics captures (${histogramSeries(targetMetric.httpRequestDuration, 'count')}), so there is nothing to divide by`);
+  if (!(requests > 0)) throw unreadableRun(`${folder}: the service counted no request between its /metrics captures (${histogramSeries(targetMetric.httpRequestDuration, 'count')}), so there is nothing to divide by`);
   const cpuSeconds = delta('process_cpu_seconds_total');
   const allocatedBytes = delta('go_memstats_alloc_bytes_total');
   const latency = readSummary(folder)?.metrics.http_req_duration?.values ?? {};

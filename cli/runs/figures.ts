@@ -4,6 +4,7 @@
 // submetrics), so any scenario with any endpoint table can be gated.
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { failureRateKey, latencyKey, requestCountKey } from '../../thresholds/keys.ts';
+import { LoadgateError } from '../exit-codes.ts';
 import { readMeta, readSummary, type RunMeta } from '../record.ts';
 
 type EndpointName = Parameters<typeof latencyKey>[0];
@@ -70,8 +71,8 @@ export function targetRecord(target: RunMeta['target'] | undefined): TargetRecor
 export const describeTarget = (target: TargetRecord) =>
   target.baseUrl === null ? `the reference service started by loadgate (${target.service})` : `${target.baseUrl} (service "${target.service}")`;
 
-/** Thrown when a folder cannot be read as a run; the message says which file and what to do. */
-export class RunFolderError extends Error {}
+/** A folder that cannot be read as a run (exit 2, nothing to compare); the sentence says which file and what to do. */
+export const unreadableRun = (sentence: string) => new LoadgateError('badCommandLine', sentence);
 
 /** Endpoint names that the summary holds submetrics for, sorted. */
 export function summaryEndpoints(summary: K6Summary): string[] {
@@ -142,10 +143,10 @@ export function figuresFromSummary(summary: K6Summary, meta: RunMeta, folder: st
 /** A run folder's figures; a run that failed still has figures, and its exit code says it failed. */
 export function readRunFigures(folder: string): RunFigures {
   const meta = readMeta(folder);
-  if (!meta) throw new RunFolderError(`${folder} has no readable meta.json: it is not a finished loadgate run folder`);
+  if (!meta) throw unreadableRun(`${folder} has no readable meta.json: it is not a finished loadgate run folder`);
   const summary = readSummary(folder);
   if (!summary) {
-    throw new RunFolderError(`${folder} has no readable summary.json (the run ended: ${meta.reason}); there is nothing to compare`);
+    throw unreadableRun(`${folder} has no readable summary.json (the run ended: ${meta.reason}); there is nothing to compare`);
   }
   return figuresFromSummary(summary, meta, folder);
 }

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
+import { LoadgateError } from '../exit-codes.ts';
 
 export const pprofKinds = ['cpu', 'allocs', 'goroutine', 'block', 'mutex'] as const;
 export type PprofKind = (typeof pprofKinds)[number];
@@ -110,7 +111,7 @@ export function decodeProfile(data: Uint8Array, sampleType: string): DecodedProf
   const strings = profile.stringTable.strings;
   const types = profile.sampleType.map((t) => strings[Number(t.type)]);
   const index = types.indexOf(sampleType);
-  if (index < 0) throw new Error(`the profile has no "${sampleType}" samples (it has ${types.join(', ') || 'none'})`);
+  if (index < 0) throw new LoadgateError('badCommandLine', `the profile has no "${sampleType}" samples (it has ${types.join(', ') || 'none'})`);
   const functions = new Map(profile.function.map((f) => [Number(f.id), strings[Number(f.name)]]));
   // A location lists its inlined functions innermost first, so the flattened stack stays leaf first.
   const locations = new Map(profile.location.map((l) => [Number(l.id), l.line.map((line) => functions.get(Number(line.functionId)) ?? '?')]));

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProfile } from './pprof.ts';
 import { captureFile } from '../record.ts';
-import { serviceCost, RunFolderError, type ServiceCost } from './cost.ts';
+import { serviceCost, type ServiceCost } from './cost.ts';
+import { unreadableRun } from './figures.ts';
 
 export const kinds = {
   cpu: { capture: 'cpu', sampleType: 'cpu', perRequest: (c: ServiceCost) => c.cpuPerRequest * 1e9, unit: 'ns', label: 'CPU per request' },
@@ -23,7 +24,7 @@ export interface ProfiledRun {
 
 export function profileBytes(folder: string, kind: Kind): Uint8Array {
   const file = join(folder, captureFile(kinds[kind].capture));
-  if (!existsSync(file)) throw new RunFolderError(`${folder} has no ${captureFile(kinds[kind].capture)}: comparing profiles needs runs with profiles (PROFILE_CAPTURE on)`);
+  if (!existsSync(file)) throw unreadableRun(`${folder} has no ${captureFile(kinds[kind].capture)}: comparing profiles needs runs with profiles (PROFILE_CAPTURE on)`);
   return readFileSync(file);
 }
 

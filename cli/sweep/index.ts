@@ -6,18 +6,19 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { firstRefusal } from '../../lib/allowlist.ts';
 import { redactText } from '../../lib/redact.ts';
-import { describeKind, splitArgs, targetEnvironment, variable, variables, type Variable, type VariableName } from '../../lib/variables.ts';
+import { splitArgs, targetEnvironment, variables, type Variable } from '../../lib/variables.ts';
 import { machine } from '../meta.ts';
 import { serviceBinary } from '../paths.ts';
-import { exitCodes } from '../record.ts';
+import { exitCodes } from '../exit-codes.ts';
 import { utcStamp } from '../run-folder.ts';
 import { check, runScenario, say } from '../run.ts';
+import { list, numeric, SettingError, text, writableFolder } from '../settings.ts';
 import { waitForHealth } from '../runs/health.ts';
 import { errorLine, moveCredentials } from '../service.ts';
 import { renderSweepChart } from './chart.ts';
 import { figureSets, measuresOfRuns, readFigures, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
-import { parameterFor, parseValues, runPlan, sortedValues, commandFor, SweepRefusal, type Parameter, type PlannedRun } from './params.ts';
+import { parameterFor, parseValues, runPlan, sortedValues, commandFor, type Parameter, type PlannedRun } from './params.ts';
 import { recommend, tableMarkdown, valueRow, type TradeOffTable } from './table.ts';
 import { serviceFlag } from '../../thresholds/service-contract.ts';
 
@@ -40,19 +41,6 @@ interface Settings {
   command: string;
 }
 
-function setting(env: NodeJS.ProcessEnv, name: VariableName): string {
-  return env[name]?.trim() || variable(name).default;
-}
-
-function numberSetting(env: NodeJS.ProcessEnv, name: 'REPEAT' | 'SWEEP_MAX_DB_WRITES'): number {
-  const text = setting(env, name);
-  const kind = variable(name).kind as { type: 'integer' | 'number'; min: number; max: number };
-  const value = Number(text);
-  const valid = /^(\d+(\.\d*)?|\.\d+)$/.test(text) && value >= kind.min && value <= kind.max && (kind.type === 'number' || Number.isInteger(value));
-  if (!valid) throw new SweepRefusal(`${name}="${text}" is not valid; valid values are: ${describeKind(kind)}`);
-  return value;
-}
-
 /** The make command that reproduces this sweep: every user-facing variable that is set. */
 function reproduce(scenario: string, env: NodeJS.ProcessEnv): string {
   const skip = new Set(['RESULTS_DIR', 'K6', 'SCENARIO']);
@@ -70,29 +58,29 @@ function reproduce(scenario: string, env: NodeJS.ProcessEnv): string {
 
 function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Settings {
   const scenario = (scenarioArgument || env.SCENARIO || '').trim();
-  const sweepCmd = env.SWEEP_CMD?.trim() ?? '';
+  const sweepCmd = text(env, 'SWEEP_CMD');
   const parameter = parameterFor(env.PARAM, sweepCmd !== '');
   const values = sortedValues(parseValues(env.VALUES, parameter), parameter);
-  const repeat = numberSetting(env, 'REPEAT');
-  const maxDbWrites = numberSetting(env, 'SWEEP_MAX_DB_WRITES');
+  const repeat = numeric(env, 'REPEAT');
+  const maxDbWrites = numeric(env, 'SWEEP_MAX_DB_WRITES');
   const baseUrl = env.BASE_URL?.trim().replace(/\/+$/, '') ?? '';
-  if (sweepCmd && !baseUrl) throw new SweepRefusal(`SWEEP_CMD restarts a service of your own; set BASE_URL to where it listens (loadgate starts its reference service only without SWEEP_CMD)`);
+  if (sweepCmd && !baseUrl) throw new SettingError(`SWEEP_CMD restarts a service of your own; set BASE_URL to where it listens (loadgate starts its reference service only without SWEEP_CMD)`);
   if (!sweepCmd && baseUrl) {
-    throw new SweepRefusal(`PARAM=${parameter.name} is set on the reference service, which loadgate does not start when BASE_URL is set; unset BASE_URL, or set SWEEP_CMD to the command that restarts ${baseUrl}'s service with {value}`);
+    throw new SettingError(`PARAM=${parameter.name} is set on the reference service, which loadgate does not start when BASE_URL is set; unset BASE_URL, or set SWEEP_CMD to the command that restarts ${baseUrl}'s service with {value}`);
   }
   const healthUrl = sweepCmd ? env.SWEEP_HEALTH_URL?.trim() || `${baseUrl}/healthz` : '';
   if (healthUrl) {
-    const allowHosts = (env.LOADGATE_ALLOW_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+    const allowHosts = list(env, 'LOADGATE_ALLOW_HOSTS').map((host) => host.toLowerCase());
     const refusal = firstRefusal([healthUrl], allowHosts);
-    if (refusal) throw new SweepRefusal(`SWEEP_HEALTH_URL: ${refusal}`);
+    if (refusal) throw new SettingError(`SWEEP_HEALTH_URL: ${refusal}`);
   }
   return {
     scenario,
     parameter,
     values,
     repeat,
-    profile: setting(env, 'PROFILE'),
-    resultsDir: setting(env, 'RESULTS_DIR'),
+    profile: text(env, 'PROFILE'),
+    resultsDir: writableFolder(env, 'RESULTS_DIR'),
     maxDbWrites,
     sweepCmd,
     healthUrl,
@@ -119,7 +107,7 @@ function serviceRefusal(parameter: Parameter, value: string, runEnv: NodeJS.Proc
   // Credential flags reach the service as variables, never on its command line.
   const moved = moveCredentials(splitArgs(runEnv.TARGET_ARGS ?? ''));
   const args = [...moved.args, serviceFlag.version.flag];
-  const result = spawnSync(serviceBinary, args, { env: { ...process.env, ...targetEnvironment(runEnv), ...moved.env }, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(serviceBinary, args, { env: { ...runEnv, ...targetEnvironment(runEnv), ...moved.env }, encoding: 'utf8', timeout: 30_000 });
   if (result.status === 0) return null;
   const lines = `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.split('\n');
   // The Go runtime refuses GOMEMLIMIT before main, with "fatal error:" and a stack after it.
@@ -151,7 +139,7 @@ async function preflight(s: Settings, env: NodeJS.ProcessEnv): Promise<{ code: n
     if ('sentence' in checked) return { code: checked.exitCode, sentence: `${s.parameter.name}=${value}: ${checked.sentence}` };
     if (!s.sweepCmd) {
       const refused = serviceRefusal(s.parameter, value, runEnv);
-      if (refused) return { code: exitCodes.badCommandLine.code, sentence: refused };
+      if (refused) return { code: exitCodes.invalidConfig.code, sentence: refused };
     }
   }
   // Another service judges its values only by starting with them: each is tried once, still before any load.
@@ -262,14 +250,7 @@ async function writeOutputs(s: Settings, dir: string, done: DoneRun[], planned: 
 }
 
 export async function sweepCommand(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
-  let s: Settings;
-  try {
-    s = settings(scenarioArgument, env);
-  } catch (error) {
-    if (!(error instanceof SweepRefusal)) throw error;
-    say(`${error.message}; nothing was run`);
-    return exitCodes.badCommandLine.code;
-  }
+  const s = settings(scenarioArgument, env);
   const refused = await preflight(s, env);
   if (refused) {
     say(refused.sentence);

@@ -7,11 +7,11 @@ import { basename, join, relative, resolve } from 'node:path';
 import { failedThresholds } from '../../lib/summary/model.ts';
 import { variables, type Variable } from '../../lib/variables.ts';
 import { mannWhitneyGreater, smallestPValue } from '../runs/ranks.ts';
-import { exitCodes, readSummary } from '../record.ts';
+import { readSummary } from '../record.ts';
 import { say } from '../run.ts';
 import { figureSets, measuresOfRuns, readFigures, type Figure, type SweepRunFigures } from './figures.ts';
 import { sweepFiles } from './files.ts';
-import { SweepRefusal } from './params.ts';
+import { existingPath, SettingError, text, type Env } from '../settings.ts';
 import { formatFigure, spread, type Spread } from './table.ts';
 
 export interface Side {
@@ -31,22 +31,21 @@ interface SweepRecord {
 }
 
 /** A run folder, or a sweep folder's runs of its recommended value. */
-export function readSide(label: 'A' | 'B', folder: string | undefined): Side {
-  const given = (folder ?? '').trim();
-  if (!given) throw new SweepRefusal(`${label} is not set; name a run folder or a sweep folder, e.g. ${label}=results/latest`);
-  if (!existsSync(given)) throw new SweepRefusal(`${label}="${given}" does not exist; name a run folder or a sweep folder`);
+function readSide(label: 'A' | 'B', env: Env): Side {
+  const given = existingPath(env, label);
+  if (!given) throw new SettingError(`${label} is not set; name a run folder or a sweep folder, e.g. ${label}=results/latest`);
   const sweepFile = join(given, sweepFiles.json);
   if (existsSync(sweepFile)) {
     const sweep = JSON.parse(readFileSync(sweepFile, 'utf8')) as SweepRecord;
     const value = sweep.recommendation.value;
-    if (value === null) throw new SweepRefusal(`${label}="${given}" is a sweep without a recommended value, so it stands for no runs; name one of its run folders (${join(given, sweepFiles.runs)}) instead`);
+    if (value === null) throw new SettingError(`${label}="${given}" is a sweep without a recommended value, so it stands for no runs; name one of its run folders (${join(given, sweepFiles.runs)}) instead`);
     const runs = sweep.runs.filter((run) => run.value === value && run.folder).map((run) => readFigures(join(given, run.folder!)));
     const read = runs.filter((run): run is SweepRunFigures => run !== null);
-    if (!read.length) throw new SweepRefusal(`${label}="${given}": the runs of its recommended value ${value} left no figures`);
+    if (!read.length) throw new SettingError(`${label}="${given}": the runs of its recommended value ${value} left no figures`);
     return { folder: given, what: `sweep ${basename(resolve(given))}, its recommended ${sweep.parameter}=${value}`, setting: `${sweep.parameter}=${value}`, runs: read };
   }
   const run = readFigures(given);
-  if (!run) throw new SweepRefusal(`${label}="${given}" is neither a sweep folder (no ${sweepFiles.json}) nor a finished run folder (no readable meta.json and summary.json)`);
+  if (!run) throw new SettingError(`${label}="${given}" is neither a sweep folder (no ${sweepFiles.json}) nor a finished run folder (no readable meta.json and summary.json)`);
   return { folder: given, what: `run ${basename(resolve(given))}`, runs: [run] };
 }
 
@@ -178,25 +177,19 @@ engineers' runs may share them too, so only differences beyond the runs' own spr
 `;
 
 export function optimizationLogCommand(env: NodeJS.ProcessEnv): number {
-  try {
-    const name = env.NAME?.trim();
-    if (!name) throw new SweepRefusal('NAME is not set; give the entry a title, e.g. NAME="Flush interval 1s to 2s"');
-    const before = readSide('A', env.A);
-    const after = readSide('B', env.B);
-    const [a, b] = [before.runs[0], after.runs[0]];
-    if (a.scenario !== b.scenario || a.profile !== b.profile) {
-      throw new SweepRefusal(`A holds ${a.scenario} at ${a.profile} and B ${b.scenario} at ${b.profile}; compare runs of one scenario and profile`);
-    }
-    const file = env.OPTIMIZATION_LOG?.trim() || 'docs/optimization-log.md';
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (!text) writeFileSync(file, header);
-    const number = (text.match(/^## Optimization \d+:/gm)?.length ?? 0) + 1;
-    appendFileSync(file, `\n${entryMarkdown(number, name, env.ISSUE?.trim() ?? '', before, after, resolve(file, '..'))}`);
-    say(`appended optimization ${number} ("${name}") to ${file}`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof SweepRefusal)) throw error;
-    say(`${error.message}; nothing was written`);
-    return exitCodes.badCommandLine.code;
+  const name = text(env, 'NAME');
+  if (!name) throw new SettingError('NAME is not set; give the entry a title, e.g. NAME="Flush interval 1s to 2s"');
+  const before = readSide('A', env);
+  const after = readSide('B', env);
+  const [a, b] = [before.runs[0], after.runs[0]];
+  if (a.scenario !== b.scenario || a.profile !== b.profile) {
+    throw new SettingError(`A holds ${a.scenario} at ${a.profile} and B ${b.scenario} at ${b.profile}; compare runs of one scenario and profile`);
   }
+  const file = text(env, 'OPTIMIZATION_LOG');
+  const log = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (!log) writeFileSync(file, header);
+  const number = (log.match(/^## Optimization \d+:/gm)?.length ?? 0) + 1;
+  appendFileSync(file, `\n${entryMarkdown(number, name, text(env, 'ISSUE'), before, after, resolve(file, '..'))}`);
+  say(`appended optimization ${number} ("${name}") to ${file}`);
+  return 0;
 }

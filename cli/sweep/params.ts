@@ -1,12 +1,10 @@
 // The parameters a sweep can vary, as data: how a value is checked, ordered and handed to the
 // reference service (a flag, or its environment alone for the Go runtime's settings), and the
 // order of the runs. Pure, so the unit tests exercise every refusal without starting anything.
+import { SettingError } from '../../lib/config.ts';
 import { durationToMs } from '../../lib/profiles.ts';
 import { describeKind, sweepParameters, variable } from '../../lib/variables.ts';
 import { serviceFlag } from '../../thresholds/service-contract.ts';
-
-/** A refusal before any load: the sentence names the setting, the value and what is valid. */
-export class SweepRefusal extends Error {}
 
 export interface Parameter {
   name: string;
@@ -127,10 +125,10 @@ export function customParameter(name: string): Parameter {
 /** PARAM as given, checked: a reference-service parameter, or any name when SWEEP_CMD restarts another service. */
 export function parameterFor(name: string | undefined, sweepCmd: boolean): Parameter {
   const given = (name ?? '').trim();
-  if (!given) throw new SweepRefusal(`PARAM is not set; name the parameter to vary: ${parameterNames.join(', ')} (or any name with SWEEP_CMD)`);
+  if (!given) throw new SettingError(`PARAM is not set; name the parameter to vary: ${parameterNames.join(', ')} (or any name with SWEEP_CMD)`);
   if (given in parameters) return parameters[given as keyof typeof parameters];
   if (sweepCmd && /^[A-Za-z_][A-Za-z0-9_]*$/.test(given)) return customParameter(given);
-  throw new SweepRefusal(
+  throw new SettingError(
     sweepCmd
       ? `PARAM="${given}" is not a valid name; use letters, digits and underscores, such as WORKERS`
       : `PARAM="${given}" is not a parameter the reference service understands; valid parameters are: ${parameterNames.join(', ')}; to vary another service's setting, set SWEEP_CMD to the command that restarts it with {value}`,
@@ -140,15 +138,15 @@ export function parameterFor(name: string | undefined, sweepCmd: boolean): Param
 /** VALUES checked item by item: none empty, none repeated, every one valid for the parameter. */
 export function parseValues(text: string | undefined, parameter: Parameter): string[] {
   const given = (text ?? '').trim();
-  if (!given) throw new SweepRefusal(`VALUES is empty; give the values of ${parameter.name} to run, separated by commas, such as ${example(parameter)}`);
+  if (!given) throw new SettingError(`VALUES is empty; give the values of ${parameter.name} to run, separated by commas, such as ${example(parameter)}`);
   const values = given.split(',').map((value) => value.trim());
   const blank = values.findIndex((value) => value === '');
-  if (blank >= 0) throw new SweepRefusal(`VALUES="${given}" is malformed: item ${blank + 1} is empty; separate the values of ${parameter.name} by single commas, such as ${example(parameter)}`);
+  if (blank >= 0) throw new SettingError(`VALUES="${given}" is malformed: item ${blank + 1} is empty; separate the values of ${parameter.name} by single commas, such as ${example(parameter)}`);
   for (const value of values) {
-    if (parameter.order(value) === undefined) throw new SweepRefusal(`VALUES: "${value}" is not a valid ${parameter.name}; valid values are: ${parameter.valid}`);
+    if (parameter.order(value) === undefined) throw new SettingError(`VALUES: "${value}" is not a valid ${parameter.name}; valid values are: ${parameter.valid}`);
   }
   const repeated = values.find((value, i) => values.indexOf(value) !== i);
-  if (repeated !== undefined) throw new SweepRefusal(`VALUES="${given}" names ${repeated} twice; each value runs REPEAT times already`);
+  if (repeated !== undefined) throw new SettingError(`VALUES="${given}" names ${repeated} twice; each value runs REPEAT times already`);
   return values;
 }
 

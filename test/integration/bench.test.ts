@@ -54,13 +54,13 @@ test('make bench-quick writes bench.json and bench.md with every figure of make 
 
 test('a bad REPEAT or argument is refused with the valid range before anything starts', { timeout: minutes(1) }, async () => {
   const resultsDir = tempResultsDir();
-  for (const [env, args, expected] of [
-    [{ REPEAT: '0' }, [], /REPEAT="0" must be a whole number from 1 to 10/],
-    [{ BENCH_RATE: 'fast' }, [], /BENCH_RATE="fast" must be a whole number from 1 to 5000/],
-    [{}, ['--fast'], /unknown argument --fast; the only one is --quick/],
+  for (const [env, args, code, expected] of [
+    [{ REPEAT: '0' }, [], 104, /REPEAT="0" is not valid; valid values are: an integer from 1 to 10/],
+    [{ BENCH_RATE: 'fast' }, [], 104, /BENCH_RATE="fast" is not valid; valid values are: an integer from 1 to 5000/],
+    [{}, ['--fast'], 2, /unknown argument --fast; the only one is --quick/],
   ] as const) {
     const run = await spawnCollect(process.execPath, ['--import', 'tsx', 'bench/bench.ts', ...args], cleanEnv({ RESULTS_DIR: resultsDir, ...env }));
-    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.code, code, run.stderr);
     assert.match(run.stderr, expected);
     assert.ok(!existsSync(join(resultsDir, 'bench')), 'no bench folder');
   }

@@ -55,7 +55,7 @@ describe('make gate BASE=HEAD', () => {
     }
   });
 
-  test('a bad BASE, bad head flags or BASE_URL without GATE_CMD are refused with exit 2, no folder and no load', { timeout: 60_000 }, async () => {
+  test('a bad BASE, bad head flags or BASE_URL without GATE_CMD are bad settings: exit 104, no folder and no load', { timeout: 60_000 }, async () => {
     const resultsDir = tempResultsDir();
     try {
       const cases: Array<[Record<string, string>, RegExp]> = [
@@ -66,7 +66,7 @@ describe('make gate BASE=HEAD', () => {
       ];
       for (const [vars, sentence] of cases) {
         const gate = await runMake('gate', { SCENARIO: 'mixed', PROFILE: 'smoke', RESULTS_DIR: resultsDir, ...vars });
-        assert.match(gate.stderr, /Error 2/, gate.stderr.slice(-2000));
+        assert.match(gate.stderr, /Error 104\b/, gate.stderr.slice(-2000));
         assert.match(gate.stderr, sentence);
       }
       assert.deepEqual(readdirSync(resultsDir), [], 'nothing was made');

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDurationSeconds } from '../../lib/summary/model.ts';
-import { exitCodes } from '../../cli/record.ts';
+import { exitCodes } from '../../cli/exit-codes.ts';
 import { cleanEnv, readMeta, readSummary, spawnCollect, tempResultsDir } from './harness.ts';
 
 test('an interrupted run keeps its summary, says why it ended and stops the target', { timeout: 120_000 }, async () => {

@@ -18,16 +18,16 @@ const entries = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
 
 describe('make sweep refuses bad input before any load', () => {
   const refusals: Array<{ name: string; env: Record<string, string>; code: number; sentence: RegExp }> = [
-    { name: 'an unknown PARAM', env: { PARAM: 'FLUSH', VALUES: '1s' }, code: 2, sentence: /PARAM="FLUSH" is not a parameter the reference service understands; valid parameters are: BUFFER_FLUSH_INTERVAL, BUFFER_SIZE_LIMIT, DB_MAX_OPEN_CONNS, GOGC, GOMEMLIMIT/ },
-    { name: 'empty VALUES', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '' }, code: 2, sentence: /VALUES is empty; give the values of BUFFER_FLUSH_INTERVAL/ },
-    { name: 'malformed VALUES', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '0.5s,,2s' }, code: 2, sentence: /VALUES="0\.5s,,2s" is malformed: item 2 is empty/ },
-    { name: 'a value that is no duration', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '1s,abc' }, code: 2, sentence: /VALUES: "abc" is not a valid BUFFER_FLUSH_INTERVAL; valid values are: a duration from 10ms to 10m/ },
-    { name: 'a GOGC Go would silently ignore', env: { PARAM: 'GOGC', VALUES: 'fast' }, code: 2, sentence: /VALUES: "fast" is not a valid GOGC/ },
+    { name: 'an unknown PARAM', env: { PARAM: 'FLUSH', VALUES: '1s' }, code: 104, sentence: /PARAM="FLUSH" is not a parameter the reference service understands; valid parameters are: BUFFER_FLUSH_INTERVAL, BUFFER_SIZE_LIMIT, DB_MAX_OPEN_CONNS, GOGC, GOMEMLIMIT/ },
+    { name: 'empty VALUES', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '' }, code: 104, sentence: /VALUES is empty; give the values of BUFFER_FLUSH_INTERVAL/ },
+    { name: 'malformed VALUES', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '0.5s,,2s' }, code: 104, sentence: /VALUES="0\.5s,,2s" is malformed: item 2 is empty/ },
+    { name: 'a value that is no duration', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '1s,abc' }, code: 104, sentence: /VALUES: "abc" is not a valid BUFFER_FLUSH_INTERVAL; valid values are: a duration from 10ms to 10m/ },
+    { name: 'a GOGC Go would silently ignore', env: { PARAM: 'GOGC', VALUES: 'fast' }, code: 104, sentence: /VALUES: "fast" is not a valid GOGC/ },
     // The service's own flag parser judges the values (with -version, before any database).
-    { name: 'a value the service refuses', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '1s', TARGET_ARGS: '-no-such-flag' }, code: 2, sentence: /the reference service refuses BUFFER_FLUSH_INTERVAL=1s: "loadgate-service: flag provided but not defined: -no-such-flag"/ },
+    { name: 'a value the service refuses', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '1s', TARGET_ARGS: '-no-such-flag' }, code: 104, sentence: /the reference service refuses BUFFER_FLUSH_INTERVAL=1s: "loadgate-service: flag provided but not defined: -no-such-flag"/ },
     { name: 'a bad setting of the runs', env: { PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '1s', DB_MAX_OPEN_CONNS: 'abc' }, code: 104, sentence: /BUFFER_FLUSH_INTERVAL=1s: DB_MAX_OPEN_CONNS="abc" is not valid; valid values are: an integer from 1 to 10000/ },
-    { name: 'a reference-service parameter with BASE_URL', env: { PARAM: 'GOGC', VALUES: '100', BASE_URL: 'http://127.0.0.1:9' }, code: 2, sentence: /PARAM=GOGC is set on the reference service, which loadgate does not start when BASE_URL is set/ },
-    { name: 'SWEEP_CMD without BASE_URL', env: { PARAM: 'WORKERS', VALUES: '2', SWEEP_CMD: 'true' }, code: 2, sentence: /SWEEP_CMD restarts a service of your own; set BASE_URL/ },
+    { name: 'a reference-service parameter with BASE_URL', env: { PARAM: 'GOGC', VALUES: '100', BASE_URL: 'http://127.0.0.1:9' }, code: 104, sentence: /PARAM=GOGC is set on the reference service, which loadgate does not start when BASE_URL is set/ },
+    { name: 'SWEEP_CMD without BASE_URL', env: { PARAM: 'WORKERS', VALUES: '2', SWEEP_CMD: 'true' }, code: 104, sentence: /SWEEP_CMD restarts a service of your own; set BASE_URL/ },
     { name: 'a SWEEP_CMD that fails for a value', env: { PARAM: 'WORKERS', VALUES: '8,4', SWEEP_CMD: 'test {value} -lt 3', BASE_URL: 'http://127.0.0.1:9' }, code: 3, sentence: /SWEEP_CMD for WORKERS=4 \(test 4 -lt 3\) exited with code 1; no load was sent/ },
   ];
   for (const refusal of refusals) {
@@ -49,7 +49,7 @@ describe('make sweep refuses bad input before any load', () => {
     const outcome = await runMake('sweep', { SCENARIO: 'event-ingestion', PARAM: 'NOPE', VALUES: '1' });
     assert.equal(outcome.code, 2);
     assert.match(outcome.stderr, /PARAM="NOPE" is not a parameter/);
-    assert.match(outcome.stderr, /Error 2/);
+    assert.match(outcome.stderr, /Error 104/);
     assert.equal(outcome.runDir, null);
   });
 });
@@ -158,7 +158,7 @@ describe('make sweep: two flush intervals at smoke', () => {
     for (const vars of [{ A: before, B: folder }, { A: join(resultsDir, "nope"), B: folder, NAME: "x" }] as Array<Record<string, string>>) {
       const refused = await runMake('optimization-log', { ...vars, OPTIMIZATION_LOG: log });
       assert.equal(refused.code, 2);
-      assert.match(refused.stderr, /NAME is not set|A=".*nope" does not exist/);
+      assert.match(refused.stderr, /NAME is not set|A=".*nope" is not valid; valid values are: a run or sweep folder that exists/);
     }
     assert.equal(readFileSync(log, 'utf8'), unchanged);
   });

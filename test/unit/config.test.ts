@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, hostOf, parseConfig } from '../../lib/config.ts';
+import { SettingError, hostOf, parseConfig } from '../../lib/config.ts';
 import { refusalFor } from '../../lib/allowlist.ts';
 
 test('defaults point at the loopback target with the baseline profile', () => {
@@ -17,7 +17,7 @@ test('an unknown profile names the bad value and every valid one', () => {
   assert.throws(
     () => parseConfig({ PROFILE: 'nope' }),
     (error: Error) =>
-      error instanceof ConfigError &&
+      error instanceof SettingError &&
       error.message.includes('"nope"') &&
       error.message.includes('smoke, baseline, stress, spike, soak, breakpoint'),
   );

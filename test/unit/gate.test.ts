@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CannotCompare, makeBaseline, readBaseline, sameMachine, type Baseline } from '../../cli/gate/baseline.ts';
+import { makeBaseline, readBaseline, sameMachine, type Baseline } from '../../cli/gate/baseline.ts';
 import { decide, wholeRun } from '../../cli/gate/compare.ts';
 import type { EndpointFigures, RunFigures } from '../../cli/runs/figures.ts';
 import { chartSpec, renderChart, renderJunit, renderMarkdown, renderTerminal, type GateReport } from '../../cli/gate/render.ts';
 import { mannWhitneyGreater, smallestPValue } from '../../cli/runs/ranks.ts';
 import { allowedBound, tolerances } from '../../thresholds/regression.ts';
+import { LoadgateError } from '../../cli/exit-codes.ts';
+
+/** The gate's "cannot compare": exit 2. */
+const cannotCompare = (error: Error) => error instanceof LoadgateError && error.code === 'badCommandLine';
 
 const machine = { cpus: 2, cpuModel: 'AMD EPYC', memoryBytes: 25_276_063_744 };
 
@@ -132,7 +136,7 @@ test('an endpoint on one side only cannot be compared, and the sentence says whi
   assert.throws(
     () => decide([run(1.2)], [run(1.2, {}, extra)], 'make baseline SCENARIO=mixed PROFILE=smoke'),
     (error: Error) =>
-      error instanceof CannotCompare &&
+      cannotCompare(error) &&
       error.message === 'endpoint missing on one side: search is in the current run but not in the baseline; if the scenario changed on purpose, take a new baseline with: make baseline SCENARIO=mixed PROFILE=smoke',
   );
 });
@@ -165,9 +169,9 @@ test('a missing or corrupt baseline is refused with a sentence saying what to do
   const dir = mkdtempSync(join(tmpdir(), 'loadgate-gate-'));
   const retake = 'make baseline SCENARIO=mixed PROFILE=smoke';
   const file = join(dir, 'mixed-smoke.json');
-  assert.throws(() => readBaseline(file, retake), (e: Error) => e instanceof CannotCompare && e.message === `there is no baseline ${file}; take one with: ${retake}`);
+  assert.throws(() => readBaseline(file, retake), (e: Error) => cannotCompare(e) && e.message === `there is no baseline ${file}; take one with: ${retake}`);
   writeFileSync(file, '{"format": "loadgate-baseline/1", "runs": [');
-  assert.throws(() => readBaseline(file, retake), (e: Error) => e instanceof CannotCompare && e.message.startsWith(`the baseline ${file} is corrupt (not JSON:`) && e.message.endsWith(retake));
+  assert.throws(() => readBaseline(file, retake), (e: Error) => cannotCompare(e) && e.message.startsWith(`the baseline ${file} is corrupt (not JSON:`) && e.message.endsWith(retake));
   const good: Baseline = makeBaseline([run(1.2)]);
   const broken = JSON.parse(JSON.stringify(good));
   delete broken.runs[0].endpoints.feed.latency.p95;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { mergeRawSamples, submetricTags } from '../../cli/distributed/merge.ts';
 import { TrendSink } from '../../cli/distributed/sinks.ts';
-import { parseThreshold, passes, ThresholdError } from '../../cli/distributed/thresholds.ts';
+import { parseThreshold, passes } from '../../cli/distributed/thresholds.ts';
+import { LoadgateError } from '../../cli/exit-codes.ts';
 import { segmentFlags, segmentSequence } from '../../cli/distributed/local.ts';
 import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
 
@@ -150,7 +151,7 @@ test('a thresholded metric no instance sampled still appears, typed from a summa
   assert.equal(summary.metrics['iterations{scenario:searchers}'].thresholds?.['count>0'].ok, false);
   await assert.rejects(
     mergeRawSamples({ rawFiles: [file], summaries: [], thresholds: { 'loadgate_custom{a:b}': ['count<1'] } }),
-    (error: Error) => error instanceof ThresholdError && /loadgate_custom.*type is unknown/.test(error.message),
+    (error: Error) => error instanceof LoadgateError && error.code === 'mergeFailed' && /loadgate_custom.*type is unknown/.test(error.message),
   );
 });
 
@@ -175,7 +176,7 @@ test("the project's threshold forms parse and judge as k6 does; unknown forms ar
   assert.equal(judge('med<50', { med: 10 }), true);
   assert.equal(judge('rate<0.01', {}), true, 'an empty rate has no value, and k6 passes it');
   for (const [source, named] of [['p95<100', /"p95"/], ['mean<3', /"mean"/], ['p(95)', /no comparison/], ['p(101)<3', /percentile "101"/], ['rate<lots', /"lots"/]] as const) {
-    assert.throws(() => parseThreshold(source, 'http_req_duration'), (error: Error) => error instanceof ThresholdError && named.test(error.message) && error.message.includes(source) && /valid forms are/.test(error.message));
+    assert.throws(() => parseThreshold(source, 'http_req_duration'), (error: Error) => error instanceof LoadgateError && error.code === 'mergeFailed' && named.test(error.message) && error.message.includes(source) && /valid forms are/.test(error.message));
   }
 });
 

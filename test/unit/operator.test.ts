@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { inClusterTarget, operatorManifests, pinnedRunnerImage, runIdOf, runnerEnvironment } from '../../cli/distributed/operator.ts';
 import { cloudDistribution } from '../../cli/distributed/settings.ts';
-import { ConfigError } from '../../lib/config.ts';
+import { SettingError } from '../../lib/config.ts';
 
 const archive = Buffer.from([0x1f, 0x8b, 0, 1, 2, 3, 255]);
 const input = { runId: 'loadgate-20261126t054012z-mixed-smoke-operator', scenario: 'mixed', parallelism: 4, image: 'grafana/k6:9.9.9', archive, env: { PROFILE: 'smoke', BASE_URL: inClusterTarget.url } };
@@ -92,7 +92,7 @@ test('the cloud distribution takes load zones with percents adding up to 100', (
   for (const bad of ['amazon:us:ashburn=60', 'ashburn=100', 'amazon:us:ashburn=abc', 'amazon:us:ashburn=50,amazon:us:ashburn=50']) {
     assert.throws(
       () => cloudDistribution({ LOADGATE_CLOUD_DISTRIBUTION: bad }),
-      (error: Error) => error instanceof ConfigError && error.message === `LOADGATE_CLOUD_DISTRIBUTION="${bad}" is not valid; valid values are: load-zone=percent pairs adding up to 100, separated by commas`,
+      (error: Error) => error instanceof SettingError && error.message === `LOADGATE_CLOUD_DISTRIBUTION="${bad}" is not valid; valid values are: load-zone=percent pairs adding up to 100, separated by commas`,
     );
   }
 });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { parseBuildInfo } from '../../cli/pgo/build.ts';
 import { chunkPlan } from '../../cli/pgo/capture.ts';
 import { noiseLabel as noise } from '../../cli/runs/ranks.ts';
-import { BadSetting, runFolders, runsSetting } from '../../cli/pgo/settings.ts';
+import { runFolders, runsSetting } from '../../cli/pgo/settings.ts';
+import { SettingError } from '../../cli/settings.ts';
 import { runsForLevel, shift, uCumulative } from '../../cli/runs/ranks.ts';
 import { chartSpec, renderMarkdown, summarise, verdict } from '../../cli/pgo/verify.ts';
 import type { ServiceCost } from '../../cli/runs/cost.ts';
@@ -68,7 +69,7 @@ test('long steady states are captured in chunks the debug listener allows', () =
 test('bad RUNS, A or B are refused with the value and the valid values', () => {
   assert.equal(runsSetting({}), 10);
   assert.equal(runsSetting({ RUNS: '3' }), 3);
-  for (const bad of ['0', '31', 'x', '2.5']) assert.throws(() => runsSetting({ RUNS: bad }), (e: Error) => e instanceof BadSetting && e.message === `RUNS="${bad}" is not valid for make pgo-verify; valid values are: an integer from 1 to 30 (runs a side)`);
+  for (const bad of ['0', '31', 'x', '2.5']) assert.throws(() => runsSetting({ RUNS: bad }), (e: Error) => e instanceof SettingError && e.message === `RUNS="${bad}" is not valid for make pgo-verify; valid values are: an integer from 1 to 30 (runs a side)`);
   assert.throws(() => runFolders({}, 'A'), /A is not set; valid values are: loadgate run folders/);
   assert.throws(() => runFolders({ B: '/nonexistent/run' }, 'B'), /B="\/nonexistent\/run" is not a loadgate run folder \(no meta\.json\)/);
 });

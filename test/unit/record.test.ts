@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitCodeEntry, exitCodes, k6RunEnd } from '../../cli/record.ts';
+import { k6RunEnd } from '../../cli/record.ts';
+import { exitCodeEntry, exitCodes } from '../../cli/exit-codes.ts';
 import { errorLine } from '../../cli/service.ts';
 import { createRunFolder, utcStamp } from '../../cli/run-folder.ts';
 import { mkdtempSync, readlinkSync, existsSync } from 'node:fs';

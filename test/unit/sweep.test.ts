@@ -8,10 +8,11 @@ import { Snapshot } from '../../cli/runs/prometheus.ts';
 import { chartSpec, renderSweepChart } from '../../cli/sweep/chart.ts';
 import { eventFigures, figuresFromRun, requestFigures, type SweepRunFigures } from '../../cli/sweep/figures.ts';
 import { changes, entryMarkdown, impacts, type Side } from '../../cli/sweep/optimization-log.ts';
-import { commandFor, parameterFor, parameterNames, parameters, parseValues, runPlan, sortedValues, SweepRefusal } from '../../cli/sweep/params.ts';
+import { commandFor, parameterFor, parameterNames, parameters, parseValues, runPlan, sortedValues } from '../../cli/sweep/params.ts';
+import { SettingError } from '../../cli/settings.ts';
 import { recommend, tableMarkdown, valueRow, type TradeOffTable } from '../../cli/sweep/table.ts';
 
-const refusal = (pattern: RegExp) => (error: Error) => error instanceof SweepRefusal && pattern.test(error.message);
+const refusal = (pattern: RegExp) => (error: Error) => error instanceof SettingError && pattern.test(error.message);
 const flush = parameters.BUFFER_FLUSH_INTERVAL;
 
 test('the parameters the sweep knows are the ones the variables table (and so the README) lists', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, parseConfig } from '../../lib/config.ts';
+import { SettingError, parseConfig } from '../../lib/config.ts';
 import {
   k6Environment,
   recordedEnvironment,
@@ -16,7 +16,7 @@ import { defaultCell, generatedPages, makeTargets, projectRoot, regenerateComman
 import { cleanEnv } from '../integration/harness.ts';
 
 const table: readonly Variable[] = variables;
-const refusal = (pattern: RegExp) => (error: Error) => error instanceof ConfigError && pattern.test(error.message);
+const refusal = (pattern: RegExp) => (error: Error) => error instanceof SettingError && pattern.test(error.message);
 
 test('booleans accept on/off, true/false and 1/0 in any case', () => {
   for (const [text, expected] of [
