@@ -10,7 +10,6 @@ import { summaryVerdict } from '../lib/summary/verdict.ts';
 import { exitCodeEntry, exitCodes, type ExitCodeName } from './exit-codes.ts';
 
 // The report's overview section reads the table through here.
-export { exitCodeEntry };
 
 /** How a run ended, in words, as meta.json records it. */
 export interface RunEnd {

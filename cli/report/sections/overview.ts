@@ -5,7 +5,7 @@ import { serviceObjectives } from '../../../thresholds/reference-endpoints.ts';
 import { code, count, mark, ms, percent, perSecond, seconds } from '../../runs/format.ts';
 import { noLoad, value, type ReportInput } from '../input.ts';
 import { arrivalRateAt, optionsOf } from '../options.ts';
-import { exitCodeEntry } from '../../record.ts';
+import { exitCodeEntry } from '../../exit-codes.ts';
 
 export function title(input: ReportInput): string[] {
   const { meta } = input;
