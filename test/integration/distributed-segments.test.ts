@@ -30,6 +30,11 @@ function probeScenario(scenario: Scenario): Scenario {
   const copy: Scenario = Object.fromEntries(Object.entries(scenario).filter(([, value]) => value !== null)) as Scenario;
   copy.exec = 'probe';
   if (copy.stages) copy.stages = copy.stages.map((stage) => ({ ...stage, duration: shorten(stage.duration) }));
+  // A quiet tail: an arrival-rate iteration due in the scenario's last instant is lost, neither
+  // started nor dropped, when a starved CPU fires its timer after the deadline (seen once in 3
+  // segments while another suite ran: 40 of 41). Ending on 2 s of rate 0 keeps every due
+  // iteration far from the deadline, so the counts can still be compared exactly.
+  if (copy.executor === 'ramping-arrival-rate' && copy.stages) copy.stages.push({ duration: '100ms', target: 0 }, { duration: '2s', target: 0 });
   if (copy.duration) copy.duration = shorten(copy.duration);
   return copy;
 }
