@@ -46,7 +46,7 @@ load: build service $(K6_DEP) ## any scenario: SCENARIO=<name> or SCENARIO=path/
 	@test -n "$(SCENARIO)" || { echo "usage: make load SCENARIO=<name or path/to/scenario.ts> [BASE_URL=…] [PROFILE=…]" >&2; exit 2; }
 	$(CLI) run $(SCENARIO)
 
-load-mixed: build service $(K6_DEP) ## mixed user behaviour (PROFILE=smoke|baseline|stress|spike|soak|breakpoint)
+load-mixed: build service $(K6_DEP) ## mixed user behaviour (PROFILE=quick|smoke|baseline|stress|spike|soak|breakpoint)
 	$(CLI) run mixed
 
 load-api: build service $(K6_DEP) ## open-model API load, per-endpoint rates (RPS, LOADGATE_RATES)

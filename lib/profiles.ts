@@ -2,7 +2,7 @@
 // (100 VUs for mixed, the configured request or event rate for the open-model scenarios), so one
 // table shapes every scenario.
 
-export const profileNames = ['smoke', 'baseline', 'stress', 'spike', 'soak', 'breakpoint'] as const;
+export const profileNames = ['quick', 'smoke', 'baseline', 'stress', 'spike', 'soak', 'breakpoint'] as const;
 export type ProfileName = (typeof profileNames)[number];
 
 export interface Stage {
@@ -29,6 +29,18 @@ export interface Profile {
 }
 
 export const profiles: Record<ProfileName, Profile> = {
+  quick: {
+    description: "smoke's few VUs for 8 s: is the scenario wired up (every endpoint answers, thresholds, reports); a check, not a measurement",
+    stages: [
+      { duration: '2s', level: 0.05 },
+      { duration: '6s', level: 0.05 },
+    ],
+    alertTimeScale: 1 / 12,
+    dashboardPeriod: '1s',
+    abortOnDegradation: false,
+    openModel: false,
+    seeksBreakingPoint: false,
+  },
   smoke: {
     description: 'a few VUs for 30 s: does every endpoint answer correctly',
     stages: [

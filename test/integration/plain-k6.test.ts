@@ -33,7 +33,7 @@ test('k6 run --vus/--duration is refused before any request, saying to use PROFI
   const run = await spawnCollect(k6, args, cleanEnv({ BASE_URL: service.baseUrl }));
   assert.equal(run.code, 107);
   assert.match(run.stderr, /--vus, --duration, --iterations and --stages replace a script's scenarios/);
-  assert.match(run.stderr, /use PROFILE=smoke\|baseline/);
+  assert.match(run.stderr, /use PROFILE=quick\|smoke\|baseline/);
   const requests = JSON.parse(readFileSync(exported, 'utf8')).metrics.http_reqs?.count ?? 0;
   assert.equal(requests, 0, 'no request was sent');
 });

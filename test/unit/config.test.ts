@@ -19,7 +19,7 @@ test('an unknown profile names the bad value and every valid one', () => {
     (error: Error) =>
       error instanceof SettingError &&
       error.message.includes('"nope"') &&
-      error.message.includes('smoke, baseline, stress, spike, soak, breakpoint'),
+      error.message.includes('quick, smoke, baseline, stress, spike, soak, breakpoint'),
   );
 });
 
