@@ -1,10 +1,13 @@
 // Bundles every scenarios/*.ts into a k6 script in dist/, and the node CLI into dist/cli.mjs.
 // `node build.mjs path/to/scenario.ts…` bundles only those scenario files: the CLI uses it to run
-// a team's scenario that lives outside scenarios/.
+// a team's scenario that lives outside scenarios/. `--outdir=DIR` writes there instead of dist/:
+// test/unit/bundles.test.ts builds apart from the dist/ that other tests run meanwhile.
 import { build } from 'esbuild';
 import { cpSync, readdirSync } from 'node:fs';
 
-const only = process.argv.slice(2);
+const outdirFlag = '--outdir=';
+const outdir = process.argv.find((arg) => arg.startsWith(outdirFlag))?.slice(outdirFlag.length) ?? 'dist';
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith(outdirFlag));
 const scenarioEntries = only.length
   ? only
   : readdirSync('scenarios')
@@ -26,7 +29,7 @@ const scenarios = await build({
   ...shared,
   entryPoints: scenarioEntries,
   metafile: true, // lists each bundle's exports, checked below
-  outdir: 'dist',
+  outdir,
   format: 'esm', // k6 runs ES modules without its own transpiling step
   platform: 'browser', // k6's runtime is browser-like: no node built-ins may leak in
   external: ['k6', 'k6/*', 'https://*', 'http://*'], // k6 modules and remote jslibs are resolved by k6 itself
@@ -47,11 +50,11 @@ for (const [output, { entryPoint, exports, inputs }] of Object.entries(scenarios
 if (!only.length) await build({
   ...shared,
   entryPoints: ['cli/main.ts'],
-  outfile: 'dist/cli.mjs',
+  outfile: `${outdir}/cli.mjs`,
   format: 'esm', // package.json declares "type": "module"
   platform: 'node', // the CLI orchestrates processes and files
   packages: 'external', // dev dependencies (playwright-core) load from node_modules at run time
 });
 
 // k6/net/grpc reads the .proto at init time, relative to the bundle: ship it beside the scripts.
-cpSync('proto', 'dist/proto', { recursive: true });
+cpSync('proto', `${outdir}/proto`, { recursive: true });

@@ -16,7 +16,7 @@ import { projectRoot } from '../cli/paths.ts';
 import { orExit } from '../cli/exit-codes.ts';
 import { utcStamp } from '../cli/run-folder.ts';
 import { hostEnvironment, invalid, list, numeric, text } from '../cli/settings.ts';
-import { describeKind, variable } from '../lib/variables.ts';
+import { describeKind, variable } from '../cli/variables.ts';
 import { median } from '../cli/runs/ranks.ts';
 import { clopperPearson } from '../cli/runs/stats.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';

@@ -10,9 +10,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Config } from '../lib/config.ts';
 import { redactText, rememberSecret } from '../lib/redact.ts';
 import { projectRoot } from './paths.ts';
+import type { RunConfig } from './run-config.ts';
 import { LoadgateError } from './exit-codes.ts';
 import type { RunEnd, RunMeta } from './record.ts';
 
@@ -57,7 +57,7 @@ export interface Backends {
 const none: Backends = { serviceEnv: {}, record: () => [], amend: (end) => end, stop: async () => {}, killNow: () => {} };
 
 /** Starts what the configuration asks for; nothing for SQLite without a cache or a DATABASE_URL of the user's. */
-export async function startBackends(config: Config, runDir: string, say: (line: string) => void): Promise<Backends> {
+export async function startBackends(config: RunConfig, runDir: string, say: (line: string) => void): Promise<Backends> {
   const wanted: Array<'postgres' | 'redis'> = [];
   if (config.db === 'postgres' && !config.databaseUrl) wanted.push('postgres');
   if (config.cache === 'redis') wanted.push('redis');

@@ -8,8 +8,8 @@ import { runDistributed } from './distributed/local.ts';
 import { operatorCommand } from './distributed/operator.ts';
 import { baselineCommand, gateCommand } from './gate/index.ts';
 import { historyCommand } from './gate/history.ts';
-import { parseConfig } from '../lib/config.ts';
-import { k6Environment } from '../lib/variables.ts';
+import { parseRunConfig } from './run-config.ts';
+import { k6Environment } from './environment.ts';
 import { profileCompareCommand } from './pgo/compare.ts';
 import { pgoCommand } from './pgo/pgo.ts';
 import { pgoVerifyCommand } from './pgo/verify.ts';
@@ -25,7 +25,7 @@ export interface Command {
   usage: string;
   /** The make targets whose recipe calls this command. */
   makeTargets: readonly string[];
-  /** The settings it reads beyond its arguments (lib/variables.ts names, checked by test). */
+  /** The settings it reads beyond its arguments (cli/variables.ts names, checked by test). */
   variables: readonly string[];
   /** The exit code; undefined when the arguments are missing (usage, exit 2). */
   run(args: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> | number | undefined;
@@ -144,7 +144,7 @@ export const commands: readonly Command[] = [
     usage: 'trend chart and change points over RESULTS_DIR/history/gate-history.jsonl',
     makeTargets: ['history'],
     variables: ['RESULTS_DIR'],
-    run: (_, env) => historyCommand(parseConfig(k6Environment(env)).resultsDir),
+    run: (_, env) => historyCommand(parseRunConfig(k6Environment(env)).resultsDir),
   },
   {
     name: 'sweep',

@@ -5,7 +5,8 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { text, type Config } from '../lib/config.ts';
+import type { RunConfig } from './run-config.ts';
+import { text } from './settings.ts';
 
 export const dashboardHost = '127.0.0.1';
 const firstPort = 5665;
@@ -18,7 +19,7 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-export function wantsDashboard(config: Config, env: NodeJS.ProcessEnv, interactive: boolean): boolean {
+export function wantsDashboard(config: RunConfig, env: NodeJS.ProcessEnv, interactive: boolean): boolean {
   if (config.dashboard !== 'auto') return config.dashboard === 'on';
   return interactive && !text(env, 'CI');
 }

@@ -1,10 +1,10 @@
 // loadgate's command line: the Makefile's targets call into here, one command of cli/commands.ts
 // each. The only place that catches what a command throws and turns it into an exit code.
-import { choice } from '../lib/config.ts';
 import { redactText } from '../lib/redact.ts';
-import { rememberSecretsOf } from '../lib/variables.ts';
+import { rememberSecretsOf } from './environment.ts';
 import { commands, usageText } from './commands.ts';
 import { exitCodes, exitWith } from './exit-codes.ts';
+import { choice } from './settings.ts';
 
 /**
  * Before any command: every secret the environment holds is remembered for redaction, everything

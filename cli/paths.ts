@@ -1,8 +1,8 @@
 // Where things live, resolved from the bundle's own location so the CLI works from any cwd.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { text } from '../lib/config.ts';
 import type { Env } from '../lib/variables.ts';
+import { text } from './settings.ts';
 
 /** dist/cli.mjs → the repository root; cli/*.ts under tsx → the same. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,10 +6,10 @@ import { accessSync, constants, createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { contactedUrls, firstRefusal, refusalFor } from '../lib/allowlist.ts';
-import { SettingError, parseConfig, type Config } from '../lib/config.ts';
+import { SettingError } from '../lib/config.ts';
 import { runFiles } from '../lib/run-files.ts';
 import { redactText } from '../lib/redact.ts';
-import { k6Environment, recordedEnvironment, redactArgs, targetEnvironment } from '../lib/variables.ts';
+import { k6Environment, recordedEnvironment, redactArgs, targetEnvironment } from './environment.ts';
 import { captureCpuProfile, captureEndOfRunProfiles, captureMetrics, endOfRunProfiles, notCaptured } from './capture.ts';
 import { gitCommit, k6Version, machine } from './meta.ts';
 import { k6Binary, projectRoot, scenarioBundle, serviceBinary } from './paths.ts';
@@ -17,6 +17,7 @@ import { pgoBuild } from './pgo/build.ts';
 import { k6RunEnd, loadgateRunEnd, readSummary, writeMeta, type CaptureOutcome, type RunEnd, type RunMeta } from './record.ts';
 import { exitCodes, LoadgateError } from './exit-codes.ts';
 import { regenerateReports } from './report.ts';
+import { parseRunConfig, type RunConfig } from './run-config.ts';
 import { createRunFolder, makeResultsDir } from './run-folder.ts';
 import { resolveScenario } from './scenario.ts';
 import { secretSourceFlag, secretSourceRefusal } from './secret-source.ts';
@@ -37,14 +38,14 @@ interface Refusal {
 }
 
 /** Everything that can be refused before a folder exists or a packet is sent. */
-export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: string; config: Config; k6Env: NodeJS.ProcessEnv } | Refusal {
+export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: string; config: RunConfig; k6Env: NodeJS.ProcessEnv } | Refusal {
   const named = resolveScenario(argument);
   if ('sentence' in named) return { exitCode: exitCodes.badCommandLine.code, sentence: named.sentence };
   const { scenario } = named;
   const k6Env = k6Environment(env);
-  let config: Config;
+  let config: RunConfig;
   try {
-    config = parseConfig(k6Env);
+    config = parseRunConfig(k6Env);
   } catch (error) {
     if (error instanceof SettingError) return { exitCode: exitCodes.invalidConfig.code, sentence: error.message };
     throw error;
@@ -74,7 +75,7 @@ export function check(argument: string, env: NodeJS.ProcessEnv): { scenario: str
 }
 
 /** Sets k6's dashboard listener (or none); report.html is exported either way. Returns its URL or ''. */
-async function liveDashboard(k6Env: NodeJS.ProcessEnv, config: Config, env: NodeJS.ProcessEnv): Promise<string> {
+async function liveDashboard(k6Env: NodeJS.ProcessEnv, config: RunConfig, env: NodeJS.ProcessEnv): Promise<string> {
   const port = wantsDashboard(config, env, Boolean(process.stdout.isTTY)) ? await dashboardPort() : null;
   k6Env.K6_WEB_DASHBOARD_HOST = dashboardHost;
   // -1: k6 exports report.html without listening anywhere.
@@ -88,7 +89,7 @@ export interface Run {
   scenario: string;
   dir: string;
   startedAt: Date;
-  config: Config;
+  config: RunConfig;
   k6Env: NodeJS.ProcessEnv;
   interrupts: Interrupts;
   /** The environment the command was given: the service's and the reports' (GITHUB_STEP_SUMMARY). */
@@ -137,7 +138,7 @@ async function startServiceStage(run: Run): Promise<RunEnd | null> {
   }
   run.k6Env.BASE_URL = run.service.baseUrl;
   run.k6Env.LOADGATE_GRPC_ADDR ||= run.service.grpcAddr;
-  run.config = parseConfig(run.k6Env);
+  run.config = parseRunConfig(run.k6Env);
   run.pprofUrl ||= run.service.debugUrl;
   say(`started the reference service at ${run.service.baseUrl}`);
   return null;

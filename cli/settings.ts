@@ -1,14 +1,18 @@
 // The settings module of the CLI and bench/: every reader of an environment variable, each refusing
 // a bad value with one SettingError sentence (variable, value, valid values), and the only place
-// besides cli/main.ts that touches process.env. The pure readers live in lib/config.ts because k6
-// runs them too; the ones that look at the file system live here, away from k6's bundles.
+// besides cli/main.ts that touches process.env. The pure readers are lib/config.ts's, which k6 runs
+// over the scenarios' variables; here they read the whole table (cli/variables.ts). The ones that
+// look at the file system live here too, away from k6's bundles.
 import { accessSync, appendFileSync, constants, existsSync } from 'node:fs';
-import { invalid, SettingError, text } from '../lib/config.ts';
-import { describeKind, variable, type Env, type VariableName } from '../lib/variables.ts';
+import { invalid, SettingError, settingReaders } from '../lib/config.ts';
+import type { Env } from '../lib/variables.ts';
 import { makeResultsDir } from './run-folder.ts';
+import { describeKind, variable, type VariableName } from './variables.ts';
 
-export { SettingError, choice, duration, flag, invalid, list, numeric, text, url } from '../lib/config.ts';
+export { SettingError, invalid } from '../lib/config.ts';
 export type { Env } from '../lib/variables.ts';
+
+export const { text, choice, flag, numeric, duration, url, list } = settingReaders(variable);
 
 /**
  * The environment of a program that has no cli/main.ts to hand it down: bench/'s scripts, and the

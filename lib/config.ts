@@ -1,21 +1,11 @@
 // The one configuration parser. Pure (no k6 imports) so the CLI validates with the same code before
 // it starts anything, and k6's init context throws the same sentence when run by hand. Which
-// variables exist, their defaults and valid ranges are data in variables.ts.
+// variables exist, their defaults and valid ranges are data in variables.ts; the CLI's own settings
+// are read by the same readers over the whole table (cli/settings.ts, cli/run-config.ts).
 import { redactText } from './redact.ts';
 import { durationToMs, profiles, type Profile, type ProfileName } from './profiles.ts';
 import { endpointNames, isEndpoint, type Endpoint } from '../thresholds/reference-endpoints.ts';
-import {
-  describeKind,
-  parseBoolean,
-  splitArgs,
-  variable,
-  type AlertAbortSeverity,
-  type Env,
-  type caches,
-  type databases,
-  type Protocol,
-  type VariableName,
-} from './variables.ts';
+import { describeKind, parseBoolean, scenarioVariable, type AlertAbortSeverity, type Env, type Protocol, type Variable } from './variables.ts';
 
 export { alertAbortSeverities, protocols, type AlertAbortSeverity, type Env, type Protocol } from './variables.ts';
 
@@ -45,26 +35,8 @@ export interface Config {
   alertAbortSeverity: AlertAbortSeverity;
   /** Folder handleSummary writes into; empty writes only to stdout. */
   runDir: string;
-  resultsDir: string;
-  /** Extra flags for the reference service. */
-  targetArgs: string[];
-  /** Empty: the started reference service's debug listener, if any. */
-  pprofUrl: string;
-  profileCapture: boolean;
-  /** The live dashboard: auto decides by terminal and CI. */
-  dashboard: 'auto' | 'on' | 'off';
-  /** k6's --secret-source value; empty for none. */
-  secretSource: string;
   /** As k6 reads K6_WEB_DASHBOARD_PERIOD: the setting, or the profile's. */
   dashboardPeriod: string;
-  /** Empty: the pinned build. */
-  k6Binary: string;
-  /** The reference service's database and cache, and its pool settings (the service reads those itself). */
-  db: (typeof databases)[number];
-  /** Empty: loadgate starts a throwaway PostgreSQL when db is postgres. */
-  databaseUrl: string;
-  cache: (typeof caches)[number];
-  dbPool: { maxOpenConns: number; maxIdleConns: number; connMaxLifetime: string; connMaxIdleTime: string };
 }
 
 /** Thrown for any bad value; the message names the variable, the value and the valid choices. */
@@ -89,51 +61,6 @@ interface Setting {
   refuse(): never;
 }
 
-function setting(env: Env, name: VariableName): Setting {
-  const entry = variable(name);
-  const trimmed = (key: string | undefined) => (key === undefined ? undefined : env[key]?.trim() || undefined);
-  const value = trimmed(name) ?? trimmed(entry.alias);
-  const shown = entry.alias && trimmed(entry.alias) === value ? entry.alias : name;
-  return {
-    value,
-    shown,
-    refuse: () => {
-      throw invalid(shown, value, describeKind(entry.kind));
-    },
-  };
-}
-
-/** The setting, else `fallback`, else the table's default. Exported readers serve commands' own variables. */
-export function text(env: Env, name: VariableName, fallback?: string): string {
-  return setting(env, name).value ?? fallback ?? variable(name).default;
-}
-
-export function choice(env: Env, name: VariableName): string {
-  const { value, refuse } = setting(env, name);
-  const { kind } = variable(name);
-  if (value === undefined) return variable(name).default;
-  return kind.type === 'enum' && kind.choices.includes(value) ? value : refuse();
-}
-
-export function flag(env: Env, name: VariableName): boolean {
-  const { value, refuse } = setting(env, name);
-  return parseBoolean(value ?? variable(name).default) ?? refuse();
-}
-
-export function numeric(env: Env, name: VariableName, fallback?: number): number {
-  const { value, refuse } = setting(env, name);
-  const { kind } = variable(name);
-  if (value === undefined) return fallback ?? Number(variable(name).default);
-  const parsed = Number(value);
-  const valid =
-    (kind.type === 'integer' || kind.type === 'number') &&
-    /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) &&
-    parsed >= kind.min &&
-    parsed <= kind.max &&
-    (kind.type === 'number' || Number.isInteger(parsed));
-  return valid ? parsed : refuse();
-}
-
 function milliseconds(text: string): number | undefined {
   try {
     return durationToMs(text);
@@ -142,33 +69,88 @@ function milliseconds(text: string): number | undefined {
   }
 }
 
-/** A checked duration setting as written, for k6 settings that take duration text. */
-export function duration(env: Env, name: VariableName, fallback?: string): string {
-  const { value, refuse } = setting(env, name);
-  const { kind } = variable(name);
-  if (value === undefined) return fallback ?? variable(name).default;
-  const ms = milliseconds(value);
-  const valid = kind.type === 'duration' && ms !== undefined && ms >= milliseconds(kind.min)! && ms <= milliseconds(kind.max)!;
-  return valid ? value : refuse();
+/**
+ * The readers of one table's variables, each refusing a bad value with one SettingError sentence:
+ * over the scenarios' entries here, over the whole table in cli/settings.ts.
+ */
+export function settingReaders<Name extends string>(lookup: (name: Name) => Variable) {
+  function setting(env: Env, name: Name): Setting {
+    const entry = lookup(name);
+    const trimmed = (key: string | undefined) => (key === undefined ? undefined : env[key]?.trim() || undefined);
+    const value = trimmed(name) ?? trimmed(entry.alias);
+    const shown = entry.alias && trimmed(entry.alias) === value ? entry.alias : name;
+    return {
+      value,
+      shown,
+      refuse: () => {
+        throw invalid(shown, value, describeKind(entry.kind));
+      },
+    };
+  }
+
+  /** The setting, else `fallback`, else the table's default. */
+  function text(env: Env, name: Name, fallback?: string): string {
+    return setting(env, name).value ?? fallback ?? lookup(name).default;
+  }
+
+  function choice(env: Env, name: Name): string {
+    const { value, refuse } = setting(env, name);
+    const { kind } = lookup(name);
+    if (value === undefined) return lookup(name).default;
+    return kind.type === 'enum' && kind.choices.includes(value) ? value : refuse();
+  }
+
+  function flag(env: Env, name: Name): boolean {
+    const { value, refuse } = setting(env, name);
+    return parseBoolean(value ?? lookup(name).default) ?? refuse();
+  }
+
+  function numeric(env: Env, name: Name, fallback?: number): number {
+    const { value, refuse } = setting(env, name);
+    const { kind } = lookup(name);
+    if (value === undefined) return fallback ?? Number(lookup(name).default);
+    const parsed = Number(value);
+    const valid =
+      (kind.type === 'integer' || kind.type === 'number') &&
+      /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) &&
+      parsed >= kind.min &&
+      parsed <= kind.max &&
+      (kind.type === 'number' || Number.isInteger(parsed));
+    return valid ? parsed : refuse();
+  }
+
+  /** A checked duration setting as written, for k6 settings that take duration text. */
+  function duration(env: Env, name: Name, fallback?: string): string {
+    const { value, refuse } = setting(env, name);
+    const { kind } = lookup(name);
+    if (value === undefined) return fallback ?? lookup(name).default;
+    const ms = milliseconds(value);
+    const valid = kind.type === 'duration' && ms !== undefined && ms >= milliseconds(kind.min)! && ms <= milliseconds(kind.max)!;
+    return valid ? value : refuse();
+  }
+
+  /** Without trailing slashes; '' when unset without a default, or set to off where the kind allows it. */
+  function url(env: Env, name: Name, fallback?: string): string {
+    const { value, refuse } = setting(env, name);
+    const { kind } = lookup(name);
+    if (kind.type === 'url' && kind.off && value?.toLowerCase() === 'off') return '';
+    if (value === undefined) return fallback ?? lookup(name).default;
+    const trimmed = value.replace(/\/+$/, '');
+    const schemes = (kind.type === 'url' && kind.schemes) || ['https?'];
+    return new RegExp(`^(${schemes.join('|')}):\\/\\/[^/?#\\s]+`).test(trimmed) ? trimmed : refuse();
+  }
+
+  function list(env: Env, name: Name): string[] {
+    return text(env, name)
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+
+  return { text, choice, flag, numeric, duration, url, list };
 }
 
-/** Without trailing slashes; '' when unset without a default, or set to off where the kind allows it. */
-export function url(env: Env, name: VariableName, fallback?: string): string {
-  const { value, refuse } = setting(env, name);
-  const { kind } = variable(name);
-  if (kind.type === 'url' && kind.off && value?.toLowerCase() === 'off') return '';
-  if (value === undefined) return fallback ?? variable(name).default;
-  const trimmed = value.replace(/\/+$/, '');
-  const schemes = (kind.type === 'url' && kind.schemes) || ['https?'];
-  return new RegExp(`^(${schemes.join('|')}):\\/\\/[^/?#\\s]+`).test(trimmed) ? trimmed : refuse();
-}
-
-export function list(env: Env, name: VariableName): string[] {
-  return text(env, name)
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
+export const { text, choice, flag, numeric, duration, url, list } = settingReaders(scenarioVariable);
 
 function rateOverrides(env: Env): Partial<Record<Endpoint, number>> {
   const overrides: Partial<Record<Endpoint, number>> = {};
@@ -210,35 +192,7 @@ export function parseConfig(env: Env): Config {
     alertTimeScale: numeric(env, 'LOADGATE_ALERT_TIME_SCALE', profile.alertTimeScale),
     alertAbortSeverity: choice(env, 'LOADGATE_ALERT_ABORT_SEVERITY') as AlertAbortSeverity,
     runDir: text(env, 'LOADGATE_RUN_DIR'),
-    resultsDir: text(env, 'RESULTS_DIR'),
-    targetArgs: splitArgs(text(env, 'TARGET_ARGS')),
-    pprofUrl: url(env, 'PPROF_URL'),
-    profileCapture: flag(env, 'PROFILE_CAPTURE'),
-    dashboard: choice(env, 'DASHBOARD') as Config['dashboard'],
-    secretSource: text(env, 'LOADGATE_SECRET_SOURCE'),
     dashboardPeriod: duration(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
-    k6Binary: text(env, 'K6'),
-    ...backends(env),
-  };
-}
-
-function backends(env: Env): Pick<Config, 'db' | 'databaseUrl' | 'cache' | 'dbPool'> {
-  const databaseUrl = url(env, 'DATABASE_URL');
-  const db = choice(env, 'DB') || (databaseUrl ? 'postgres' : 'sqlite');
-  if (db === 'sqlite' && databaseUrl) {
-    throw new SettingError(`DB="sqlite" contradicts DATABASE_URL, which names a PostgreSQL; unset one of them (valid DB values: postgres, sqlite)`);
-  }
-  const maxOpenConns = numeric(env, 'DB_MAX_OPEN_CONNS');
-  return {
-    db: db as Config['db'],
-    databaseUrl,
-    cache: choice(env, 'CACHE') as Config['cache'],
-    dbPool: {
-      maxOpenConns,
-      maxIdleConns: numeric(env, 'DB_MAX_IDLE_CONNS', maxOpenConns),
-      connMaxLifetime: duration(env, 'DB_CONN_MAX_LIFETIME'),
-      connMaxIdleTime: duration(env, 'DB_CONN_MAX_IDLE_TIME'),
-    },
   };
 }
 

@@ -10,7 +10,7 @@ import { benchHeader, benchTable } from '../bench/render.ts';
 import { exitCodesMarkdown } from '../cli/exit-codes.ts';
 import { peakLevel, profileDurationMs, profiles, type ProfileName } from '../lib/profiles.ts';
 import { runFiles } from '../lib/run-files.ts';
-import { describeKind, variables, type Variable } from '../lib/variables.ts';
+import { describeKind, variables, type Variable } from '../cli/variables.ts';
 import { alertRules, promql } from '../thresholds/alerts.ts';
 import { referenceEndpoints, serviceObjectives } from '../thresholds/reference-endpoints.ts';
 
@@ -109,7 +109,7 @@ interface Section {
 /** Every generated page and its sections. */
 export const generatedPages: Array<{ file: string; sections: Section[] }> = [
   { file: 'README.md', sections: [{ name: 'commands', source: 'Makefile', render: commandsTable }] },
-  { file: 'docs/variables.md', sections: [{ name: 'variables', source: 'lib/variables.ts', render: variablesTable }] },
+  { file: 'docs/variables.md', sections: [{ name: 'variables', source: 'cli/variables.ts', render: variablesTable }] },
   {
     file: 'docs/runs.md',
     sections: [

@@ -49,7 +49,7 @@ export function histogramSeries(family: TargetMetric, part: 'count' | 'sum' | 'b
 
 interface ServiceFlag {
   flag: string;
-  /** The service's default, where loadgate documents or relies on it (lib/variables.ts). */
+  /** The service's default, where loadgate documents or relies on it (lib/variables.ts, cli/variables.ts). */
   default?: string;
 }
 

@@ -10,8 +10,9 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { refusalFor } from '../../lib/allowlist.ts';
-import { SettingError, parseConfig } from '../../lib/config.ts';
-import { k6Environment, urlCredentialIn } from '../../lib/variables.ts';
+import { SettingError } from '../../lib/config.ts';
+import { parseRunConfig } from '../run-config.ts';
+import { k6Environment, urlCredentialIn } from '../environment.ts';
 import { k6Binary, scenarioBundle } from '../paths.ts';
 import { loadgateRunEnd, type RunEnd } from '../record.ts';
 import { runK6, runScenario, say, type Run } from '../run.ts';
@@ -90,7 +91,7 @@ export function planCloudRun(env: NodeJS.ProcessEnv): CloudPlan {
   const planned = { ...env };
   if (!local) {
     // The cloud's load generators are elsewhere: loopback there is the generator itself.
-    const config = parseConfig(k6Environment(env));
+    const config = parseRunConfig(k6Environment(env));
     if (!env.BASE_URL?.trim() || isLoopbackUrl(config.baseUrl)) {
       refuse(
         `the cloud's load generators cannot reach ${env.BASE_URL?.trim() ? config.baseUrl : 'the reference service on this machine'}; set BASE_URL to an address they can reach and name its host in LOADGATE_ALLOW_HOSTS, or run on this machine with LOCAL_EXECUTION=1`,

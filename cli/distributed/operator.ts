@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { urlCredentialIn, variables, type Variable } from '../../lib/variables.ts';
+import { urlCredentialIn } from '../environment.ts';
+import { variables, type Variable } from '../variables.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
 import { k6Binary, projectRoot, scenarioBundle } from '../paths.ts';
 import { writeMeta } from '../record.ts';

@@ -1,7 +1,8 @@
 // The distributed commands' settings that need more than cli/settings.ts's readers (the cloud's),
-// checked against their entries in lib/variables.ts with the message every bad value gets there:
+// checked against their entries in cli/variables.ts with the message every bad value gets there:
 // the variable, the value and the valid values.
-import { describeKind, variable, type Env, type VariableName } from '../../lib/variables.ts';
+import type { Env } from '../../lib/variables.ts';
+import { describeKind, variable, type VariableName } from '../variables.ts';
 import { invalid, list, numeric } from '../settings.ts';
 
 function refuse(name: VariableName, value: string): never {

@@ -8,8 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseConfig } from '../../lib/config.ts';
-import { k6Environment, splitArgs } from '../../lib/variables.ts';
+import { parseRunConfig } from '../run-config.ts';
+import { k6Environment, splitArgs } from '../environment.ts';
 import { projectRoot, serviceBinary } from '../paths.ts';
 import { readMeta } from '../record.ts';
 import { exitCodes, refusalError } from '../exit-codes.ts';
@@ -58,7 +58,7 @@ export function abSettings(scenarioArgument: string | undefined, env: NodeJS.Pro
   const argument = (scenarioArgument || env.SCENARIO || '').trim();
   const named = resolveScenario(argument);
   if ('sentence' in named) throw new SettingError(`SCENARIO="${argument}" is not valid: ${named.sentence}`);
-  const config = parseConfig(k6Environment(env));
+  const config = parseRunConfig(k6Environment(env));
   const ref = env.BASE!.trim();
   let commit: string;
   try {

@@ -3,8 +3,9 @@
 // through the run record, so the gate sees exactly what a run folder says.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../../lib/config.ts';
-import { describeKind, k6Environment, variable } from '../../lib/variables.ts';
+import { parseRunConfig } from '../run-config.ts';
+import { k6Environment } from '../environment.ts';
+import { describeKind, variable } from '../variables.ts';
 import { exitCodeOf, exitCodes, LoadgateError } from '../exit-codes.ts';
 import { machine } from '../meta.ts';
 import { readMeta, type RunMeta } from '../record.ts';
@@ -50,7 +51,7 @@ interface Settings {
 }
 
 function settings(scenarioArgument: string | undefined, env: NodeJS.ProcessEnv, needsScenario: boolean): Settings {
-  const config = parseConfig(k6Environment(env));
+  const config = parseRunConfig(k6Environment(env));
   const argument = (scenarioArgument || env.SCENARIO || '').trim();
   const runs = (env.RUN ?? '').split(',').map((folder) => folder.trim()).filter(Boolean);
   let scenario = '';

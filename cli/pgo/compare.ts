@@ -10,8 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { parseConfig } from '../../lib/config.ts';
-import { k6Environment } from '../../lib/variables.ts';
+import { parseRunConfig } from '../run-config.ts';
+import { k6Environment } from '../environment.ts';
 import { code, table } from '../runs/format.ts';
 import { decodeProfile, parsePprofTop, type PprofRow } from '../runs/pprof.ts';
 import { readMeta } from '../record.ts';
@@ -67,7 +67,7 @@ export async function profileCompareCommand(env: NodeJS.ProcessEnv): Promise<num
   const a: Run[] = folders.a.map(readRun);
   const b: Run[] = folders.b.map(readRun);
   const meta = readMeta(a[0].folder)!;
-  const dir = createRunFolder(parseConfig(k6Environment(env)).resultsDir, 'profile-compare', meta.profile);
+  const dir = createRunFolder(parseRunConfig(k6Environment(env)).resultsDir, 'profile-compare', meta.profile);
   const lines = [`# Profile comparison: A (${a.length} run${a.length > 1 ? 's' : ''}) against B (${b.length})`, ''];
   lines.push(`A: ${a.map((r) => r.folder).join(', ')}`, '', `B: ${b.map((r) => r.folder).join(', ')}`, '');
   const figures: Array<[string, (c: ServiceCost) => number, (v: number) => string]> = [

@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { parseConfig } from '../../lib/config.ts';
-import { k6Environment } from '../../lib/variables.ts';
+import { parseRunConfig } from '../run-config.ts';
+import { k6Environment } from '../environment.ts';
 import { projectRoot } from '../paths.ts';
 import { captureFile, readMeta } from '../record.ts';
 import { readProfileFile } from '../runs/pprof.ts';
@@ -32,7 +32,7 @@ export async function pgoCommand(scenarioArgument: string | undefined, env: Node
   const out = outputFile(env);
   // The run refuses a bad scenario or setting itself, before any folder or packet.
   const code = await runScenario(scenario, { ...env, PROFILE_CAPTURE: 'on' }, runK6, { captureCpu: captureCpuChunks });
-  const latest = join(parseConfig(k6Environment(env)).resultsDir, 'latest');
+  const latest = join(parseRunConfig(k6Environment(env)).resultsDir, 'latest');
   const folder = existsSync(latest) ? realpathSync(latest) : null;
   const meta = folder ? readMeta(folder) : null;
   if (!folder || !meta || meta.scenario !== basename(scenario).replace(/\.ts$/, '')) return code || 1;

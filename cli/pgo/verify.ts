@@ -4,8 +4,8 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { parseConfig } from '../../lib/config.ts';
-import { k6Environment } from '../../lib/variables.ts';
+import { parseRunConfig } from '../run-config.ts';
+import { k6Environment } from '../environment.ts';
 import { palette, renderSvg } from '../charts.ts';
 import { exitCodes, LoadgateError } from '../exit-codes.ts';
 import { createRunFolder } from '../run-folder.ts';
@@ -144,7 +144,7 @@ export async function pgoVerifyCommand(scenarioArgument: string | undefined, env
   }
   const rate = env.RPS?.trim() || env.LOADGATE_RPS?.trim() || verifyRps;
   const runEnv = { ...env, RPS: rate, PROFILE_CAPTURE: 'off', DASHBOARD: 'off' };
-  const config = parseConfig(k6Environment(runEnv));
+  const config = parseRunConfig(k6Environment(runEnv));
   const dir = createRunFolder(config.resultsDir, `pgo-verify-${scenario}`, config.profileName);
   const runsDir = join(dir, 'runs');
   say(`PGO verification in ${dir}: ${scenario} at ${config.profileName}, RPS=${rate}, ${runs} run(s) a side, interleaved`);

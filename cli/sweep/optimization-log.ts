@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { failedThresholds } from '../../lib/summary/model.ts';
-import { variables, type Variable } from '../../lib/variables.ts';
+import { variables, type Variable } from '../variables.ts';
 import { mannWhitneyGreater, smallestPValue } from '../runs/ranks.ts';
 import { readSummary } from '../record.ts';
 import { say } from '../run.ts';

@@ -3,7 +3,7 @@
 // order of the runs. Pure, so the unit tests exercise every refusal without starting anything.
 import { SettingError } from '../../lib/config.ts';
 import { durationToMs } from '../../lib/profiles.ts';
-import { describeKind, sweepParameters, variable } from '../../lib/variables.ts';
+import { describeKind, sweepParameters, variable } from '../variables.ts';
 import { serviceFlag } from '../../thresholds/service-contract.ts';
 
 export interface Parameter {

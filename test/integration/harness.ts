@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { readMeta as recordedMeta, readSummary as recordedSummary, type RunMeta } from '../../cli/record.ts';
-import { variableNames } from '../../lib/variables.ts';
+import { variableNames } from '../../cli/variables.ts';
 import { requestCountKey } from '../../thresholds/keys.ts';
 import type { Endpoint } from '../../thresholds/reference-endpoints.ts';
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../lib/config.ts';
+import { parseRunConfig } from '../../cli/run-config.ts';
 import { startBackends } from '../../cli/backends.ts';
 
 /** Runs a command as `nobody`, as any other local user could. */
@@ -18,7 +18,7 @@ function asNobody(command: string, args: string[]) {
 test('another user cannot connect to the throwaway PostgreSQL or Redis; the service URL can', { timeout: 180_000 }, async () => {
   assert.equal(process.getuid?.(), 0, 'runuser needs root; the test machine runs tests as root');
   const runDir = mkdtempSync(join(tmpdir(), 'loadgate-lock-'));
-  const backends = await startBackends(parseConfig({ DB: 'postgres', CACHE: 'redis', PROFILE: 'smoke' }), runDir, () => {});
+  const backends = await startBackends(parseRunConfig({ DB: 'postgres', CACHE: 'redis', PROFILE: 'smoke' }), runDir, () => {});
   try {
     const [postgres, redis] = backends.record();
     const pgPort = /:(\d+)\//.exec(postgres.address)![1];

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commands } from '../../cli/commands.ts';
 import { profileNames } from '../../lib/profiles.ts';
-import { variableNames } from '../../lib/variables.ts';
+import { variableNames } from '../../cli/variables.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -50,7 +50,7 @@ test('every command in cli/commands.ts is run by the make targets it names, each
       assert.equal(calls.get(target), command.name, `cli/commands.ts says make ${target} runs ${command.name}; the Makefile's recipe runs ${calls.get(target) ?? 'no CLI command'}`);
       assert.ok(shown.includes(target), `make help does not list ${target} (its rule needs a ## description)`);
     }
-    for (const name of command.variables) assert.ok(variableNames.includes(name), `${command.name} reads ${name}, which lib/variables.ts does not define`);
+    for (const name of command.variables) assert.ok(variableNames.includes(name), `${command.name} reads ${name}, which cli/variables.ts does not define`);
   }
 });
 

@@ -70,7 +70,7 @@ test('the CPU profile covers the stretch held at the peak', async () => {
 });
 
 test('short variable names reach k6 under the LOADGATE_ prefix, without overriding it', async () => {
-  const { k6Environment } = await import('../../lib/variables.ts');
+  const { k6Environment } = await import('../../cli/environment.ts');
   const env = k6Environment({ EVENTS_PER_SEC: '500', BATCH_SIZE: '10', LOADGATE_BATCH_SIZE: '20', BUFFER_FLUSH_INTERVAL: '2s' });
   assert.equal(env.LOADGATE_EVENTS_PER_SEC, '500');
   assert.equal(env.LOADGATE_BATCH_SIZE, '20');

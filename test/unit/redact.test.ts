@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { redactDeep, redactText, rememberSecret } from '../../lib/redact.ts';
-import { rememberSecretsOf, urlCredentialIn } from '../../lib/variables.ts';
+import { rememberSecretsOf, urlCredentialIn } from '../../cli/environment.ts';
 import { moveCredentials } from '../../cli/service.ts';
 import { secretSourceFile, secretSourceRefusal } from '../../cli/secret-source.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePrometheusText } from '../../lib/alerting.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
-import { variable } from '../../lib/variables.ts';
+import { variable } from '../../cli/variables.ts';
 import type { RunMeta } from '../../cli/record.ts';
 import { Snapshot } from '../../cli/runs/prometheus.ts';
 import { chartSpec, renderSweepChart } from '../../cli/sweep/chart.ts';
