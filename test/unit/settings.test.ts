@@ -1,8 +1,8 @@
-import { profileNames } from '../../lib/profiles.ts';
 // The settings module's readers each refuse a bad value with one sentence (variable, value, valid
 // values), and cli/main.ts alone turns a SettingError into exit 104 and a LoadgateError into its code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { profileNames } from '../../lib/profiles.ts';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
