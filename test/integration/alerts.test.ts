@@ -33,7 +33,7 @@ async function runWithFaults(env: Record<string, string>, schedule: Array<[numbe
   const applied: Array<Promise<void>> = [];
   const timers = schedule.map(([atMs, faults]) => setTimeout(() => applied.push(setFaults(faults)), atMs));
   try {
-    return await runCli('mixed', { BASE_URL: target.baseUrl, PROFILE_CAPTURE: '0', ...env });
+    return await runCli('mixed', { BASE_URL: target.baseUrl, PROFILE: 'smoke', PROFILE_CAPTURE: '0', ...env });
   } finally {
     timers.forEach(clearTimeout);
     await Promise.all(applied); // a fault that failed to apply fails the test, not silently the premise

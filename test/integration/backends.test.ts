@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, readMeta, readSummary, runMake, spawnCollect, tempResultsDir } from './harness.ts';
+import { cleanEnv, readMeta, readSummary, runMake, spawnCollect, tempResultsDir, wiringProfile } from './harness.ts';
 
 interface Proc {
   pid: number;
@@ -37,8 +37,8 @@ function leftovers(runDir: string): Proc[] {
   return processes().filter((p) => /postgres|redis/.test(p.comm) && ports.some((port) => p.cmdline.includes(` ${port} `) || p.cmdline.includes(`:${port}`)));
 }
 
-test('make load-mixed PROFILE=smoke DB=postgres CACHE=redis passes with database and cache tables of numbers', async () => {
-  const outcome = await runMake('load-mixed', { PROFILE: 'smoke', DB: 'postgres', CACHE: 'redis' });
+test(`make load-mixed PROFILE=${wiringProfile} DB=postgres CACHE=redis passes with database and cache tables of numbers`, async () => {
+  const outcome = await runMake('load-mixed', { PROFILE: wiringProfile, DB: 'postgres', CACHE: 'redis' });
   assert.equal(outcome.code, 0, outcome.stderr.slice(-3000));
   const runDir = outcome.runDir!;
   const meta = readMeta(runDir);

@@ -1,4 +1,4 @@
-// make load-distributed SCENARIO=mixed INSTANCES=4 PROFILE=smoke: a small run merges exactly (and
+// make load-distributed SCENARIO=mixed INSTANCES=4 at the wiring profile: a small run merges exactly (and
 // meta.json says so); the same raw files merged through the log-bucket histograms give every
 // endpoint's p95 within the stated relative error of the exact merge.
 import { test } from 'node:test';
@@ -9,10 +9,10 @@ import { sketchRelativeError } from '../../cli/distributed/sketch.ts';
 import { thresholdSources, type ThresholdOption } from '../../cli/distributed/thresholds.ts';
 import { endpointNames } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
-import { readMeta, readSummary, runMake } from './harness.ts';
+import { readMeta, readSummary, runMake, wiringProfile } from './harness.ts';
 
 test('four instances: exact merge recorded, and the sketched p95 per endpoint agrees within the bound', { timeout: 300_000 }, async () => {
-  const run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '4', PROFILE: 'smoke', PROFILE_CAPTURE: 'off' });
+  const run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '4', PROFILE: wiringProfile, PROFILE_CAPTURE: 'off' });
   assert.ok(run.runDir, `no run folder: ${run.stderr.slice(-2000)}`);
   assert.equal(run.code, 0, run.stderr.slice(-2000));
   const meta = readMeta(run.runDir);
@@ -27,7 +27,7 @@ test('four instances: exact merge recorded, and the sketched p95 per endpoint ag
   const sketched = await mergeRawSamples({ rawFiles, summaries, thresholds: thresholdSources(options.thresholds), trendStats: options.summaryTrendStats, trendMerge: 'sketch' });
   assert.equal(sketched.merge.method, 'sketch');
   const compared = endpointNames.map((endpoint) => latencyKey(endpoint)).filter((key) => exact.metrics[key]?.values['p(95)'] > 0);
-  assert.ok(compared.length >= 5, `mixed drives at least five endpoints at smoke; compared ${compared.join(', ')}`);
+  assert.ok(compared.length >= 5, `mixed drives at least five endpoints; compared ${compared.join(', ')}`);
   for (const key of compared) {
     const [want, got] = [exact.metrics[key].values['p(95)'], sketched.summary.metrics[key].values['p(95)']];
     assert.ok(Math.abs(got - want) <= sketchRelativeError * want, `${key} p(95): sketch ${got} ms, exact ${want} ms`);

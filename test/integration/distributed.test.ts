@@ -1,4 +1,4 @@
-// One local rehearsal of a distributed run (mixed, smoke, two instances), read by every assertion:
+// One local rehearsal of a distributed run (mixed, the wiring profile, two instances), read by every assertion:
 // the merged folder's numbers against the raw samples, each instance's own summary reproduced by
 // merging its raw file alone, the alert monitor on one instance only, and no comment or vote made
 // by two instances (read back from the reference service's SQLite file).
@@ -12,7 +12,7 @@ import { mergeRawSamples } from '../../cli/distributed/merge.ts';
 import { thresholdSources, type ThresholdOption } from '../../cli/distributed/thresholds.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
-import { readMeta, readSummary, runMake, tempResultsDir, type Outcome } from './harness.ts';
+import { readMeta, readSummary, runMake, tempResultsDir, wiringProfile, type Outcome } from './harness.ts';
 
 interface Point {
   metric: string;
@@ -41,7 +41,7 @@ function percentile(values: number[], fraction: number): number {
 
 const close = (actual: number, expected: number) => Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected));
 
-describe('make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=smoke', { timeout: 240_000 }, () => {
+describe(`make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=${wiringProfile}`, { timeout: 240_000 }, () => {
   let run: Outcome;
   let dir: string;
   let merged: K6Summary;
@@ -49,8 +49,8 @@ describe('make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=smoke', { tim
   const db = join(tempResultsDir(), 'service.sqlite');
 
   before(async () => {
-    // 200 peak VUs put two VUs in every persona at smoke, so both instances create comments and votes.
-    run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '2', PROFILE: 'smoke', VUS: '200', TARGET_ARGS: `-db ${db}`, PROFILE_CAPTURE: 'off' });
+    // 200 peak VUs put two VUs in every persona (5% of the peak), so both instances create comments and votes.
+    run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '2', PROFILE: wiringProfile, VUS: '200', TARGET_ARGS: `-db ${db}`, PROFILE_CAPTURE: 'off' });
     assert.ok(run.runDir, `no run folder: ${run.stderr.slice(-2000)}`);
     dir = run.runDir;
     merged = readSummary(dir);
@@ -71,7 +71,7 @@ describe('make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=smoke', { tim
     assert.deepEqual(meta.instances?.map((i) => [i.name, i.rawFile, i.executionSegment]), [['instance-0', 'instance-0.json.gz', '0:1/2'], ['instance-1', 'instance-1.json.gz', '1/2:1']]);
     assert.deepEqual(meta.instances?.map((i) => i.samples), instances.map((i) => i.raw.length));
     for (const file of ['REPORT.md', 'summary.txt', 'junit.xml']) assert.ok(existsSync(join(dir, file)), file);
-    assert.match(readFileSync(join(dir, 'summary.txt'), 'utf8'), /^loadgate mixed \(smoke\): (PASSED|FAILED)/);
+    assert.match(readFileSync(join(dir, 'summary.txt'), 'utf8'), new RegExp(`^loadgate mixed \\(${wiringProfile}\\): (PASSED|FAILED)`));
   });
 
   test('the merged request count is the sum of the instances’, in total and per endpoint', () => {

@@ -1,5 +1,5 @@
 // make gate BASE=HEAD side by side, end to end: base built in a git worktree, a warm-up pair and
-// three ABBA rounds of mixed at smoke. Unchanged (A/A) it exits 0 with every judged interval
+// three ABBA rounds of mixed at quick with 20 VUs (VUS=400), enough feed requests for a p50 and CPU profile. Unchanged (A/A) it exits 0 with every judged interval
 // around 0; with head's service burning 3 ms of CPU per feed request (GATE_HEAD_ARGS, about +200%
 // on feed's ~1 ms p50) it exits 1 naming feed, the metric and, from the CPU profiles, the function.
 import { describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { runMake, tempResultsDir } from './harness.ts';
 const minutes10 = 10 * 60_000;
 
 function gateFolder(resultsDir: string): string {
-  const [name] = readdirSync(resultsDir).filter((n) => /-gate-mixed-smoke$/.test(n));
+  const [name] = readdirSync(resultsDir).filter((n) => /-gate-mixed-quick$/.test(n));
   return join(resultsDir, name);
 }
 
@@ -21,7 +21,7 @@ describe('make gate BASE=HEAD', () => {
   test('A/A: exit 0, gate.md says side by side, every judged p50 interval holds 0, history gets a line', { timeout: minutes10 }, async () => {
     const resultsDir = tempResultsDir();
     try {
-      const gate = await runMake('gate', { BASE: 'HEAD', SCENARIO: 'mixed', PROFILE: 'smoke', REPEAT: '3', RESULTS_DIR: resultsDir });
+      const gate = await runMake('gate', { BASE: 'HEAD', SCENARIO: 'mixed', PROFILE: 'quick', REPEAT: '3', VUS: '400', RESULTS_DIR: resultsDir });
       assert.equal(gate.code, 0, `${gate.stdout.slice(-4000)}\n${gate.stderr.slice(-3000)}`);
       const folder = gateFolder(resultsDir);
       const markdown = readFileSync(join(folder, 'gate.md'), 'utf8');
@@ -42,7 +42,7 @@ describe('make gate BASE=HEAD', () => {
   test('head slowed on feed only: exit 1, feed p50 named with its interval, and fault.burnCPU as the function that grew', { timeout: minutes10 }, async () => {
     const resultsDir = tempResultsDir();
     try {
-      const gate = await runMake('gate', { BASE: 'HEAD', SCENARIO: 'mixed', PROFILE: 'smoke', REPEAT: '3', RESULTS_DIR: resultsDir, GATE_HEAD_ARGS: '-fault-cpu feed=3ms' });
+      const gate = await runMake('gate', { BASE: 'HEAD', SCENARIO: 'mixed', PROFILE: 'quick', REPEAT: '3', VUS: '400', RESULTS_DIR: resultsDir, GATE_HEAD_ARGS: '-fault-cpu feed=3ms' });
       assert.match(gate.stderr, /Error 1/, `${gate.stdout.slice(-4000)}\n${gate.stderr.slice(-3000)}`);
       const markdown = readFileSync(join(gateFolder(resultsDir), 'gate.md'), 'utf8');
       assert.match(markdown, /^- feed: p50 latency \+\d+\.\d% on head \([\d.]+ ms against [\d.]+ ms; 95% interval \+[\d.]+% to \+[\d.]+%; Holm-adjusted p = /m);
@@ -65,7 +65,7 @@ describe('make gate BASE=HEAD', () => {
         [{ BASE: 'HEAD', REPEAT: '1' }, /REPEAT="1" is not valid for a side-by-side gate; valid values are 2 to 10 rounds/],
       ];
       for (const [vars, sentence] of cases) {
-        const gate = await runMake('gate', { SCENARIO: 'mixed', PROFILE: 'smoke', RESULTS_DIR: resultsDir, ...vars });
+        const gate = await runMake('gate', { SCENARIO: 'mixed', PROFILE: 'quick', RESULTS_DIR: resultsDir, ...vars });
         assert.match(gate.stderr, /Error 104\b/, gate.stderr.slice(-2000));
         assert.match(gate.stderr, sentence);
       }

@@ -39,29 +39,29 @@ after(() => {
 });
 
 test('make baseline then make gate on examples/quotes/quotes.ts both exit 0; the baseline records the target', { timeout: 480_000 }, async () => {
-  const common = { SCENARIO: 'examples/quotes/quotes.ts', PROFILE: 'smoke', BASE_URL: baseUrl, REPEAT: '3', RESULTS_DIR: resultsDir };
+  const common = { SCENARIO: 'examples/quotes/quotes.ts', PROFILE: 'quick', BASE_URL: baseUrl, REPEAT: '3', RESULTS_DIR: resultsDir };
   const baseline = await runMake('baseline', common);
   assert.equal(baseline.code, 0, baseline.stderr.slice(-3000));
-  const file = join(resultsDir, 'baselines', 'quotes-smoke.json');
+  const file = join(resultsDir, 'baselines', 'quotes-quick.json');
   const stored = JSON.parse(readFileSync(file, 'utf8'));
   assert.equal(stored.scenario, 'quotes');
   assert.deepEqual(stored.target, { baseUrl, service: 'quotes' });
 
   const gate = await runMake('gate', common);
   assert.equal(gate.code, 0, `${gate.stdout}\n${gate.stderr.slice(-3000)}`);
-  assert.match(gate.stdout, /^loadgate gate: quotes at smoke: no regression \(exit code 0\)$/m);
+  assert.match(gate.stdout, /^loadgate gate: quotes at quick: no regression \(exit code 0\)$/m);
   assert.match(gate.stdout, /^quote_like +p50 latency /m, 'the team\'s own endpoints are judged');
 });
 
 test('a gate against another target is refused before any load, naming both targets', { timeout: 60_000 }, async () => {
   // Its own baseline of baseUrl, so this refusal does not hang on the runs of the test above.
   const ownDir = tempResultsDir();
-  const figures = { folder: 'x', machine: machine(), scenario: 'quotes', profile: 'smoke', exitCode: 0, reason: 'passed', durationSeconds: 30, target: { baseUrl, service: 'quotes' }, endpoints: {}, checks: { passes: 1, fails: 0, rate: 1 }, iterations: 1, droppedIterations: 0 };
-  writeBaseline(join(ownDir, 'baselines', 'quotes-smoke.json'), makeBaseline([figures]));
-  const gate = await runMake('gate', { SCENARIO: 'examples/quotes/quotes.ts', PROFILE: 'smoke', BASE_URL: otherUrl, REPEAT: '1', RESULTS_DIR: ownDir });
+  const figures = { folder: 'x', machine: machine(), scenario: 'quotes', profile: 'quick', exitCode: 0, reason: 'passed', durationSeconds: 30, target: { baseUrl, service: 'quotes' }, endpoints: {}, checks: { passes: 1, fails: 0, rate: 1 }, iterations: 1, droppedIterations: 0 };
+  writeBaseline(join(ownDir, 'baselines', 'quotes-quick.json'), makeBaseline([figures]));
+  const gate = await runMake('gate', { SCENARIO: 'examples/quotes/quotes.ts', PROFILE: 'quick', BASE_URL: otherUrl, REPEAT: '1', RESULTS_DIR: ownDir });
   assert.match(gate.stderr, /Error 2/);
   assert.ok(
-    gate.stderr.includes(`measured ${baseUrl} (service "quotes"), this gate measures ${otherUrl}: a different target's figures say nothing about this one; take a baseline of this target with: make baseline SCENARIO=examples/quotes/quotes.ts PROFILE=smoke REPEAT=1 BASE_URL=${otherUrl}`),
+    gate.stderr.includes(`measured ${baseUrl} (service "quotes"), this gate measures ${otherUrl}: a different target's figures say nothing about this one; take a baseline of this target with: make baseline SCENARIO=examples/quotes/quotes.ts PROFILE=quick REPEAT=1 BASE_URL=${otherUrl}`),
     gate.stderr.slice(-2000),
   );
   assert.deepEqual(runFolders(ownDir), [], 'no run was made');

@@ -16,7 +16,7 @@ const minutes3 = 3 * 60_000;
 const minutes5 = 5 * 60_000;
 
 function cli(command: string, env: Record<string, string>) {
-  return spawnCollect(process.execPath, ['dist/cli.mjs', command, 'mixed'], cleanEnv({ PROFILE: 'smoke', ...env }));
+  return spawnCollect(process.execPath, ['dist/cli.mjs', command, 'mixed'], cleanEnv({ PROFILE: 'quick', ...env }));
 }
 
 const runFolders = (resultsDir: string) => readdirSync(resultsDir).filter((name) => /^\d{8}T/.test(name)).sort();
@@ -34,12 +34,12 @@ describe('make baseline and make gate', () => {
     // it lacks itself.
     const run = await runCli('mixed', { RESULTS_DIR: resultsDir });
     assert.equal(run.code, 0, run.stderr.slice(-2000));
-    const made = await runMake('baseline', { SCENARIO: 'mixed', PROFILE: 'smoke', REPEAT: '3', RESULTS_DIR: resultsDir });
+    const made = await runMake('baseline', { SCENARIO: 'mixed', PROFILE: 'quick', REPEAT: '3', RESULTS_DIR: resultsDir });
     assert.equal(made.code, 0, made.stderr.slice(-3000));
-    assert.match(made.stderr, /using the latest 1 passing run\(s\) of mixed at smoke/);
+    assert.match(made.stderr, /using the latest 1 passing run\(s\) of mixed at quick/);
     assert.equal(runFolders(resultsDir).length, 3);
     baselineRun = join(resultsDir, runFolders(resultsDir)[0]);
-    baselineFile = join(resultsDir, 'baselines', 'mixed-smoke.json');
+    baselineFile = join(resultsDir, 'baselines', 'mixed-quick.json');
     baselineText = readFileSync(baselineFile, 'utf8');
   }, { timeout: minutes5 });
 
@@ -49,7 +49,7 @@ describe('make baseline and make gate', () => {
     const baseline = JSON.parse(baselineText);
     const meta = readMeta(baselineRun);
     assert.equal(baseline.scenario, 'mixed');
-    assert.equal(baseline.profile, 'smoke');
+    assert.equal(baseline.profile, 'quick');
     assert.deepEqual(baseline.machine, meta.machine);
     assert.equal(baseline.runs.length, 3);
     assert.equal(baseline.runs[0].folder, baselineRun, 'oldest first');
@@ -65,7 +65,7 @@ describe('make baseline and make gate', () => {
     const stepSummary = join(resultsDir, 'step-summary.md');
     const gate = await cli('gate', { RESULTS_DIR: resultsDir, REPEAT: '3', GITHUB_STEP_SUMMARY: stepSummary });
     assert.equal(gate.code, 0, `${gate.stdout}\n${gate.stderr.slice(-3000)}`);
-    assert.match(gate.stdout, /^loadgate gate: mixed at smoke: no regression \(exit code 0\)$/m);
+    assert.match(gate.stdout, /^loadgate gate: mixed at quick: no regression \(exit code 0\)$/m);
     assert.match(gate.stdout, /^feed +p50 latency +[\d.]+ ms +[\d.]+ ms +[\d.]+ ms +[\d.]+ +ok$/m);
     assert.equal(runFolders(resultsDir).length, 6, 'three new runs');
     const folder = join(resultsDir, runFolders(resultsDir).at(-1)!);
@@ -73,7 +73,7 @@ describe('make baseline and make gate', () => {
     assert.equal(report.outcome, 'no regression');
     assert.equal(report.current.runs.length, 3);
     assert.equal(report.decision!.rankTest, true, 'three runs a side: the rank test takes part');
-    assert.match(readFileSync(stepSummary, 'utf8'), /## Regression gate: mixed at smoke\n\n\*\*no regression\*\*/);
+    assert.match(readFileSync(stepSummary, 'utf8'), /## Regression gate: mixed at quick\n\n\*\*no regression\*\*/);
     const junit = readFileSync(join(folder, gateFiles.junit), 'utf8');
     assert.equal(junit.match(/<testcase /g)!.length, report.decision!.comparisons.length);
     assert.doesNotMatch(junit, /<failure/);
@@ -121,18 +121,18 @@ describe('make baseline and make gate', () => {
       const env = { RESULTS_DIR: other, RUN: baselineRun, REPEAT: '1' };
       const missing = await cli('gate', env);
       assert.equal(missing.code, 2);
-      assert.match(missing.stderr, /there is no baseline [^\n]+mixed-smoke\.json; take one with: make baseline SCENARIO=mixed PROFILE=smoke REPEAT=1\n/);
+      assert.match(missing.stderr, /there is no baseline [^\n]+mixed-quick\.json; take one with: make baseline SCENARIO=mixed PROFILE=quick REPEAT=1\n/);
       assert.deepEqual(runFolders(other), [], 'no run was started');
       mkdirSync(join(other, 'baselines'));
-      writeFileSync(join(other, 'baselines', 'mixed-smoke.json'), baselineText.slice(0, 200));
+      writeFileSync(join(other, 'baselines', 'mixed-quick.json'), baselineText.slice(0, 200));
       const corrupt = await cli('gate', env);
       assert.equal(corrupt.code, 2);
-      assert.match(corrupt.stderr, /the baseline [^\n]+mixed-smoke\.json is corrupt \(not JSON: [^\n]+\); restore it from git or take a new one with: make baseline/);
+      assert.match(corrupt.stderr, /the baseline [^\n]+mixed-quick\.json is corrupt \(not JSON: [^\n]+\); restore it from git or take a new one with: make baseline/);
       // Only the run RUN names, so the comparison itself has nothing to find: the refusal is the test.
       const foreign = JSON.parse(baselineText);
       foreign.runs = foreign.runs.slice(0, 1);
       foreign.machine.cpuModel = 'Some Other CPU';
-      writeFileSync(join(other, 'baselines', 'mixed-smoke.json'), JSON.stringify(foreign));
+      writeFileSync(join(other, 'baselines', 'mixed-quick.json'), JSON.stringify(foreign));
       const otherMachine = await cli('gate', env);
       assert.equal(otherMachine.code, 2);
       assert.match(otherMachine.stderr, /was taken on a different machine \(2 × Some Other CPU|was taken on a different machine \(\d+ × Some Other CPU/);
@@ -142,7 +142,7 @@ describe('make baseline and make gate', () => {
       assert.match(readFileSync(join(baselineRun, gateFiles.markdown), 'utf8'), /\*\*The baseline was taken on a different machine\*\*/);
       delete foreign.runs[0].endpoints.vote;
       foreign.machine = JSON.parse(baselineText).machine;
-      writeFileSync(join(other, 'baselines', 'mixed-smoke.json'), JSON.stringify(foreign));
+      writeFileSync(join(other, 'baselines', 'mixed-quick.json'), JSON.stringify(foreign));
       const endpointMissing = await cli('gate', env);
       assert.equal(endpointMissing.code, 2);
       assert.match(endpointMissing.stdout, /endpoint missing on one side: vote is in the current run but not in the baseline; if the scenario changed on purpose, take a new baseline with: make baseline/);

@@ -12,6 +12,13 @@ import type { Endpoint } from '../../thresholds/reference-endpoints.ts';
 export const root = resolve(import.meta.dirname, '..', '..');
 export const k6 = process.env.K6 || join(root, '.bin', 'k6');
 
+/**
+ * The profile of runs that check wiring (files, exit codes, reports, merges), not load: 8 s
+ * instead of smoke's 30. Tests that time alert windows, abort after seconds or interrupt a run
+ * mid-way say PROFILE smoke themselves.
+ */
+export const wiringProfile = 'quick';
+
 export interface Outcome {
   code: number;
   stdout: string;
@@ -65,7 +72,7 @@ function onlyRunFolder(resultsDir: string): string | null {
 export async function runCli(scenario: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<Outcome> {
   const resultsDir = env.RESULTS_DIR ?? tempResultsDir();
   const [command, ...args] = [...wrapper, process.execPath, 'dist/cli.mjs', 'run', scenario];
-  const outcome = await spawnCollect(command, args, cleanEnv({ PROFILE: 'smoke', RESULTS_DIR: resultsDir, ...env }));
+  const outcome = await spawnCollect(command, args, cleanEnv({ PROFILE: wiringProfile, RESULTS_DIR: resultsDir, ...env }));
   return { ...outcome, runDir: onlyRunFolder(resultsDir), resultsDir };
 }
 
@@ -83,7 +90,7 @@ export async function runMake(makeTarget: string, vars: Record<string, string> =
 /** k6 run on a bundle directly, the way someone would without the CLI. */
 export async function runK6(bundle: string, env: Record<string, string> = {}, wrapper: string[] = []) {
   const [command, ...args] = [...wrapper, k6, 'run', '--address=', '--log-format=json', join('dist', bundle)];
-  return spawnCollect(command, args, cleanEnv({ PROFILE: 'smoke', ...env }));
+  return spawnCollect(command, args, cleanEnv({ PROFILE: wiringProfile, ...env }));
 }
 
 /** The run record's own readers, failing the test with the folder's name when a file is absent. */

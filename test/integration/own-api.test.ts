@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { readMeta, readSummary, root, runCli, runMake } from './harness.ts';
+import { readMeta, readSummary, root, runCli, runMake, wiringProfile } from './harness.ts';
 
 const servers: ChildProcess[] = [];
 
@@ -29,8 +29,8 @@ after(() => {
   for (const server of servers) server.kill();
 });
 
-test('a team scenario in its own files runs at smoke: health path, headers, Token scheme, a 404-to-OPTIONS write route, SLO subsets, report, JUnit and renamed alert rules', { timeout: 120_000 }, async () => {
-  const run = await runMake('load', { SCENARIO: 'examples/quotes/quotes.ts', BASE_URL: baseUrl, PROFILE: 'smoke' });
+test('a team scenario in its own files runs: health path, headers, Token scheme, a 404-to-OPTIONS write route, SLO subsets, report, JUnit and renamed alert rules', { timeout: 120_000 }, async () => {
+  const run = await runMake('load', { SCENARIO: 'examples/quotes/quotes.ts', BASE_URL: baseUrl, PROFILE: wiringProfile });
   assert.equal(run.code, 0, run.stderr.slice(-3000));
   const dir = run.runDir!;
   const summary = readSummary(dir);
@@ -72,7 +72,8 @@ test('mixed pointed at an API without its health path is refused within 5 s, nam
   const sentence = /^pre-flight failed: http:\/\/127\.0\.0\.1:\d+\/healthz did not answer 200 \(HTTP 404\); is the target running\? \(the endpoint table's health setting names the path and status\)$/;
   assert.match(readMeta(dir).reason, sentence);
   const text = readFileSync(join(dir, 'summary.txt'), 'utf8');
-  assert.match(text.split('\n')[0], /^loadgate mixed \(smoke\): NO LOAD RAN: pre-flight failed: http:\/\/127\.0\.0\.1:\d+\/healthz did not answer 200/);
+  assert.match(text.split('\n')[0], new RegExp(`^loadgate mixed \\(${wiringProfile}\\): NO LOAD RAN`));
+  assert.match(text.split('\n')[0], /NO LOAD RAN: pre-flight failed: http:\/\/127\.0\.0\.1:\d+\/healthz did not answer 200/);
   assert.doesNotMatch(text, /Thresholds/, 'no thresholds table when no load ran');
   const report = readFileSync(join(dir, 'REPORT.md'), 'utf8');
   assert.match(report, /\*\*Status: FAILED\*\*: pre-flight failed: http:\/\/127\.0\.0\.1:\d+\/healthz did not answer 200/);
@@ -86,7 +87,7 @@ test('mixed pointed at an API without its health path is refused within 5 s, nam
 
 test('an endpoint that answers nothing but failures stops the run early, naming it and the status', { timeout: 90_000 }, async () => {
   const failing = await startQuotes({ QUOTES_LIKES_STATUS: '403' });
-  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: failing });
+  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: failing, PROFILE: 'smoke' });
   assert.equal(run.code, 99, run.stderr.slice(-2000));
   const meta = readMeta(run.runDir!);
   assert.match(meta.reason, /^aborted: every quote_like request failed for 10s or more \(HTTP 403 ×\d+\)$/);
@@ -116,7 +117,7 @@ function headlines(run: { stdout: string; stderr: string; runDir: string | null 
 
 test('half of one endpoint’s responses failing: that endpoint fails in summary.txt, REPORT.md, the terminal and meta.json alike', { timeout: 120_000 }, async () => {
   const halfFailing = await startQuotes({ QUOTES_FAIL_ROUTE: '/v2/quotes/{id}/likes', QUOTES_FAIL_RATIO: '0.5' });
-  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: halfFailing });
+  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: halfFailing, PROFILE: 'smoke' });
   assert.equal(run.code, 99, run.stderr.slice(-2000));
   const meta = readMeta(run.runDir!);
   assert.match(meta.reason, /quote_like \(errors \d+\.\d+% \(objective < 2\.00%\)\)/, meta.reason);
@@ -135,7 +136,7 @@ test('a route that starts failing every request mid-run stops the run about 10 s
   const breakAfterS = 10;
   const breaking = await startQuotes({ QUOTES_FAIL_ROUTE: '/v2/quotes', QUOTES_FAIL_AFTER_S: String(breakAfterS) });
   // The alert monitor off: HighErrorRate would stop it too (naming the route), but this is the window's test.
-  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: breaking, LOADGATE_METRICS_URL: 'off' });
+  const run = await runCli('examples/quotes/quotes.ts', { BASE_URL: breaking, LOADGATE_METRICS_URL: 'off', PROFILE: 'smoke' });
   assert.equal(run.code, 99, run.stderr.slice(-2000));
   const meta = readMeta(run.runDir!);
   assert.match(meta.reason, /^aborted: every quote_list request failed for 10s or more \(HTTP 503 ×\d+\)$/);

@@ -1,5 +1,5 @@
-// The PGO loop for real, kept small: one `make pgo` at smoke (its REPORT.md's grouped hot spots and
-// meta.json's build record read too), one plain smoke run to compare it with, and `make pgo-verify
+// The PGO loop for real, kept small: one `make pgo` at the wiring profile (its REPORT.md's grouped
+// hot spots and meta.json's build record read too), one plain run to compare it with, and `make pgo-verify
 // RUNS=1` against the builds with PGO off and on. No assertion is about speed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { before, describe, test } from 'node:test';
 import { compareFiles } from '../../cli/pgo/compare.ts';
 import { verifyFiles, type VerifyReport } from '../../cli/pgo/verify.ts';
 import { readProfileFile } from '../../cli/runs/pprof.ts';
-import { launchChromium, readMeta, runCli, runMake, tempResultsDir } from './harness.ts';
+import { launchChromium, readMeta, runCli, runMake, tempResultsDir, wiringProfile } from './harness.ts';
 
 describe('make pgo, make profile-compare and make pgo-verify', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'loadgate-pgo-')), 'default.pgo');
@@ -18,7 +18,7 @@ describe('make pgo, make profile-compare and make pgo-verify', () => {
   let pgoOutcome: Awaited<ReturnType<typeof runMake>>;
 
   before(async () => {
-    pgoOutcome = await runMake('pgo', { SCENARIO: 'api-load', PROFILE: 'smoke', PGO_OUT: out, DASHBOARD: 'off' });
+    pgoOutcome = await runMake('pgo', { SCENARIO: 'api-load', PROFILE: wiringProfile, PGO_OUT: out, DASHBOARD: 'off' });
     pgoRun = pgoOutcome.runDir ? realpathSync(pgoOutcome.runDir) : '';
   });
 
@@ -61,7 +61,7 @@ describe('make pgo, make profile-compare and make pgo-verify', () => {
     assert.match(compared.stdout, /\| throughput, requests\/s \| [\d.]+ \| [\d.]+ \|/);
     assert.match(compared.stdout, /## CPU per request, per function \(flat\)\n\n\| function \| A \| B \| B − A \(pprof -diff_base\) \|/);
     assert.match(compared.stdout, /## allocated bytes per request, per function \(flat\)\n\n\| function \|/);
-    const folder = join(results, readdirSync(results).find((name) => name.endsWith('-profile-compare-smoke'))!);
+    const folder = join(results, readdirSync(results).find((name) => name.endsWith(`-profile-compare-${wiringProfile}`))!);
     assert.ok(compared.stdout.includes(readFileSync(join(folder, compareFiles.markdown), 'utf8').trim()), 'the printed comparison is the file');
     for (const file of ['cpu-a.pb.gz', 'cpu-b.pb.gz']) execFileSync('go', ['tool', 'pprof', '-top', '-nodecount=1', join(folder, file)]);
 
@@ -78,13 +78,13 @@ describe('make pgo, make profile-compare and make pgo-verify', () => {
     assert.match(bad.stderr, /RUNS="ten" is not valid for make pgo-verify; valid values are: an integer from 1 to 30/);
     assert.equal(existsSync(results) ? readdirSync(results).length : 0, 0, 'nothing ran');
 
-    const verified = await runMake('pgo-verify', { RUNS: '1', RESULTS_DIR: results });
+    const verified = await runMake('pgo-verify', { RUNS: '1', PROFILE: wiringProfile, RESULTS_DIR: results });
     assert.equal(verified.code, 0, verified.stderr.slice(-3000));
     assert.match(verified.stdout, /\| server CPU per request \| \d+ µs \| \d+ µs \| [+−]\d+ µs \([+−][\d.]+%\) \| none \(one run a side\) \| 1\.0 \|/);
     const folder = realpathSync(join(results, 'latest'));
     const report = JSON.parse(readFileSync(join(folder, verifyFiles.json), 'utf8')) as VerifyReport;
     assert.deepEqual(report.runs.map((r) => r.side), ['off', 'on']);
-    assert.equal(report.profile, 'smoke');
+    assert.equal(report.profile, wiringProfile);
     assert.equal(report.rate, '1000');
     const builds = report.runs.map((r) => readMeta(r.folder).target?.pgo?.pgo);
     assert.deepEqual(builds, ['off', 'on'], 'each run records the build it ran');

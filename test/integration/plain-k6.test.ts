@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../cli/service.ts';
-import { cleanEnv, k6, spawnCollect } from './harness.ts';
+import { cleanEnv, k6, spawnCollect, wiringProfile } from './harness.ts';
 
 let service: RunningService;
 before(async () => {
@@ -19,7 +19,7 @@ after(async () => {
 
 test('k6 run dist/mixed.js with BASE_URL: k6’s own summary on stdout and --summary-export written', { timeout: 90_000 }, async () => {
   const exported = join(tmpdir(), `loadgate-export-${process.pid}.json`);
-  const run = await spawnCollect(k6, ['run', '--quiet', `--summary-export=${exported}`, 'dist/mixed.js'], cleanEnv({ BASE_URL: service.baseUrl, PROFILE: 'smoke' }));
+  const run = await spawnCollect(k6, ['run', '--quiet', `--summary-export=${exported}`, 'dist/mixed.js'], cleanEnv({ BASE_URL: service.baseUrl, PROFILE: wiringProfile }));
   assert.equal(run.code, 0, run.stderr.slice(-2000));
   assert.match(run.stdout, /█ THRESHOLDS/, "k6's familiar end-of-test summary");
   assert.match(run.stdout, /http_req_duration\{endpoint:feed,expected_response:true\}/);

@@ -1,4 +1,4 @@
-// One real smoke run of the mixed scenario, then everything a person reads afterwards: the run
+// One real run of the mixed scenario (the wiring profile), then everything a person reads afterwards: the run
 // folder's files, REPORT.md, `report` rebuilding it byte for byte, and report.html in a browser.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { projectRoot, serviceBinary } from '../../cli/paths.ts';
 import { captureNames } from '../../cli/record.ts';
-import { cleanEnv, launchChromium } from './harness.ts';
+import { cleanEnv, launchChromium, wiringProfile } from './harness.ts';
 
 const minutes5 = 5 * 60_000;
 const placeholder = /TBD|\[FILL|\[X\]|\[TODO|\[PASTE|undefined|NaN/;
@@ -31,7 +31,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-describe('a smoke run and its reports', () => {
+describe('a run and its reports', () => {
   // Kept after the test, report.png included, so a failure can be inspected; results/ is git-ignored.
   const resultsDir = join(projectRoot, 'results', 'test-runs', `report-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}`);
   let dir = '';
@@ -44,16 +44,16 @@ describe('a smoke run and its reports', () => {
       assert.ok(existsSync(serviceBinary), `${serviceBinary} is missing; run "make service"`);
       execFileSync(process.execPath, ['build.mjs'], { cwd: projectRoot, stdio: 'inherit' });
       const started = Date.now();
-      const run = await cli(['run', 'mixed'], cleanEnv({ PROFILE: 'smoke', RESULTS_DIR: resultsDir }));
+      const run = await cli(['run', 'mixed'], cleanEnv({ PROFILE: wiringProfile, RESULTS_DIR: resultsDir }));
       runSeconds = (Date.now() - started) / 1000;
-      assert.equal(run.code, 0, `the smoke run should pass; its output:\n${run.output}`);
+      assert.equal(run.code, 0, `the run should pass; its output:\n${run.output}`);
       dir = realpathSync(join(resultsDir, 'latest'));
     },
     { timeout: minutes5 },
   );
 
   test('the run folder holds every file', { timeout: minutes5 }, () => {
-    process.stderr.write(`smoke run took ${runSeconds.toFixed(1)} s\n`);
+    process.stderr.write(`the run took ${runSeconds.toFixed(1)} s\n`);
     const nonEmpty = [
       'summary.json', 'summary.txt', 'junit.xml', 'report.html', 'REPORT.md', 'meta.json', 'service.log',
       'profiles/cpu.pb.gz', 'profiles/heap.pb.gz', 'profiles/allocs.pb.gz', 'profiles/goroutine.pb.gz',

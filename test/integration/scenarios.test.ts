@@ -1,4 +1,4 @@
-// Every scenario at PROFILE=smoke against the real target: the exit code, the files a user relies
+// Every scenario at the wiring profile (quick) against the real target: the exit code, the files a user relies
 // on, requests on every endpoint, and a clean k6 log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { failedThresholds } from '../../lib/summary/model.ts';
 import type { Endpoint } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
-import { k6LogLines, readMeta, readSummary, requestCount, runMake } from './harness.ts';
+import { k6LogLines, readMeta, readSummary, requestCount, runMake, wiringProfile } from './harness.ts';
 
 const minutes = (n: number) => n * 60_000;
 const runFiles = ['summary.json', 'summary.txt', 'junit.xml', 'report.html', 'meta.json', 'k6.log.json'];
@@ -30,12 +30,12 @@ const cases: Array<{ scenario: string; env: Record<string, string>; endpoints: E
 const makeTargets: Record<string, string> = { mixed: 'load-mixed', 'api-load': 'load-api', 'event-ingestion': 'load-events' };
 
 for (const { scenario, env, endpoints } of cases) {
-  test(`make ${makeTargets[scenario]} ${JSON.stringify(env)} passes at smoke with requests on every endpoint`, { timeout: minutes(3) }, async () => {
-    const run = await runMake(makeTargets[scenario], { PROFILE: 'smoke', ...env });
+  test(`make ${makeTargets[scenario]} ${JSON.stringify(env)} passes at ${wiringProfile} with requests on every endpoint`, { timeout: minutes(3) }, async () => {
+    const run = await runMake(makeTargets[scenario], { PROFILE: wiringProfile, ...env });
     assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr.slice(-3000)}`);
     assert.ok(run.runDir, 'a run folder was written');
     for (const file of runFiles) assert.ok(existsSync(join(run.runDir, file)), `${file} exists`);
-    assert.match(run.runDir, new RegExp(`/\\d{8}T\\d{6}Z-${scenario}-smoke$`));
+    assert.match(run.runDir, new RegExp(`/\\d{8}T\\d{6}Z-${scenario}-${wiringProfile}$`));
 
     const summary = readSummary(run.runDir);
     for (const endpoint of endpoints) assert.ok(requestCount(summary, endpoint) > 0, `requests on ${endpoint}`);
@@ -52,7 +52,7 @@ for (const { scenario, env, endpoints } of cases) {
 }
 
 test('a slow feed fails the run with k6 exit 99 (make: Error 99), and only the feed SLO fails', { timeout: minutes(3) }, async () => {
-  const run = await runMake('load-mixed', { PROFILE: 'smoke', TARGET_ARGS: '-fault-delay feed=200ms' });
+  const run = await runMake('load-mixed', { PROFILE: wiringProfile, TARGET_ARGS: '-fault-delay feed=200ms' });
   assert.equal(run.code, 2, 'GNU make exits 2 when a recipe fails');
   assert.match(run.stderr, /Error 99/, run.stderr.slice(-2000));
   assert.match(run.stderr, /SLO failed: feed \(.*p95 \d+\.\d+ ms \(objective < 100 ms\).*\(exit code 99\)/);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startService } from '../../cli/service.ts';
-import { cleanEnv, root, spawnCollect, tempResultsDir } from './harness.ts';
+import { cleanEnv, root, spawnCollect, tempResultsDir, wiringProfile } from './harness.ts';
 
 const canary = (what: string) => `canary-${what}-${randomBytes(8).toString('hex')}`;
 const signingSecret = canary('signing');
@@ -80,7 +80,7 @@ const runFolders = (resultsDir: string) => readdirSync(resultsDir).filter((name)
 test('make load-mixed with a token secret flag, throwaway PostgreSQL and Redis and an inline secret source: nothing leaks, files are private', { timeout: 300_000 }, async () => {
   const resultsDir = tempResultsDir();
   const run = await make('load-mixed', {
-    PROFILE: 'smoke',
+    PROFILE: wiringProfile,
     RESULTS_DIR: resultsDir,
     TARGET_ARGS: `-token-secret ${signingSecret} -fault-headers`,
     DB: 'postgres',
@@ -109,7 +109,7 @@ test('BASE_URL, LOADGATE_METRICS_URL and PPROF_URL with passwords: run, gate, op
   };
   try {
     const resultsDir = tempResultsDir();
-    const run = await make('load-mixed', { PROFILE: 'smoke', RESULTS_DIR: resultsDir, ...own });
+    const run = await make('load-mixed', { PROFILE: wiringProfile, RESULTS_DIR: resultsDir, ...own });
     assert.ok([0, 99].includes(Number(/Error (\d+)/.exec(run.stderr)?.[1] ?? run.code)), run.stderr.slice(-3000));
     const [dir] = runFolders(resultsDir);
     assertFilesClean(dir, 10);
@@ -146,7 +146,7 @@ test('make sweep with a token secret flag: SWEEP.md, sweep.json and the runs lea
   const resultsDir = tempResultsDir();
   const sweep = await make('sweep', {
     SCENARIO: 'mixed',
-    PROFILE: 'smoke',
+    PROFILE: wiringProfile,
     PARAM: 'DB_MAX_OPEN_CONNS',
     VALUES: '4',
     REPEAT: '1',

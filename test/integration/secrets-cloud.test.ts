@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { cleanEnv, spawnCollect, tempResultsDir } from './harness.ts';
+import { cleanEnv, spawnCollect, tempResultsDir, wiringProfile } from './harness.ts';
 import { startFakeCloud, testRunId, type CapturedRequest, type ProgressAnswer } from './fake-cloud.ts';
 
 const canary = (what: string) => `canary-${what}-${randomBytes(8).toString('hex')}`;
@@ -24,7 +24,7 @@ async function makeCloud(progress: ProgressAnswer, vars: Record<string, string>)
       MY_UNRELATED_SECRET: canaries.unrelated,
       LOADGATE_TARGET_SECRET: canaries.targetSecret,
     });
-    const args = ['cloud', 'SCENARIO=mixed', 'PROFILE=smoke', `RESULTS_DIR=${tempResultsDir()}`, `K6_CLOUD_PROJECT_ID=${projectId}`, ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)];
+    const args = ['cloud', 'SCENARIO=mixed', `PROFILE=${wiringProfile}`, `RESULTS_DIR=${tempResultsDir()}`, `K6_CLOUD_PROJECT_ID=${projectId}`, ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)];
     const outcome = await spawnCollect('make', args, env);
     return { ...outcome, requests: [...cloud.requests] };
   } finally {
@@ -58,7 +58,7 @@ test('make cloud: options, archive and progress carry no canary; name, project a
   assertNoCanary(run.requests, run.stdout + run.stderr);
   const [validate] = find(run.requests, 'POST', /^\/v1\/validate-options$/);
   const options = (JSON.parse(validate.body.toString()) as { options: { thresholds: Record<string, unknown>; cloud: { name: string; projectID: number } } }).options;
-  assert.equal(options.cloud.name, 'loadgate mixed smoke');
+  assert.equal(options.cloud.name, `loadgate mixed ${wiringProfile}`);
   assert.equal(options.cloud.projectID, Number(projectId));
   assert.ok(Object.keys(options.thresholds).some((key) => key.startsWith('http_req_duration{endpoint:')), 'the SLO thresholds travel with the options');
   const [upload] = find(run.requests, 'POST', /^\/v1\/archive-upload$/);
@@ -85,7 +85,7 @@ test('make cloud LOCAL_EXECUTION=1: test run, uploaded archive, metrics and stat
   assertNoCanary(run.requests, run.stdout + run.stderr);
   const [created] = find(run.requests, 'POST', /^\/v1\/tests$/);
   const form = created.body.toString('latin1');
-  assert.match(form, /name="name"\r\n\r\nloadgate mixed smoke\r\n/);
+  assert.ok(form.includes(`name="name"\r\n\r\nloadgate mixed ${wiringProfile}\r\n`), 'the test run is named after scenario and profile');
   assert.match(form, new RegExp(`name="project_id"\\r\\n\\r\\n${projectId}\\r\\n`));
   // The uploaded archive holds the script, its options (thresholds too) and the variables given as -e, nothing else of the environment.
   assert.match(form, /metadata\.json/);

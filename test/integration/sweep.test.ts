@@ -1,17 +1,17 @@
 // make sweep end to end, kept small for make test's budget: the refusals cost no load (no folder,
-// no service, no k6), then one real sweep of two flush intervals at smoke, one run each, read by
+// no service, no k6), then one real sweep of two flush intervals at the wiring profile, one run each, read by
 // every assertion about the table, the runs, the chart in Chromium and the optimization log.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sweepFiles } from '../../cli/sweep/files.ts';
-import { cleanEnv, launchChromium, readMeta, runMake, spawnCollect, tempResultsDir } from './harness.ts';
+import { cleanEnv, launchChromium, readMeta, runMake, spawnCollect, tempResultsDir, wiringProfile } from './harness.ts';
 
 const minutes4 = 4 * 60_000;
 
 function cli(command: string, env: Record<string, string>) {
-  return spawnCollect(process.execPath, ['dist/cli.mjs', command], cleanEnv({ PROFILE: 'smoke', ...env }));
+  return spawnCollect(process.execPath, ['dist/cli.mjs', command], cleanEnv({ PROFILE: wiringProfile, ...env }));
 }
 
 const entries = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
@@ -62,7 +62,7 @@ interface SweepJson {
   recommendation: { value: string | null; rule: string; sentence: string };
 }
 
-describe('make sweep: two flush intervals at smoke', () => {
+describe(`make sweep: two flush intervals at ${wiringProfile}`, () => {
   let resultsDir: string;
   let folder: string;
   let sweep: SweepJson;
@@ -70,7 +70,7 @@ describe('make sweep: two flush intervals at smoke', () => {
 
   before(async () => {
     resultsDir = tempResultsDir();
-    made = await runMake('sweep', { SCENARIO: 'event-ingestion', PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '2s,0.5s', PROFILE: 'smoke', REPEAT: '1', RESULTS_DIR: resultsDir });
+    made = await runMake('sweep', { SCENARIO: 'event-ingestion', PARAM: 'BUFFER_FLUSH_INTERVAL', VALUES: '2s,0.5s', PROFILE: wiringProfile, REPEAT: '1', RESULTS_DIR: resultsDir });
     assert.equal(made.code, 0, made.stderr.slice(-3000));
     const sweeps = entries(resultsDir).filter((name) => name.includes('-sweep-'));
     assert.equal(sweeps.length, 1, `one sweep folder in ${resultsDir}`);
@@ -115,7 +115,7 @@ describe('make sweep: two flush intervals at smoke', () => {
     assert.match(markdown, /^\| BUFFER_FLUSH_INTERVAL \| e2e visibility p50 \| e2e visibility p95 \| DB writes\/s \(flushes\) \| DB rows\/s \(upserts\) \| accepted events\/s \| 503s \(refused batches\) \| buffer high-water mark \(events\) \|/m);
     assert.match(markdown, /^\| \*\*2s\*\* \(recommended\) \|/m);
     assert.match(markdown, /^Rule: the smallest interval/m);
-    assert.match(markdown, /^make sweep SCENARIO=event-ingestion PROFILE=smoke REPEAT=1 PARAM=BUFFER_FLUSH_INTERVAL VALUES=2s,0\.5s$/m);
+    assert.match(markdown, new RegExp(`^make sweep SCENARIO=event-ingestion PROFILE=${wiringProfile} REPEAT=1 PARAM=BUFFER_FLUSH_INTERVAL VALUES=2s,0\\.5s$`, 'm'));
     assert.match(made.stdout, /^recommended BUFFER_FLUSH_INTERVAL: 2s \(/m);
   });
 
