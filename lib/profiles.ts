@@ -28,31 +28,30 @@ export interface Profile {
   seeksBreakingPoint: boolean;
 }
 
+const smoke: Profile = {
+  description: 'a few VUs for 30 s: does every endpoint answer correctly',
+  stages: [
+    { duration: '5s', level: 0.05 },
+    { duration: '25s', level: 0.05 },
+  ],
+  alertTimeScale: 1 / 12,
+  dashboardPeriod: '1s',
+  abortOnDegradation: false,
+  openModel: false,
+  seeksBreakingPoint: false,
+};
+
 export const profiles: Record<ProfileName, Profile> = {
+  // Smoke's level and alert scale, shortened: what tests of wiring and a first try of a scenario need.
   quick: {
+    ...smoke,
     description: "smoke's few VUs for 8 s: is the scenario wired up (every endpoint answers, thresholds, reports); a check, not a measurement",
     stages: [
       { duration: '2s', level: 0.05 },
       { duration: '6s', level: 0.05 },
     ],
-    alertTimeScale: 1 / 12,
-    dashboardPeriod: '1s',
-    abortOnDegradation: false,
-    openModel: false,
-    seeksBreakingPoint: false,
   },
-  smoke: {
-    description: 'a few VUs for 30 s: does every endpoint answer correctly',
-    stages: [
-      { duration: '5s', level: 0.05 },
-      { duration: '25s', level: 0.05 },
-    ],
-    alertTimeScale: 1 / 12,
-    dashboardPeriod: '1s',
-    abortOnDegradation: false,
-    openModel: false,
-    seeksBreakingPoint: false,
-  },
+  smoke,
   baseline: {
     description: 'the reference load: 30 → 75 → 100 VUs (or the configured rate) over 5 minutes',
     stages: [
