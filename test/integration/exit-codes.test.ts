@@ -29,7 +29,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** `cliOnly`: a rule about what the CLI starts, which a bare `k6 run` never does. */
+/** `cliOnly`: a setting or rule of the CLI (what it starts or captures), which a bare `k6 run` never reads. */
 const refusals: Array<{ name: string; env: Record<string, string>; message: RegExp; cliOnly?: boolean }> = [
   { name: 'a .invalid host', env: { BASE_URL: 'http://blocked.invalid' }, message: /refusing to send load to "blocked\.invalid".*LOADGATE_ALLOW_HOSTS=blocked\.invalid/ },
   { name: 'a raw public IP address', env: { BASE_URL: 'http://203.0.113.7:8080' }, message: /refusing to send load to "203\.0\.113\.7"/ },
@@ -38,7 +38,7 @@ const refusals: Array<{ name: string; env: Record<string, string>; message: RegE
   { name: 'an unknown profile', env: { PROFILE: 'nope' }, message: /PROFILE="nope" is not valid; valid values are: quick, smoke, baseline, stress, spike, soak, breakpoint/ },
   { name: 'a malformed event rate', env: { LOADGATE_EVENTS_PER_SEC: '10k' }, message: /LOADGATE_EVENTS_PER_SEC="10k" is not valid; valid values are: a number from 1 to 1000000/ },
   { name: 'a malformed batch size', env: { LOADGATE_BATCH_SIZE: '0' }, message: /LOADGATE_BATCH_SIZE="0" is not valid; valid values are: an integer from 1 to 1000/ },
-  { name: 'a word PROFILE_CAPTURE does not know', env: { PROFILE_CAPTURE: 'maybe' }, message: /PROFILE_CAPTURE="maybe" is not valid; valid values are: on, off, true, false, 1, 0/ },
+  { name: 'a word PROFILE_CAPTURE does not know', env: { PROFILE_CAPTURE: 'maybe' }, message: /PROFILE_CAPTURE="maybe" is not valid; valid values are: on, off, true, false, 1, 0/, cliOnly: true },
   { name: 'DB=postgres with BASE_URL, whose API loadgate does not start', env: { BASE_URL: 'http://127.0.0.1:9', DB: 'postgres' }, message: /DB configure the reference service, which loadgate does not start when BASE_URL is set; unset DB or BASE_URL/, cliOnly: true },
   { name: 'an unknown protocol', env: { PROTOCOL: 'udp' }, message: /PROTOCOL="udp" is not valid; valid values are: http, grpc/ },
   { name: 'a malformed timeout', env: { LOADGATE_REQUEST_TIMEOUT: '10 seconds' }, message: /LOADGATE_REQUEST_TIMEOUT="10 seconds" is not valid; valid values are: a duration from 100ms to 10m/ },
