@@ -2,6 +2,7 @@
 // bad value, sends no traffic and leaves no run folder behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { profileNames } from '../../lib/profiles.ts';
 import { createServer } from 'node:net';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ const refusals: Array<{ name: string; env: Record<string, string>; message: RegE
   { name: 'a raw public IP address', env: { BASE_URL: 'http://203.0.113.7:8080' }, message: /refusing to send load to "203\.0\.113\.7"/ },
   { name: 'a metrics URL off the allow-list', env: { BASE_URL: 'http://127.0.0.1:9', LOADGATE_METRICS_URL: 'http://203.0.113.7/metrics' }, message: /"203\.0\.113\.7"/ },
   { name: 'a gRPC address off the allow-list', env: { PROTOCOL: 'grpc', LOADGATE_GRPC_ADDR: '203.0.113.7:9090' }, message: /"203\.0\.113\.7"/ },
-  { name: 'an unknown profile', env: { PROFILE: 'nope' }, message: /PROFILE="nope" is not valid; valid values are: quick, smoke, baseline, stress, spike, soak, breakpoint/ },
+  { name: 'an unknown profile', env: { PROFILE: 'nope' }, message: new RegExp(`PROFILE="nope" is not valid; valid values are: ${profileNames.join(', ')}`) },
   { name: 'a malformed event rate', env: { LOADGATE_EVENTS_PER_SEC: '10k' }, message: /LOADGATE_EVENTS_PER_SEC="10k" is not valid; valid values are: a number from 1 to 1000000/ },
   { name: 'a malformed batch size', env: { LOADGATE_BATCH_SIZE: '0' }, message: /LOADGATE_BATCH_SIZE="0" is not valid; valid values are: an integer from 1 to 1000/ },
   { name: 'a word PROFILE_CAPTURE does not know', env: { PROFILE_CAPTURE: 'maybe' }, message: /PROFILE_CAPTURE="maybe" is not valid; valid values are: on, off, true, false, 1, 0/, cliOnly: true },

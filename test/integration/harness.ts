@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
+import type { ProfileName } from '../../lib/profiles.ts';
 import { readMeta as recordedMeta, readSummary as recordedSummary, type RunMeta } from '../../cli/record.ts';
 import { variableNames } from '../../cli/variables.ts';
 import { requestCountKey } from '../../thresholds/keys.ts';
@@ -17,7 +18,7 @@ export const k6 = process.env.K6 || join(root, '.bin', 'k6');
  * instead of smoke's 30. Tests that time alert windows, abort after seconds or interrupt a run
  * mid-way say PROFILE smoke themselves.
  */
-export const wiringProfile = 'quick';
+export const wiringProfile: ProfileName = 'quick';
 
 export interface Outcome {
   code: number;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { profileNames } from '../../lib/profiles.ts';
 import { SettingError, hostOf, parseConfig } from '../../lib/config.ts';
 import { refusalFor } from '../../lib/allowlist.ts';
 
@@ -19,7 +20,7 @@ test('an unknown profile names the bad value and every valid one', () => {
     (error: Error) =>
       error instanceof SettingError &&
       error.message.includes('"nope"') &&
-      error.message.includes('quick, smoke, baseline, stress, spike, soak, breakpoint'),
+      error.message.includes(profileNames.join(', ')),
   );
 });
 
