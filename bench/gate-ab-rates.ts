@@ -6,7 +6,8 @@
 // L × base's median of the percentile in the first A/A gate.
 //
 //   node --import tsx bench/gate-ab-rates.ts    GATE_RATES_AA (30), GATE_RATES_INJECTED (10),
-//                                              GATE_RATES_LEVELS (0.1,0.25,0.5), REPEAT (3), PROFILE (smoke)
+//                                              GATE_RATES_LEVELS (0.1,0.25,0.5), REPEAT (3), PROFILE (smoke),
+//                                              VUS (the profile's own when unset)
 //
 // Writes <RESULTS_DIR>/gate-ab-rates/<UTC stamp>/rates.md and rates.json and prints the Markdown.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { clopperPearson } from '../cli/runs/stats.ts';
 import { cleanEnv, spawnCollect } from '../test/integration/harness.ts';
 
 const env = hostEnvironment();
-const { aa, injected, repeat, profile, levels } = orExit(() => {
+const { aa, injected, repeat, profile, levels, vus } = orExit(() => {
   const levels = list(env, 'GATE_RATES_LEVELS').map(Number);
   if (!levels.length || levels.some((level) => !(level > 0 && level <= 5))) {
     throw invalid('GATE_RATES_LEVELS', text(env, 'GATE_RATES_LEVELS'), describeKind(variable('GATE_RATES_LEVELS').kind));
@@ -32,6 +33,9 @@ const { aa, injected, repeat, profile, levels } = orExit(() => {
     injected: numeric(env, 'GATE_RATES_INJECTED', 10),
     repeat: numeric(env, 'REPEAT'),
     profile: text(env, 'PROFILE', 'smoke'),
+    // The side-by-side gate test runs quick at VUS=400, so a short profile still has enough feed
+    // requests per round for a p95; the calibration must be able to measure that configuration.
+    vus: env.VUS || env.LOADGATE_VUS ? String(numeric(env, 'LOADGATE_VUS')) : '',
     levels,
   };
 }, 'gate-ab-rates');
@@ -47,7 +51,7 @@ interface Gate {
 }
 
 async function gate(kind: string, headArgs: string): Promise<{ gate: Gate; report: AbReport | null }> {
-  const env = cleanEnv({ BASE: 'HEAD', PROFILE: profile, REPEAT: String(repeat), RESULTS_DIR: outDir, ...(headArgs ? { GATE_HEAD_ARGS: headArgs } : {}) });
+  const env = cleanEnv({ BASE: 'HEAD', PROFILE: profile, REPEAT: String(repeat), RESULTS_DIR: outDir, ...(vus ? { VUS: vus } : {}), ...(headArgs ? { GATE_HEAD_ARGS: headArgs } : {}) });
   const outcome = await spawnCollect(process.execPath, ['dist/cli.mjs', 'gate', 'mixed'], env);
   const folder = /gate report in (.+)\/gate\.md/.exec(outcome.stderr)?.[1] ?? null;
   const report = folder ? (JSON.parse(readFileSync(join(folder, 'gate.json'), 'utf8')) as AbReport) : null;
@@ -83,7 +87,7 @@ for (const metric of ['p50', 'p95'] as const) {
   }
 }
 const markdown = [
-  `# Side-by-side gate rates: mixed at ${profile}, ${repeat} rounds a gate`,
+  `# Side-by-side gate rates: mixed at ${profile}${vus ? ` with VUS=${vus}` : ''}, ${repeat} rounds a gate`,
   '',
   `Base feed p50 ${feed?.p50.toFixed(2)} ms, p95 ${feed?.p95.toFixed(2)} ms (first A/A gate). Intervals: Clopper–Pearson, 95%.`,
   '',
@@ -93,5 +97,5 @@ const markdown = [
   '',
 ].join('\n');
 writeFileSync(join(outDir, 'rates.md'), markdown);
-writeFileSync(join(outDir, 'rates.json'), `${JSON.stringify({ profile, repeat, feed, gates }, null, 2)}\n`);
+writeFileSync(join(outDir, 'rates.json'), `${JSON.stringify({ profile, repeat, vus: vus || null, feed, gates }, null, 2)}\n`);
 process.stdout.write(markdown);
