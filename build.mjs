@@ -1,4 +1,5 @@
-// Bundles every scenarios/*.ts into a k6 script in dist/, and the node CLI into dist/cli.mjs.
+// Bundles every scenarios/*.ts into a k6 script in dist/, the node CLI into dist/cli.mjs and the
+// distributed runners' reducer and collector into dist/delivery.mjs.
 // `node build.mjs path/to/scenario.ts…` bundles only those scenario files: the CLI uses it to run
 // a team's scenario that lives outside scenarios/. `--outdir=DIR` writes there instead of dist/:
 // test/unit/bundles.test.ts builds apart from the dist/ that other tests run meanwhile.
@@ -54,6 +55,16 @@ if (!only.length) await build({
   format: 'esm', // package.json declares "type": "module"
   platform: 'node', // the CLI orchestrates processes and files
   packages: 'external', // dev dependencies (playwright-core) load from node_modules at run time
+});
+
+// The reducer beside each distributed runner and the collector they deliver to
+// (cli/distributed/delivery.ts): node built-ins only, so a plain node image runs it.
+if (!only.length) await build({
+  ...shared,
+  entryPoints: ['cli/distributed/delivery-main.ts'],
+  outfile: `${outdir}/delivery.mjs`,
+  format: 'esm',
+  platform: 'node',
 });
 
 // k6/net/grpc reads the .proto at init time, relative to the bundle: ship it beside the scripts.

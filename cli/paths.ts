@@ -8,6 +8,8 @@ import { text } from './settings.ts';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const scenarioBundle = (scenario: string) => resolve(projectRoot, 'dist', `${scenario}.js`);
+/** The distributed runners' reducer and collector (cli/distributed/delivery-main.ts). */
+export const deliveryBundle = resolve(projectRoot, 'dist', 'delivery.mjs');
 export const serviceBinary = resolve(projectRoot, 'service', 'bin', 'loadgate-service');
 /** K6 from the environment a command was given, else the pinned build. */
 export const k6Binary = (env: Env) => text(env, 'K6') || resolve(projectRoot, '.bin', 'k6');

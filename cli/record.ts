@@ -95,13 +95,16 @@ export interface MergeRecord {
   relativeError: number;
   /** Percentile thresholds whose observed value lies within relativeError of the limit. */
   nearLimit: string[];
+  /** What the runners gave the merge: every raw sample, or aggregates reduced beside them (delivery.ts). */
+  delivery: 'raw' | 'aggregate' | 'both';
 }
 
 export interface InstanceRecord {
   /** instance-0…, or the operator runner's name. */
   name: string;
-  /** Relative to the run folder when inside it. */
-  rawFile: string;
+  /** Its raw samples or its delivered aggregate, relative to the run folder when inside it. */
+  rawFile?: string;
+  aggregateFile?: string;
   samples: number;
   /** The instance's own end; its thresholds judged its share only, the merged summary judges the run. */
   exitCode?: number;

@@ -13,21 +13,28 @@ import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
 import { abortEnd } from './aborts.ts';
 import { mergeRawSamples } from './merge.ts';
+import { aggregateSuffix, readAggregate } from './aggregate.ts';
 import { list, text } from '../settings.ts';
 import { thresholdSources, thresholdError, type ThresholdOption } from './thresholds.ts';
 
-/** One instance's output: `<name>.json.gz` and the folder `<name>/` beside it. */
+/**
+ * One instance's output: its raw samples `<name>.json.gz` and the folder `<name>/` its summary went
+ * to, or the aggregate `<name>.aggregate.json.gz` its reducer delivered, summary inside.
+ */
 export interface InstanceOutput {
   name: string;
-  rawFile: string;
+  kind: 'raw' | 'aggregate';
+  /** The raw file or the aggregate. */
+  file: string;
   summaryDir: string;
 }
 
 export const rawFileSuffix = '.json.gz';
 
-export function instanceOutput(rawFile: string): InstanceOutput {
-  const name = basename(rawFile).replace(/\.json(\.gz)?$/, '');
-  return { name, rawFile, summaryDir: join(dirname(rawFile), name) };
+export function instanceOutput(file: string): InstanceOutput {
+  const kind = file.endsWith(aggregateSuffix) ? 'aggregate' : 'raw';
+  const name = basename(file).replace(kind === 'aggregate' ? aggregateSuffix : /\.json(\.gz)?$/, '');
+  return { name, kind, file, summaryDir: join(dirname(file), name) };
 }
 
 interface K6Options {
@@ -54,34 +61,40 @@ function judgedBy(options: unknown, summaries: Array<K6Summary | null>): { thres
 
 /** Writes the merged summary.json into `dir` and returns how the run ended by its merged thresholds. */
 export async function mergeInto(dir: string, outputs: InstanceOutput[], options: unknown, ends: Array<RunEnd | null> = []): Promise<{ end: RunEnd; instances: InstanceRecord[]; merge?: MergeRecord }> {
-  const summaries = outputs.map((output) => readSummary(output.summaryDir));
   const records: InstanceRecord[] = outputs.map((output, i) => ({
     name: output.name,
-    rawFile: relativeTo(dir, output.rawFile),
+    [output.kind === 'raw' ? 'rawFile' : 'aggregateFile']: relativeTo(dir, output.file),
     samples: 0,
     ...(ends[i] ? { exitCode: ends[i]!.exitCode, reason: ends[i]!.reason } : {}),
   }));
   // An instance that stopped for its own reason (script error, Ctrl-C, crash) ends the run with it;
   // a 99 only judged that instance's share, so the merged thresholds and aborts.ts decide instead.
   const failed = ends.find((end) => end && end.exitCode !== exitCodes.passed.code && end.exitCode !== exitCodes.thresholdsFailed.code);
-  const missing = outputs.filter((output) => !existsSync(output.rawFile));
+  const missing = outputs.filter((output) => !existsSync(output.file));
   if (missing.length) {
-    const why = `no raw samples from ${missing.map((output) => output.name).join(', ')} (${missing.map((output) => output.rawFile).join(', ')})`;
+    const what = missing.every((output) => output.kind === 'aggregate') ? 'no aggregate delivered by' : 'no raw samples from';
+    const why = `${what} ${missing.map((output) => output.name).join(', ')} (${missing.map((output) => output.file).join(', ')})`;
     return { end: failed ?? loadgateRunEnd('mergeFailed', why), instances: records };
   }
   try {
-    const { summary, samples, merge } = await mergeRawSamples({ rawFiles: outputs.map((o) => o.rawFile), summaries, ...judgedBy(options, summaries) });
-    samples.forEach((count, i) => (records[i].samples = count));
+    // Raw files first, then aggregates: the merge numbers its instances in that order.
+    const raw = outputs.filter((output) => output.kind === 'raw');
+    const delivered = outputs.filter((output) => output.kind === 'aggregate');
+    const aggregates = delivered.map((output) => readAggregate(output.file));
+    const ordered = [...raw, ...delivered];
+    const summaries = [...raw.map((output) => readSummary(output.summaryDir)), ...aggregates.map((aggregate, i) => aggregate.summary ?? readSummary(delivered[i].summaryDir))];
+    const { summary, samples, merge } = await mergeRawSamples({ rawFiles: raw.map((o) => o.file), aggregates, summaries, ...judgedBy(options, summaries) });
+    samples.forEach((count, i) => (records[outputs.indexOf(ordered[i])].samples = count));
     writeSummary(dir, summary);
     const failedThresholds = Object.values(summary.metrics).some((metric) => Object.values(metric.thresholds ?? {}).some((t) => !t.ok));
     const judged = k6RunEnd(failedThresholds ? exitCodes.thresholdsFailed.code : exitCodes.passed.code, summary);
     // An alert's abort already names itself; otherwise an instance's or the merged abortOnFail decides.
-    const aborted = judged.stoppedEarly ? judged : abortEnd((options as K6Options | null | undefined)?.thresholds, outputs.map((output, i) => ({ name: output.name, summary: summaries[i] })), summary);
+    const aborted = judged.stoppedEarly ? judged : abortEnd((options as K6Options | null | undefined)?.thresholds, ordered.map((output, i) => ({ name: output.name, summary: summaries[i] })), summary);
     const end = failed ?? aborted ?? judged;
     if (merge.nearLimit.length) say(`within the ${merge.relativeError * 100}% error of the sketched percentiles: ${merge.nearLimit.join('; ')}`);
     return { end, instances: records, merge };
   } catch (error) {
-    return { end: failed ?? loadgateRunEnd('mergeFailed', `could not merge the instances' raw samples: ${(error as Error).message}`), instances: records };
+    return { end: failed ?? loadgateRunEnd('mergeFailed', `could not merge the instances' output: ${(error as Error).message}`), instances: records };
   }
 }
 
@@ -90,15 +103,15 @@ function relativeTo(dir: string, file: string): string {
   return path.startsWith('..') ? resolve(file) : path;
 }
 
-/** Raw files named directly, or every `*.json.gz` directly inside a named folder. */
+/** Files named directly, or every raw `*.json.gz` and delivered `*.aggregate.json.gz` directly inside a named folder. */
 export function findOutputs(paths: string[]): InstanceOutput[] {
   const outputs: InstanceOutput[] = [];
   for (const path of paths) {
     if (!existsSync(path)) throw new LoadgateError('badCommandLine', `RUNS: "${path}" does not exist`);
     if (statSync(path).isDirectory()) {
-      const raw = readdirSync(path).filter((name) => name.endsWith(rawFileSuffix)).sort(byNumber);
-      if (!raw.length) throw new LoadgateError('badCommandLine', `RUNS: "${path}" holds no raw sample files (*${rawFileSuffix}, written by k6 --out json=<file>${rawFileSuffix})`);
-      outputs.push(...raw.map((name) => instanceOutput(join(path, name))));
+      const files = readdirSync(path).filter((name) => name.endsWith(rawFileSuffix)).sort(byNumber);
+      if (!files.length) throw new LoadgateError('badCommandLine', `RUNS: "${path}" holds no raw sample files (*${rawFileSuffix}, written by k6 --out json=<file>${rawFileSuffix}) and no delivered aggregates (*${aggregateSuffix})`);
+      outputs.push(...files.map((name) => instanceOutput(join(path, name))));
     } else outputs.push(instanceOutput(path));
   }
   return outputs;
@@ -125,7 +138,7 @@ function sourceMeta(paths: string[]): RunMeta | null {
 export async function mergeCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const paths = args.length ? args : list(env, 'RUNS');
   // RUNS stands in for the command's arguments: without it, or without samples, the command line is bad (2).
-  if (!paths.length) throw new LoadgateError('badCommandLine', "make merge needs RUNS: the runners' output folders or their raw sample files (*.json.gz), separated by commas");
+  if (!paths.length) throw new LoadgateError('badCommandLine', "make merge needs RUNS: the runners' output folders, their raw sample files (*.json.gz) or their delivered aggregates (*.aggregate.json.gz), separated by commas");
   const outputs = findOutputs(paths);
   const source = sourceMeta(paths);
   const scenario = source?.scenario ?? 'merged';

@@ -1,4 +1,5 @@
-// Merges the raw samples of several k6 instances (each `k6 run --out json=<file>.gz`) into one
+// Merges the raw samples of several k6 instances (each `k6 run --out json=<file>.gz`), or the
+// aggregates their reducers delivered (aggregate.ts), into one
 // summary with the shape of k6's own handleSummary data, so the text, JUnit and REPORT.md renderers
 // and cli/record.ts read it unchanged. Percentiles are exact while the trend samples fit the budget
 // of sinks.ts (k6's interpolation over all of them), and within sketch.ts's relative error past it.
@@ -7,8 +8,9 @@
 import type { K6Summary, MetricSummary } from '../../lib/summary/model.ts';
 import type { MergeRecord } from '../record.ts';
 import { ms } from '../../lib/format.ts';
-import { GaugeSink, newSink, sinkCount, summaryValues, thresholdValues, TrendBudget, TrendSink, type Sink, type TrendMerge } from './sinks.ts';
-import { rawLines, type RawLine } from './raw-lines.ts';
+import { GaugeSink, sinkCount, summaryValues, thresholdValues, TrendBudget, TrendSink, type Sink, type TrendMerge } from './sinks.ts';
+import { Accumulator, submetricKeys, submetricTags } from './accumulate.ts';
+import type { Aggregate } from './aggregate.ts';
 import { checkApplies, parseThreshold, passes, statKey, thresholdError, type MetricType, type Threshold } from './thresholds.ts';
 
 /** k6's default summaryTrendStats, used when neither the options nor a summary name them. */
@@ -32,7 +34,9 @@ const builtinTypes: Record<string, [MetricType, string]> = {
 
 export interface MergeInput {
   /** Raw sample files, one per instance, plain or gzipped JSON lines. */
-  rawFiles: string[];
+  rawFiles?: string[];
+  /** Or what each runner delivered instead (aggregate.ts), one per instance after the raw files. */
+  aggregates?: Aggregate[];
   /** Each instance's own summary.json where it left one (for the run duration, checks, setup data). */
   summaries: Array<K6Summary | null>;
   /** Threshold expressions by metric key, from the scenario's options. */
@@ -40,37 +44,6 @@ export interface MergeInput {
   trendStats?: readonly string[];
   /** auto: exact until the budget of sinks.ts is spent, then sketched; the tests force either. */
   trendMerge?: TrendMerge;
-}
-
-interface Submetric {
-  key: string;
-  tags: Array<[string, string]>;
-  sink: Sink;
-}
-
-interface Metric {
-  name: string;
-  type: MetricType;
-  contains: string;
-  /** One sink per instance for gauges (they are added up at the end), one shared sink otherwise. */
-  sinks: Sink[];
-  submetrics: Submetric[];
-}
-
-/** A submetric key's tags parsed as k6's Metric.AddSubmetric does: `a:1, "b":'2'`. */
-export function submetricTags(key: string): { parent: string; tags: Array<[string, string]> } {
-  const open = key.indexOf('{');
-  if (open < 0) return { parent: key, tags: [] };
-  const unquote = (text: string) => text.trim().replace(/^["']+|["']+$/g, '');
-  const tags = key
-    .slice(open + 1, -1)
-    .split(',')
-    .filter(Boolean)
-    .map((pair): [string, string] => {
-      const colon = pair.indexOf(':');
-      return colon < 0 ? [unquote(pair), ''] : [unquote(pair.slice(0, colon)), unquote(pair.slice(colon + 1))];
-    });
-  return { parent: key.slice(0, open), tags };
 }
 
 /** Sums each check's passes and fails across the instances' root groups, by path. */
@@ -133,9 +106,11 @@ function nearLimit(threshold: Threshold, stats: Record<string, number>, relative
 export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
   const summaries = input.summaries.filter((summary): summary is K6Summary => summary !== null);
   const trendStats = input.trendStats ?? ((summaries[0]?.options as { summaryTrendStats?: string[] } | undefined)?.summaryTrendStats ?? defaultTrendStats);
-  const instances = input.rawFiles.length;
-  const metrics = new Map<string, Metric>();
+  const rawFiles = input.rawFiles ?? [];
+  const aggregates = input.aggregates ?? [];
   const budget = new TrendBudget(input.trendMerge);
+  const accumulator = new Accumulator(rawFiles.length + aggregates.length, submetricKeys(Object.keys(input.thresholds)), budget);
+  const { metrics } = accumulator;
   const knownType = (name: string): [MetricType, string] | undefined => {
     for (const summary of summaries) {
       const metric = summary.metrics[name];
@@ -143,73 +118,10 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     }
     return builtinTypes[name];
   };
-  const define = (name: string, type: MetricType, contains: string): Metric => {
-    let metric = metrics.get(name);
-    if (!metric) {
-      const sinks = type === 'gauge' ? Array.from({ length: instances }, () => newSink(type)) : [newSink(type, budget)];
-      metric = { name, type, contains, sinks, submetrics: [] };
-      metrics.set(name, metric);
-    }
-    return metric;
-  };
-
-  // k6 creates a submetric for every threshold key with tags, and always this one (system tag
-  // expected_response is on by default); they appear in the summary once observed.
-  const submetricKeys = [...new Set(['http_req_duration{expected_response:true}', ...Object.keys(input.thresholds).filter((key) => key.includes('{'))])];
-  const pending = new Map<string, string[]>();
-  for (const key of submetricKeys) {
-    const { parent } = submetricTags(key);
-    pending.set(parent, [...(pending.get(parent) ?? []), key]);
-  }
-  const attachSubmetrics = (metric: Metric) => {
-    for (const key of pending.get(metric.name) ?? []) metric.submetrics.push({ key, tags: submetricTags(key).tags, sink: newSink(metric.type, budget) });
-    pending.delete(metric.name);
-  };
-
-  // The submetric sinks a metric's tag set feeds, by the tags' text; cleared when it grows large
-  // (a url tag with ids in it), so memory stays bounded and only the saving is lost.
-  const matched = new Map<string, Sink[]>();
-  const matching = (metric: Metric, line: RawLine): Sink[] => {
-    const key = line.tagsText === undefined ? undefined : `${metric.name}\0${line.tagsText}`;
-    const known = key === undefined ? undefined : matched.get(key);
-    if (known) return known;
-    const tags: Record<string, string> = (line.tagsText === undefined ? line.data?.tags : (JSON.parse(line.tagsText) as Record<string, string> | null)) ?? {};
-    const sinks = metric.submetrics.filter((sub) => sub.tags.every(([name, value]) => (tags[name] ?? '') === value)).map((sub) => sub.sink);
-    if (key !== undefined) {
-      if (matched.size >= 100_000) matched.clear();
-      matched.set(key, sinks);
-    }
-    return sinks;
-  };
-  let lastTime = '';
   const samples: number[] = [];
-  let firstMs = Infinity;
-  let lastMs = -Infinity;
-  for (const [instance, file] of input.rawFiles.entries()) {
-    let count = 0;
-    for await (const line of rawLines(file)) {
-      const data = line.data;
-      if (!data) continue;
-      if (line.type === 'Metric' && data.name && data.type) {
-        attachSubmetrics(define(data.name, data.type, data.contains ?? 'default'));
-        continue;
-      }
-      if (line.type !== 'Point' || !line.metric || typeof data.value !== 'number') continue;
-      const metric = metrics.get(line.metric);
-      if (!metric) throw new Error(`${file}: a sample of ${line.metric} comes before its Metric line; is this k6's --out json output?`);
-      count++;
-      metric.sinks[metric.type === 'gauge' ? instance : 0].add(data.value);
-      if (metric.submetrics.length) for (const sink of matching(metric, line)) sink.add(data.value);
-      // Samples of one moment share their time text, so it is parsed once per moment.
-      if (data.time && data.time !== lastTime) {
-        lastTime = data.time;
-        const ms = Date.parse(data.time);
-        if (ms < firstMs) firstMs = ms;
-        if (ms > lastMs) lastMs = ms;
-      }
-    }
-    samples.push(count);
-  }
+  for (const [instance, file] of rawFiles.entries()) samples.push(await accumulator.ingest(file, instance));
+  for (const [i, aggregate] of aggregates.entries()) samples.push(accumulator.absorb(aggregate, rawFiles.length + i));
+  const { firstMs, lastMs } = accumulator;
 
   // Thresholded metrics exist in k6's summary even without samples, so they exist here too.
   for (const key of Object.keys(input.thresholds)) {
@@ -217,7 +129,7 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     if (metrics.has(parent)) continue;
     const type = knownType(parent) ?? knownType(key);
     if (!type) throw thresholdError(`threshold on ${key}: no instance sampled ${parent} and its type is unknown; pass the instances' summary.json files too`);
-    attachSubmetrics(define(parent, ...type));
+    accumulator.define(parent, ...type);
   }
 
   // The instances ran side by side, so the run lasted as long as the longest of them.
@@ -258,7 +170,8 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     metrics: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))),
     setup_data: first?.setup_data,
   };
-  return { summary, samples, trendBytes, merge: { ...budget.method, nearLimit: near } };
+  const delivery = !aggregates.length ? 'raw' : rawFiles.length ? 'both' : 'aggregate';
+  return { summary, samples, trendBytes, merge: { ...budget.method, nearLimit: near, delivery } };
 }
 
 /**

@@ -2,6 +2,7 @@
 // spends most of its time here, once per sample.
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { pipeline, Readable } from 'node:stream';
 import type { MetricType } from './thresholds.ts';
 
 export interface RawLine {
@@ -25,18 +26,29 @@ export function parseRawLine(line: string): RawLine {
   return JSON.parse(line) as RawLine;
 }
 
-/** Every line of a raw file, parsed; gzip is recognised by its magic bytes, not by the name. */
-export async function* rawLines(file: string): AsyncGenerator<RawLine> {
-  const head = await new Promise<Buffer>((done, fail) => {
-    const stream = createReadStream(file, { start: 0, end: 1 });
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk) => chunks.push(chunk as Buffer));
-    stream.on('end', () => done(Buffer.concat(chunks)));
-    stream.on('error', fail);
-  });
+/** The file's bytes, gunzipped when its first two are gzip's magic (the name is not trusted). */
+async function* plainChunks(file: string, onOpen?: () => void): AsyncGenerator<Buffer> {
+  // One open, read once: the file may be a FIFO that k6 is writing into (reduce.ts), which cannot
+  // be opened again to peek at its head.
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  const input = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
-  raw.on('error', (error) => input.destroy(error));
+  // A FIFO opens when its writer does.
+  if (onOpen) raw.once('open', onOpen);
+  const chunks = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  if (first.done) return;
+  const rest = async function* () {
+    yield first.value;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  };
+  if (first.value[0] !== 0x1f || first.value[1] !== 0x8b) return yield* rest();
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  // pipeline, not pipe: a read error must end the gunzipped stream too, not leave it waiting.
+  pipeline(Readable.from(rest()), gunzip, () => {});
+  yield* gunzip;
+}
+
+/** Every line of a raw file, parsed; `onOpen` is told when the file (a FIFO: its writer) opened. */
+export async function* rawLines(file: string, onOpen?: () => void): AsyncGenerator<RawLine> {
   let number = 0;
   let rest = '';
   // Split by hand, a chunk at a time: readline's per-line events cost more than the parsing.
@@ -47,7 +59,7 @@ export async function* rawLines(file: string): AsyncGenerator<RawLine> {
       throw new Error(`${file}:${number} is not a k6 JSON output line: ${line.slice(0, 80)}`);
     }
   };
-  for await (const chunk of input) {
+  for await (const chunk of plainChunks(file, onOpen)) {
     const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n');
     rest = lines.pop()!;
     const parsed: RawLine[] = [];

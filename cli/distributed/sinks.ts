@@ -2,7 +2,7 @@
 // every value while the whole merge holds at most `exactSampleLimit` of them (exact percentiles need
 // them all; 8 bytes a sample in a growable Float64Array); past that every trend of the merge turns
 // into a log-bucket histogram (sketch.ts), so memory stops growing with the samples.
-import { LogHistogram, sketchRelativeError } from './sketch.ts';
+import { LogHistogram, sketchRelativeError, type HistogramState } from './sketch.ts';
 import type { MetricType } from './thresholds.ts';
 
 /** 8 M samples (64 MiB, up to 128 MiB while an array doubles): about 1 M requests of the mixed scenario. */
@@ -18,6 +18,10 @@ export class TrendBudget {
     readonly mode: TrendMerge = 'auto',
     readonly limit = exactSampleLimit,
   ) {}
+  /** A runner delivered a histogram: exact percentiles are out of reach for the whole merge. */
+  sketchFromNowOn(): void {
+    this.switched = true;
+  }
   /** Once over the limit the merge stays sketched, though the switch frees the values it counted. */
   get sketching(): boolean {
     if (!this.switched) this.switched = this.mode === 'sketch' || (this.mode === 'auto' && this.held > this.limit);
@@ -60,6 +64,40 @@ export class TrendSink {
     values[this.count] = value;
     this.budget.held++;
     this.sorted = false;
+  }
+
+  /**
+   * What a runner delivers: the kept values while its budget held them all (so the merge can stay
+   * exact), else the histogram. Values travel as little-endian doubles in base64: exact, and about
+   * a third of their decimal text.
+   */
+  state(): TrendState {
+    const extremes = { count: this.count, sum: this.sum, min: this.min, max: this.max };
+    if (this.histogram || this.budget.sketching) return { ...extremes, histogram: this.toHistogram().state() };
+    const values = this.values!.subarray(0, this.count);
+    return { ...extremes, values: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
+  }
+
+  /** Adds a runner's delivered trend; values go in one by one, in order, exactly as the samples would. */
+  absorb(state: TrendState): void {
+    if (state.values !== undefined) {
+      const bytes = Buffer.from(state.values, 'base64');
+      const values = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      for (const value of values) this.add(value);
+      return;
+    }
+    if (!state.histogram || state.count === 0) return;
+    this.budget.sketchFromNowOn();
+    this.toHistogram().absorb(state.histogram);
+    if (this.count === 0) {
+      this.min = state.min;
+      this.max = state.max;
+    } else {
+      this.min = Math.min(this.min, state.min);
+      this.max = Math.max(this.max, state.max);
+    }
+    this.count += state.count;
+    this.sum += state.sum;
   }
 
   /** Moves the kept values into a histogram (once) and frees them. */
@@ -124,6 +162,13 @@ export class CounterSink {
     this.value += value;
     this.count++;
   }
+  state(): CounterState {
+    return { value: this.value, count: this.count };
+  }
+  absorb(state: CounterState): void {
+    this.value += state.value;
+    this.count += state.count;
+  }
 }
 
 export class RateSink {
@@ -132,6 +177,13 @@ export class RateSink {
   add(value: number): void {
     this.total++;
     if (value !== 0) this.trues++;
+  }
+  state(): RateState {
+    return { trues: this.trues, total: this.total };
+  }
+  absorb(state: RateState): void {
+    this.trues += state.trues;
+    this.total += state.total;
   }
 }
 
@@ -147,6 +199,32 @@ export class GaugeSink {
     if (value < this.min || this.count === 0) this.min = value;
     this.count++;
   }
+  state(): GaugeState {
+    return { value: this.value, min: this.min, max: this.max, count: this.count };
+  }
+  /** One runner's gauge: gauges are kept per instance and added up at the end (merge.ts). */
+  absorb(state: GaugeState): void {
+    Object.assign(this, state);
+  }
+}
+
+export interface TrendState {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** base64 of the values as little-endian doubles, in the order they were sampled. */
+  values?: string;
+  histogram?: HistogramState;
+}
+export interface CounterState { value: number; count: number }
+export interface RateState { trues: number; total: number }
+export interface GaugeState { value: number; min: number; max: number; count: number }
+export type SinkState = TrendState | CounterState | RateState | GaugeState;
+
+/** A sink's delivered state, read back into a sink of the same type. */
+export function absorbState(sink: Sink, state: SinkState): void {
+  (sink.absorb as (state: SinkState) => void)(state);
 }
 
 export type Sink = TrendSink | CounterSink | RateSink | GaugeSink;

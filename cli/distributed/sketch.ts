@@ -11,6 +11,12 @@ export const sketchRelativeError = 0.01;
 const gamma = (1 + sketchRelativeError) / (1 - sketchRelativeError);
 const logGamma = Math.log(gamma);
 
+export interface HistogramState {
+  /** [bucket index, count] pairs. */
+  buckets: Array<[number, number]>;
+  nonPositive: number;
+}
+
 export class LogHistogram {
   private counts = new Map<number, number>();
   /** Zero and negative values (k6 timings of 0 ms, say) are counted apart: they have no logarithm. */
@@ -46,6 +52,21 @@ export class LogHistogram {
     const below = this.valueAt(Math.floor(rank), sorted);
     const above = this.valueAt(Math.ceil(rank), sorted);
     return below + (above - below) * (rank - Math.floor(rank));
+  }
+
+  /** What a runner delivers (aggregate.ts): the buckets and the count of values without a logarithm. */
+  state(): HistogramState {
+    return { buckets: [...this.counts.entries()], nonPositive: this.nonPositive };
+  }
+
+  /** Adds a delivered histogram: the same as adding every value it counted. */
+  absorb(state: HistogramState): void {
+    for (const [index, count] of state.buckets) {
+      this.counts.set(index, (this.counts.get(index) ?? 0) + count);
+      this.count += count;
+    }
+    this.nonPositive += state.nonPositive;
+    this.count += state.nonPositive;
   }
 
   /** Bytes held, counted as two doubles per bucket. */
