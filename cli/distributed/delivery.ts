@@ -5,7 +5,7 @@
 // pod and the collector a pod behind a Service (operator.ts); on this machine both run beside the
 // k6 processes of `make load-distributed` (local.ts), the collector on a Unix socket only this user
 // can open. Both sides are in dist/delivery.mjs, which needs node and nothing else.
-import { chmodSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, openSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
@@ -111,7 +111,7 @@ function put(destination: Destination, path: string, body: Buffer): Promise<{ st
  */
 export async function deliver(destination: Destination, aggregate: Aggregate, attempts = 60): Promise<void> {
   const body = encodeAggregate(aggregate);
-  const path = `/aggregates/${aggregate.runner}${aggregateSuffix}`;
+  const path = `/aggregates/${encodeURIComponent(aggregate.runner)}${aggregateSuffix}`;
   let last = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
@@ -139,6 +139,13 @@ export async function runReducer(options: ReducerOptions, log: (line: string) =>
     gone = true;
     if (!reading) {
       log(`reducer ${options.runner}: the runner ended before k6 wrote a sample; nothing to deliver`);
+      // The read is blocked in open() on a libuv worker, and node joins its workers on exit: open
+      // the FIFO here too (read-write never blocks on Linux), which lets that open return.
+      try {
+        closeSync(openSync(options.input, 'r+'));
+      } catch {
+        // Not a FIFO, or gone: nothing is blocked on it.
+      }
       process.exit(3);
     }
   });

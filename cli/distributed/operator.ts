@@ -9,14 +9,15 @@ import { basename, join, resolve } from 'node:path';
 import { urlCredentialIn } from '../environment.ts';
 import { variables, type Variable } from '../variables.ts';
 import { gitCommit, k6Version, machine } from '../meta.ts';
-import { k6Binary, projectRoot, scenarioBundle } from '../paths.ts';
+import { deliveryBundle, k6Binary, projectRoot, scenarioBundle } from '../paths.ts';
 import { writeMeta } from '../record.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { SettingError } from '../settings.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { check, resolvedOptions, say } from '../run.ts';
 import { rawFileSuffix } from './merge-command.ts';
-import { numeric } from '../settings.ts';
+import { choice, numeric } from '../settings.ts';
+import { collectorArguments, reducerArguments, type Delivery } from './delivery.ts';
 
 /** k6-operator's documented limit for a script held in a ConfigMap. */
 export const configMapLimitBytes = 1024 * 1024;
@@ -42,33 +43,58 @@ export interface OperatorInput {
   archive: Buffer;
   /** Variables the scenario reads, as the runners' environment. */
   env: Record<string, string>;
+  /** aggregate: a reducer sidecar per runner delivers to a collector pod; raw: every sample on a shared claim. */
+  delivery: Delivery;
+  /** The run's threshold keys, for the reducers' submetrics. */
+  thresholdKeys: string[];
+  /** dist/delivery.mjs, which the reducers and the collector run. */
+  deliveryProgram: Buffer;
 }
+
+/**
+ * The reducer and collector need node and nothing else; the major version the CLI is built and
+ * tested with (package.json's engines, .github/workflows).
+ */
+export const nodeImage = 'node:20-alpine';
+const collectorPort = 8080;
+/** Inside a runner pod: the FIFO k6 writes its samples into, and handleSummary's folder. */
+const samplesMount = '/samples';
+const samplesFifo = `${samplesMount}/k6.json`;
+const summaryDir = `${samplesMount}/summary`;
+const programMount = '/loadgate';
+const programFile = 'delivery.mjs';
 
 type EnvVar = { name: string; value: string } | { name: string; valueFrom: { fieldRef: { fieldPath: string } } };
 
-export function operatorManifests(input: OperatorInput) {
+export const manifestFiles = {
+  pvc: 'pvc.json',
+  configMap: 'configmap.json',
+  collector: 'collector.json',
+  collectorService: 'collector-service.json',
+  testRun: 'testrun.json',
+} as const;
+
+/** A Kubernetes object as written; its spec is whatever its kind defines, so it stays open. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; binaryData?: Record<string, string> };
+export type Manifests = { configMap: Manifest; testRun: Manifest; collector: Manifest; pvc?: Manifest; collectorService?: Manifest };
+
+export function operatorManifests(input: OperatorInput): Manifests {
   // The operator labels runner pods app=k6 itself; ours say which run they belong to.
   const labels = { 'loadgate/run': input.runId, 'loadgate/scenario': input.scenario };
-  const runDir = `${resultsMount}/${input.runId}`;
   // Every runner pod carries its job's name (<runId>-<index>), which tells the runners apart;
   // Kubernetes expands $(LOADGATE_RUNNER) in the later variables and in the container command.
   const runnerName: EnvVar = { name: 'LOADGATE_RUNNER', valueFrom: { fieldRef: { fieldPath: "metadata.labels['job-name']" } } };
-  const runnerDir = `${runDir}/$(LOADGATE_RUNNER)`;
-  const volumeMounts = [{ name: resultsClaim, mountPath: resultsMount }];
-  const pvc = {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name: resultsClaim, labels: { app: 'loadgate' } },
-    // Runners land on several nodes and all write to it at once.
-    spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '10Gi' } } },
-  };
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: input.runId, labels },
-    binaryData: { 'archive.tar': input.archive.toString('base64') },
+    binaryData: {
+      'archive.tar': input.archive.toString('base64'),
+      ...(input.delivery === 'aggregate' ? { [programFile]: input.deliveryProgram.toString('base64') } : {}),
+    },
   };
-  const testRun = {
+  const testRun = (args: string[], runDir: string, runner: { initContainers: object[]; volumeMounts: object[]; volumes: object[] }): Manifest => ({
     apiVersion: 'k6.io/v1alpha1',
     kind: 'TestRun',
     metadata: { name: input.runId, labels },
@@ -77,37 +103,108 @@ export function operatorManifests(input: OperatorInput) {
       script: { configMap: { name: input.runId, file: 'archive.tar' } },
       // The operator adds --execution-segment, --tag instance_id=<index> and --tag testrun_name.
       // spec.args (k6-operator v1.6.0) is a list, so no argument depends on how a string is split.
-      args: ['--out', `json=${runnerDir}${rawFileSuffix}`, '--tag', `loadgate_run=${input.runId}`, '--log-format=json'],
+      args: [...args, '--tag', `loadgate_run=${input.runId}`, '--log-format=json'],
       runner: {
         image: input.image,
         metadata: { labels },
         env: [
           runnerName,
-          { name: 'LOADGATE_RUN_DIR', value: runnerDir },
+          { name: 'LOADGATE_RUN_DIR', value: runDir },
           { name: 'K6_NO_USAGE_REPORT', value: 'true' },
           ...Object.entries(input.env).map(([name, value]) => ({ name, value })),
         ],
-        // k6 creates neither the summary's folder nor the raw file's.
-        initContainers: [{ name: 'loadgate-output-folder', image: input.image, command: ['mkdir', '-p', runnerDir], env: [runnerName], volumeMounts }],
-        volumeMounts,
-        volumes: [{ name: resultsClaim, persistentVolumeClaim: { claimName: resultsClaim } }],
+        ...runner,
       },
     },
-  };
-  const collector = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `${input.runId}-collect`, labels },
-    spec: {
-      restartPolicy: 'Never',
-      containers: [{ name: 'collect', image: input.image, command: ['sleep', '3600'], volumeMounts }],
-      volumes: [{ name: resultsClaim, persistentVolumeClaim: { claimName: resultsClaim } }],
+  });
+  if (input.delivery === 'raw') return rawDelivery(input, labels, runnerName, configMap, testRun);
+  const samples = { name: 'loadgate-samples', mountPath: samplesMount };
+  const program = { name: 'loadgate-delivery', mountPath: programMount, readOnly: true };
+  const programVolume = { name: program.name, configMap: { name: input.runId, items: [{ key: programFile, path: programFile }] } };
+  const collectorName = `${input.runId}-collector`;
+  const collectorLabels = { ...labels, 'loadgate/role': 'collector' };
+  const reducer = reducerArguments({
+    input: samplesFifo,
+    runner: '$(LOADGATE_RUNNER)',
+    thresholdKeys: input.thresholdKeys,
+    destination: { url: `http://${collectorName}:${collectorPort}` },
+    summaryDir,
+  });
+  return {
+    configMap,
+    collector: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: collectorName, labels: collectorLabels },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'collect',
+            image: nodeImage,
+            command: ['node', `${programMount}/${programFile}`, ...collectorArguments({ dir: '/aggregates', listen: `0.0.0.0:${collectorPort}` })],
+            ports: [{ containerPort: collectorPort }],
+            volumeMounts: [{ name: 'aggregates', mountPath: '/aggregates' }, program],
+          },
+        ],
+        volumes: [{ name: 'aggregates', emptyDir: {} }, programVolume],
+      },
     },
-  };
-  return { pvc, configMap, testRun, collector };
+    collectorService: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: collectorName, labels },
+      spec: { selector: collectorLabels, ports: [{ port: collectorPort, targetPort: collectorPort }] },
+    },
+    testRun: testRun(['--out', `json=${samplesFifo}`], summaryDir, {
+      initContainers: [
+        // A plain init container, so the FIFO exists before the reducer opens it and before k6
+        // would otherwise create a regular file of that name.
+        { name: 'loadgate-fifo', image: input.image, command: ['sh', '-c', `mkfifo -m 644 ${samplesFifo} && mkdir -p ${summaryDir}`], volumeMounts: [samples] },
+        // A native sidecar (restartPolicy Always, Kubernetes 1.29+): it runs beside k6 and gets
+        // SIGTERM once k6 has exited.
+        { name: 'loadgate-reducer', image: nodeImage, restartPolicy: 'Always', command: ['node', `${programMount}/${programFile}`, ...reducer], env: [runnerName], volumeMounts: [samples, program] },
+      ],
+      volumeMounts: [samples],
+      volumes: [{ name: samples.name, emptyDir: {} }, programVolume],
+    }),
+  } satisfies Manifests;
 }
 
-export const manifestFiles = { pvc: 'pvc.json', configMap: 'configmap.json', testRun: 'testrun.json', collector: 'collector.json' } as const;
+/** Today's other path: every runner writes its raw samples and summary to one ReadWriteMany claim. */
+function rawDelivery(
+  input: OperatorInput,
+  labels: Record<string, string>,
+  runnerName: EnvVar,
+  configMap: Manifest,
+  testRun: (args: string[], runDir: string, runner: { initContainers: object[]; volumeMounts: object[]; volumes: object[] }) => Manifest,
+): Manifests {
+  const runnerDir = `${resultsMount}/${input.runId}/$(LOADGATE_RUNNER)`;
+  const volumeMounts = [{ name: resultsClaim, mountPath: resultsMount }];
+  const volumes = [{ name: resultsClaim, persistentVolumeClaim: { claimName: resultsClaim } }];
+  return {
+    pvc: {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: resultsClaim, labels: { app: 'loadgate' } },
+      // Runners land on several nodes and all write to it at once.
+      spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '10Gi' } } },
+    },
+    configMap,
+    testRun: testRun(['--out', `json=${runnerDir}${rawFileSuffix}`], runnerDir, {
+      // k6 creates neither the summary's folder nor the raw file's.
+      initContainers: [{ name: 'loadgate-output-folder', image: input.image, command: ['mkdir', '-p', runnerDir], env: [runnerName], volumeMounts }],
+      volumeMounts,
+      volumes,
+    }),
+    collector: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `${input.runId}-collect`, labels },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'collect', image: input.image, command: ['sleep', '3600'], volumeMounts }], volumes },
+    },
+  };
+}
 
 /** What the runners need to read the same options the archive froze: the set, non-secret variables k6 reads. */
 export function runnerEnvironment(k6Env: NodeJS.ProcessEnv): Record<string, string> {
@@ -132,6 +229,7 @@ export function runIdOf(dir: string): string {
 
 export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, limitBytes = configMapLimitBytes): Promise<number> {
   const parallelism = numeric(env, 'PARALLELISM');
+  const delivery = choice(env, 'DELIVERY') as Delivery;
   // The archive and testrun.json carry the runners' variables: a URL's credential would ride along.
   const withCredential = urlCredentialIn(env);
   if (withCredential) {
@@ -169,7 +267,18 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
     say(`k6 archive failed: ${stderr}`);
     return exitCodes.scriptError.code;
   }
-  const manifests = operatorManifests({ runId, scenario, parallelism, image: pinnedRunnerImage(), archive: readFileSync(archive), env: runnerEnv });
+  const options = resolvedOptions(archive, { PATH: env.PATH, K6_NO_USAGE_REPORT: 'true' });
+  const manifests = operatorManifests({
+    runId,
+    scenario,
+    parallelism,
+    image: pinnedRunnerImage(),
+    archive: readFileSync(archive),
+    env: runnerEnv,
+    delivery,
+    thresholdKeys: Object.keys((options as { thresholds?: Record<string, unknown> } | null)?.thresholds ?? {}),
+    deliveryProgram: readFileSync(deliveryBundle),
+  });
   const configMapText = JSON.stringify(manifests.configMap);
   if (Buffer.byteLength(configMapText) > limitBytes) {
     say(
@@ -180,14 +289,13 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
   }
   const k8sDir = join(dir, 'operator');
   mkdirSync(k8sDir, { recursive: true });
-  for (const [key, file] of Object.entries(manifestFiles)) {
-    writeFileSync(join(k8sDir, file), `${JSON.stringify(manifests[key as keyof typeof manifestFiles], null, 2)}\n`);
-  }
+  const written = (Object.keys(manifestFiles) as Array<keyof typeof manifestFiles>).filter((key) => manifests[key]);
+  for (const key of written) writeFileSync(join(k8sDir, manifestFiles[key]), `${JSON.stringify(manifests[key], null, 2)}\n`);
   writeMeta(dir, {
     scenario,
     profile: config.profileName,
     exitCode: 0,
-    reason: `manifests written for ${parallelism} k6-operator runners; nothing ran yet`,
+    reason: `manifests written for ${parallelism} k6-operator runners delivering ${delivery === 'aggregate' ? 'aggregates to a collector' : 'raw samples to a claim'}; nothing ran yet`,
     stoppedEarly: false,
     startedAt: new Date().toISOString(),
     gitCommit: gitCommit(projectRoot),
@@ -195,14 +303,20 @@ export async function operatorCommand(argument: string, env: NodeJS.ProcessEnv, 
     machine: machine(),
     target: { baseUrl: config.baseUrl, startedByLoadgate: false },
     environment: runnerEnv,
-    options: resolvedOptions(archive, { PATH: env.PATH, K6_NO_USAGE_REPORT: 'true' }),
+    options,
   });
   const collectPod = manifests.collector.metadata.name;
-  say(`wrote ${k8sDir}: ${Object.values(manifestFiles).join(', ')}`);
+  const file = (key: keyof typeof manifestFiles) => `-f ${join(k8sDir, manifestFiles[key])}`;
+  say(`wrote ${k8sDir}: ${written.map((key) => manifestFiles[key]).join(', ')}`);
   // Server-side apply: client-side apply copies the object into an annotation capped at 256 KiB,
   // less than the ConfigMap may hold.
-  say(`run it:     kubectl apply --server-side -f ${join(k8sDir, manifestFiles.pvc)} -f ${join(k8sDir, manifestFiles.configMap)} -f ${join(k8sDir, manifestFiles.testRun)}`);
-  say(`collect it: kubectl apply -f ${join(k8sDir, manifestFiles.collector)} && kubectl wait --for=condition=Ready pod/${collectPod} && kubectl cp ${collectPod}:${resultsMount}/${runId} ${join(dir, 'runners')}`);
+  if (delivery === 'aggregate') {
+    say(`run it:     kubectl apply --server-side ${file('configMap')} ${file('collector')} ${file('collectorService')} ${file('testRun')}`);
+    say(`collect it: kubectl get testrun ${runId} -w   (until stage "finished"), then kubectl cp ${collectPod}:/aggregates ${join(dir, 'runners')}`);
+  } else {
+    say(`run it:     kubectl apply --server-side ${file('pvc')} ${file('configMap')} ${file('testRun')}`);
+    say(`collect it: kubectl apply ${file('collector')} && kubectl wait --for=condition=Ready pod/${collectPod} && kubectl cp ${collectPod}:${resultsMount}/${runId} ${join(dir, 'runners')}`);
+  }
   say(`merge it:   make merge RUNS=${join(dir, 'runners')}`);
   return exitCodes.passed.code;
 }

@@ -12,7 +12,8 @@ import { latencyKey } from '../../thresholds/keys.ts';
 import { readMeta, readSummary, runMake, wiringProfile } from './harness.ts';
 
 test('four instances: exact merge recorded, and the sketched p95 per endpoint agrees within the bound', { timeout: 300_000 }, async () => {
-  const run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '4', PROFILE: wiringProfile, PROFILE_CAPTURE: 'off' });
+  // Raw delivery, so the sketch can be set against every sample.
+  const run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '4', PROFILE: wiringProfile, PROFILE_CAPTURE: 'off', DELIVERY: 'raw' });
   assert.ok(run.runDir, `no run folder: ${run.stderr.slice(-2000)}`);
   assert.equal(run.code, 0, run.stderr.slice(-2000));
   const meta = readMeta(run.runDir);

@@ -4,15 +4,17 @@
 // by two instances (read back from the reference service's SQLite file).
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { mergeRawSamples } from '../../cli/distributed/merge.ts';
 import { thresholdSources, type ThresholdOption } from '../../cli/distributed/thresholds.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
-import { readMeta, readSummary, runMake, tempResultsDir, wiringProfile, type Outcome } from './harness.ts';
+import { collectorArguments, reducerArguments } from '../../cli/distributed/delivery.ts';
+import { deliveryBundle } from '../../cli/paths.ts';
+import { readMeta, readSummary, runMake, spawnCollect, tempResultsDir, wiringProfile, type Outcome } from './harness.ts';
 
 interface Point {
   metric: string;
@@ -50,7 +52,8 @@ describe(`make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=${wiringProfi
 
   before(async () => {
     // 200 peak VUs put two VUs in every persona (5% of the peak), so both instances create comments and votes.
-    run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '2', PROFILE: wiringProfile, VUS: '200', TARGET_ARGS: `-db ${db}`, PROFILE_CAPTURE: 'off' });
+    // Raw delivery: these tests read every sample; distributed-delivery.test.ts runs the default.
+    run = await runMake('load-distributed', { SCENARIO: 'mixed', INSTANCES: '2', PROFILE: wiringProfile, VUS: '200', TARGET_ARGS: `-db ${db}`, PROFILE_CAPTURE: 'off', DELIVERY: 'raw' });
     assert.ok(run.runDir, `no run folder: ${run.stderr.slice(-2000)}`);
     dir = run.runDir;
     merged = readSummary(dir);
@@ -123,12 +126,40 @@ describe(`make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=${wiringProfi
     assert.ok(existsSync(join(again.runDir, 'REPORT.md')));
   });
 
+  test("the same raw files through dist/delivery.mjs's reducer and collector merge into the same summary", async () => {
+    const aggregates = join(tempResultsDir(), 'aggregates');
+    const socket = join(tempResultsDir(), 'c.sock');
+    const collector = spawn(process.execPath, [deliveryBundle, ...collectorArguments({ dir: aggregates, listen: `unix:${socket}` })], { stdio: 'ignore' });
+    try {
+      const thresholdKeys = Object.keys((readMeta(dir).options as { thresholds: object }).thresholds);
+      for (const [i, instance] of instances.entries()) {
+        const args = reducerArguments({ input: instance.rawFile, runner: `instance-${i}`, thresholdKeys, destination: { socket }, summaryDir: join(dir, `instance-${i}`) });
+        const reduced = await spawnCollect(process.execPath, [deliveryBundle, ...args], process.env);
+        assert.equal(reduced.code, 0, reduced.stderr);
+        assert.match(reduced.stderr, new RegExp(`reducer instance-${i}: ${instance.raw.length} samples .*trends exact.* with its summary`));
+      }
+    } finally {
+      collector.kill();
+    }
+    assert.deepEqual(readdirSync(aggregates).sort(), ['instance-0.aggregate.json.gz', 'instance-1.aggregate.json.gz']);
+    const again = await runMake('merge', { RUNS: aggregates });
+    assert.ok(again.runDir, again.stderr);
+    assert.deepEqual(readSummary(again.runDir).metrics, merged.metrics, 'same metrics, values and threshold results as the raw merge');
+    const meta = readMeta(again.runDir);
+    assert.equal(meta.merge?.delivery, 'aggregate');
+    assert.equal(meta.merge?.method, 'exact');
+    assert.deepEqual(meta.instances?.map((i) => i.samples), instances.map((i) => i.raw.length));
+    const sizes = readdirSync(aggregates).map((name) => statSync(join(aggregates, name)).size);
+    const rawSizes = instances.map((instance) => statSync(instance.rawFile).size);
+    assert.ok(sizes.every((size, i) => size < rawSizes[i]), `aggregates ${sizes.join(', ')} bytes against raw ${rawSizes.join(', ')}`);
+  });
+
   test('make merge without RUNS, or with a folder holding no raw samples, says what it needs', async () => {
     const none = await runMake('merge');
     assert.match(none.stderr, /make merge needs RUNS/);
     assert.match(none.stderr, /Error 2\b/);
     const empty = await runMake('merge', { RUNS: join(dir, 'instance-0') });
-    assert.match(empty.stderr, /holds no raw sample files \(\*\.json\.gz/);
+    assert.match(empty.stderr, /holds no raw sample files \(\*\.json\.gz.*and no delivered aggregates/);
     assert.equal(empty.runDir, null, 'no run folder for bad input');
   });
 

@@ -2,10 +2,7 @@
 // interpolation, submetrics, threshold evaluation on the merged data, and the bounded memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { mergeRawSamples } from '../../cli/distributed/merge.ts';
 import { submetricTags } from '../../cli/distributed/accumulate.ts';
 import { TrendSink } from '../../cli/distributed/sinks.ts';
@@ -13,50 +10,10 @@ import { parseThreshold, passes } from '../../cli/distributed/thresholds.ts';
 import { LoadgateError } from '../../cli/exit-codes.ts';
 import { segmentFlags, segmentSequence } from '../../cli/distributed/local.ts';
 import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
+import { writeFileSync } from 'node:fs';
+import { dir, rawFile, requests } from './raw-samples.ts';
+import { decodeAggregate, encodeAggregate, reduceRaw } from '../../cli/distributed/aggregate.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'loadgate-merge-'));
-
-interface Sample {
-  metric: string;
-  value: number;
-  tags?: Record<string, string>;
-}
-
-const types: Record<string, [string, string]> = {
-  http_req_duration: ['trend', 'time'],
-  http_reqs: ['counter', 'default'],
-  http_req_failed: ['rate', 'default'],
-  vus: ['gauge', 'default'],
-};
-
-/** A raw file in k6's --out json shape: a Metric line before a metric's first Point. */
-function rawFile(name: string, samples: Sample[], gzip = true): string {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  samples.forEach((sample, i) => {
-    if (!seen.has(sample.metric)) {
-      seen.add(sample.metric);
-      const [type, contains] = types[sample.metric];
-      lines.push(JSON.stringify({ type: 'Metric', data: { name: sample.metric, type, contains, thresholds: [], submetrics: null }, metric: sample.metric }));
-    }
-    const time = new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString();
-    lines.push(JSON.stringify({ metric: sample.metric, type: 'Point', data: { time, value: sample.value, tags: sample.tags ?? {} } }));
-  });
-  const file = join(dir, name);
-  const text = `${lines.join('\n')}\n`;
-  writeFileSync(file, gzip ? gzipSync(text) : text);
-  return file;
-}
-
-/** Requests to one endpoint: duration, count and failure samples, as k6 emits them. */
-function requests(endpoint: string, durations: number[]): Sample[] {
-  const tags = { endpoint, expected_response: 'true', name: `GET /${endpoint}`, status: '200' };
-  return durations.flatMap((value) => [
-    { metric: 'http_req_duration', value, tags },
-    { metric: 'http_reqs', value: 1, tags },
-    { metric: 'http_req_failed', value: 0, tags },
-  ]);
-}
 
 const repeat = (value: number, times: number) => Array<number>(times).fill(value);
 
@@ -212,5 +169,45 @@ test('a sketched merge names the percentile thresholds within its error of the l
   assert.deepEqual(sketched.merge.nearLimit.map((entry) => entry.replace(/ \(observed .*\)$/, '')), [`${feed} p(95)<95`]);
   assert.equal(sketched.merge.method, 'sketch');
   const exact = await mergeRawSamples({ rawFiles: [file], summaries: [null], thresholds: near });
-  assert.deepEqual(exact.merge, { method: 'exact', relativeError: 0, nearLimit: [] });
+  assert.deepEqual(exact.merge, { method: 'exact', relativeError: 0, nearLimit: [], delivery: 'raw' });
+});
+
+// Runners' aggregates (aggregate.ts): what a reducer delivers instead of the raw file.
+const aggregateThresholds = { [feed]: ['p(95)<100'], [clip]: ['p(95)<50'], vus: ['value>0'], http_req_failed: ['rate<0.1'] };
+const delivered = async (file: string, runner: string, exactLimit?: number) =>
+  decodeAggregate(encodeAggregate(await reduceRaw({ file, runner, thresholdKeys: Object.keys(aggregateThresholds), exactLimit })), runner);
+
+test("two runners' aggregates merge into exactly the summary their raw files give", async () => {
+  const a = rawFile('agg-a.json.gz', [...requests('feed', [...repeat(10, 500), ...repeat(300, 30)]), ...requests('clip_detail', repeat(7, 40)), ...[3, 5].map((value) => ({ metric: 'vus', value }))]);
+  const b = rawFile('agg-b.json', [...requests('feed', repeat(12, 400)), ...[2, 6, 1].map((value) => ({ metric: 'vus', value }))], false);
+  const summaries = [summaryOf(30_000), summaryOf(29_000)];
+  const fromRaw = await mergeRawSamples({ rawFiles: [a, b], summaries, thresholds: aggregateThresholds });
+  const fromAggregates = await mergeRawSamples({ aggregates: [await delivered(a, 'runner-0'), await delivered(b, 'runner-1')], summaries, thresholds: aggregateThresholds });
+  assert.deepEqual(fromAggregates.summary, fromRaw.summary);
+  assert.deepEqual(fromAggregates.samples, fromRaw.samples);
+  assert.deepEqual(fromAggregates.merge, { ...fromRaw.merge, delivery: 'aggregate' });
+  assert.equal(fromAggregates.summary.metrics.vus.values.max, 11, 'gauges stay per runner and add up');
+});
+
+test('a runner past its exact budget delivers histograms: the merge is sketched, within 1%, counts and extremes exact', async () => {
+  const durations = Array.from({ length: 3000 }, (_, i) => 1 + ((i * 7919) % 1000) / 10);
+  const a = rawFile('agg-big-a.json.gz', requests('feed', durations.slice(0, 1500)));
+  const b = rawFile('agg-big-b.json.gz', requests('feed', durations.slice(1500)));
+  const exact = await mergeRawSamples({ rawFiles: [a, b], summaries: [], thresholds: aggregateThresholds });
+  const aggregates = [await delivered(a, 'runner-0', 100), await delivered(b, 'runner-1')];
+  assert.ok('histogram' in aggregates[0].metrics.find((m) => m.name === 'http_req_duration')!.sink, 'over its budget of 100 values');
+  assert.ok('values' in aggregates[1].metrics.find((m) => m.name === 'http_req_duration')!.sink, 'the other runner stayed exact');
+  const sketched = await mergeRawSamples({ aggregates, summaries: [], thresholds: aggregateThresholds });
+  assert.equal(sketched.merge.method, 'sketch', 'one histogram makes the whole merge a sketch');
+  const [got, want] = [sketched.summary.metrics[feed].values, exact.summary.metrics[feed].values];
+  for (const stat of ['p(95)', 'med']) assert.ok(Math.abs(got[stat] - want[stat]) <= 0.01 * want[stat], `${stat}: ${got[stat]} against ${want[stat]}`);
+  for (const stat of ['min', 'max', 'avg']) assert.ok(Math.abs(got[stat] - want[stat]) < 1e-9 * want[stat], `${stat} stays exact`);
+  assert.equal(sketched.summary.metrics.http_reqs.values.count, 3000);
+});
+
+test('an aggregate reduced without a submetric the thresholds name is refused with the key', async () => {
+  const file = rawFile('agg-other.json.gz', requests('feed', [10]));
+  const narrow = decodeAggregate(encodeAggregate(await reduceRaw({ file, runner: 'runner-0', thresholdKeys: [] })), 'narrow');
+  await assert.rejects(mergeRawSamples({ aggregates: [narrow], summaries: [], thresholds: { [feed]: ['p(95)<1'] } }), new RegExp(`runner-0 was reduced without the submetrics .*${feed.replace(/[{}]/g, '\\$&')}`));
+  assert.throws(() => decodeAggregate(Buffer.from('plain'), 'x.aggregate.json.gz'), /x\.aggregate\.json\.gz is not a gzipped loadgate aggregate/);
 });
