@@ -42,7 +42,7 @@ async function fakeApiServer(): Promise<{ url: string; close: () => Promise<void
   const routes: Record<string, unknown> = {
     '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
     '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'k6.io', versions: [k6Group], preferredVersion: k6Group }] },
-    '/api/v1': list('v1', [['configmaps', 'ConfigMap'], ['persistentvolumeclaims', 'PersistentVolumeClaim'], ['pods', 'Pod']]),
+    '/api/v1': list('v1', [['configmaps', 'ConfigMap'], ['persistentvolumeclaims', 'PersistentVolumeClaim'], ['pods', 'Pod'], ['services', 'Service']]),
     '/apis/k6.io/v1alpha1': list('k6.io/v1alpha1', [['testruns', 'TestRun']]),
   };
   const server = createServer((request, response) => {
@@ -94,7 +94,7 @@ test('make operator SCENARIO=mixed PARALLELISM=4 writes an archive k6 reads and 
   try {
     const applied = await spawnCollect('kubectl', ['apply', '--dry-run=client', '--validate=false', '-f', k8s], { ...cleanEnv({}), KUBECONFIG: kubeconfig });
     assert.equal(applied.code, 0, applied.stderr);
-    for (const object of ['persistentvolumeclaim/loadgate-results', `configmap/${configMap.metadata.name}`, `testrun.k6.io/${testRun.metadata.name}`]) {
+    for (const object of [`configmap/${configMap.metadata.name}`, `testrun.k6.io/${testRun.metadata.name}`, `pod/${testRun.metadata.name}-collector`, `service/${testRun.metadata.name}-collector`]) {
       assert.match(applied.stdout, new RegExp(`${object.replace('.', '\\.')} created \\(dry run\\)`));
     }
   } finally {

@@ -47,7 +47,7 @@ test('make operator SCENARIO=mixed PARALLELISM=4 output is accepted by a real AP
 
   const applied = await api.kubectl(['apply', '--server-side', '-f', k8s]);
   assert.equal(applied.code, 0, applied.stderr);
-  for (const object of ['persistentvolumeclaim/loadgate-results', `configmap/${written.metadata.name}`, `testrun.k6.io/${written.metadata.name}`, `pod/${written.metadata.name}-collect`]) {
+  for (const object of [`configmap/${written.metadata.name}`, `testrun.k6.io/${written.metadata.name}`, `pod/${written.metadata.name}-collector`, `service/${written.metadata.name}-collector`]) {
     assert.match(applied.stdout, new RegExp(`${object.replaceAll('.', '\\.')} serverside-applied`));
   }
   const read = await api.kubectl(['get', 'testrun', written.metadata.name, '-o', 'json']);
@@ -57,6 +57,19 @@ test('make operator SCENARIO=mixed PARALLELISM=4 output is accepted by a real AP
   assert.deepEqual(stored.spec.args, written.spec.args, 'spec.args kept as the list v1.6.0 defines');
   assert.deepEqual(stored.spec.script, written.spec.script);
   assert.deepEqual(stored.spec.runner.env, written.spec.runner.env);
+  // A field the CRD's schema lacked would be pruned silently: the reducer must still be a sidecar.
+  assert.deepEqual(stored.spec.runner.initContainers, written.spec.runner.initContainers, 'the FIFO init container and the reducer sidecar kept whole');
+  assert.equal(stored.spec.runner.initContainers[1].restartPolicy, 'Always');
+  assert.deepEqual(stored.spec.runner.volumes, written.spec.runner.volumes);
+  const service = JSON.parse((await api.kubectl(['get', 'service', `${written.metadata.name}-collector`, '-o', 'json'])).stdout);
+  assert.deepEqual(service.spec.selector, JSON.parse(readFileSync(join(k8s, manifestFiles.collectorService), 'utf8')).spec.selector);
+
+  // DELIVERY=raw: the shared claim and the copying pod instead.
+  const raw = await runMake('operator', { SCENARIO: 'mixed', PARALLELISM: '4', PROFILE: 'smoke', DELIVERY: 'raw' });
+  assert.equal(raw.code, 0, raw.stderr);
+  const rawDryRun = await api.kubectl(['apply', '--server-side', '--dry-run=server', '-f', join(raw.runDir!, 'operator')]);
+  assert.equal(rawDryRun.code, 0, rawDryRun.stderr);
+  assert.match(rawDryRun.stdout, /persistentvolumeclaim\/loadgate-results serverside-applied \(server dry run\)/);
 });
 
 test('a TestRun with parallelism "four" is refused by the CRD schema, in dry run and for real', { timeout: 60_000 }, async () => {
