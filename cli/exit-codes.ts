@@ -21,7 +21,7 @@ export const exitCodes = {
   badCommandLine: entry(2, 'loadgate', 'bad command line (unknown command or scenario, nothing started), or the gate cannot compare: no or corrupt baseline, another scenario, profile or machine, an endpoint missing on one side'),
   serviceFailed: entry(3, 'loadgate', 'the reference service, or the PostgreSQL or Redis started for it, could not start (its own error is quoted)', true),
   k6Failed: entry(4, 'loadgate', 'k6 could not be started or died without an exit code', true),
-  mergeFailed: entry(5, 'loadgate', 'the raw samples of a distributed run could not be merged (the file and line are named)'),
+  mergeFailed: entry(5, 'loadgate', 'the raw samples or delivered aggregates of a distributed run could not be merged (the file and line, or the runner that delivered nothing, are named)'),
   serviceDied: entry(6, 'loadgate', 'the reference service died during the run; k6 was stopped at once (its exit code or signal and last log line are quoted)', true),
   cloudTestFailed: entry(97, 'k6', 'the cloud test run failed'),
   cloudProgressLost: entry(98, 'k6', 'k6 could not get the cloud test run’s progress'),

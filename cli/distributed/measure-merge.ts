@@ -1,17 +1,19 @@
 // Measures the merge's memory and time on synthetic raw files, for the figures docs/distributed.md states:
 //   node --import tsx cli/distributed/measure-merge.ts write <file.json.gz> <requests>
-//   node --import tsx cli/distributed/measure-merge.ts merge [auto|exact|sketch] <file.json.gz>...
+//   node --import tsx cli/distributed/measure-merge.ts reduce <file.json.gz> <out.aggregate.json.gz>
+//   node --import tsx cli/distributed/measure-merge.ts merge [auto|exact|sketch] <file.json.gz or .aggregate.json.gz>...
 // Naming one file n times merges n runners that each delivered it (10 × a 1 M file is 10 M requests).
 // `write` emits what k6 records per HTTP request of the mixed scenario (7 timing trends, the
 // request count, failure rate, bytes, one check, the iteration), spread over the endpoints; `merge`
 // merges the files and prints the merge that ran, the samples read, the trend bytes held, peak RSS
 // and the time taken.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { endpointNames } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 import { mergeRawSamples } from './merge.ts';
+import { aggregateSuffix, readAggregate, reduceRaw, writeAggregate } from './aggregate.ts';
 import type { TrendMerge } from './sinks.ts';
 import { exitWith, LoadgateError } from '../exit-codes.ts';
 
@@ -61,10 +63,24 @@ async function write(file: string, requests: number): Promise<void> {
   await once(out, 'finish');
 }
 
+const thresholds = Object.fromEntries(endpointNames.slice(0, 7).map((endpoint) => [latencyKey(endpoint), ['p(95)<100']]));
+
+/** What a runner's reducer does with its share: the time, memory and the aggregate's size. */
+async function reduce(file: string, out: string): Promise<void> {
+  const started = process.hrtime.bigint();
+  const aggregate = await reduceRaw({ file, runner: 'runner-0', thresholdKeys: Object.keys(thresholds) });
+  writeAggregate(out, aggregate);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const trends = aggregate.metrics.filter((metric) => metric.type === 'trend');
+  process.stdout.write(`${JSON.stringify({ requests: aggregate.samples / perRequest.length, samples: aggregate.samples, trends: trends.every((m) => 'values' in m.sink) ? 'exact' : 'sketched', aggregateKiB: +(statSync(out).size / 1024).toFixed(1), peakRssMiB: +(process.resourceUsage().maxRSS / 1024).toFixed(1), seconds: +seconds.toFixed(1) })}\n`);
+}
+
+/** Raw files and aggregates (named *.aggregate.json.gz) alike, as `make merge` takes them. */
 async function merge(trendMerge: TrendMerge, files: string[]): Promise<void> {
   const started = process.hrtime.bigint();
-  const thresholds = Object.fromEntries(endpointNames.slice(0, 7).map((endpoint) => [latencyKey(endpoint), ['p(95)<100']]));
-  const { samples, trendBytes, merge: record } = await mergeRawSamples({ rawFiles: files, summaries: [{ metrics: {}, state: { testRunDurationMs: 1000 } }], thresholds, trendMerge });
+  const aggregates = files.filter((file) => file.endsWith(aggregateSuffix)).map(readAggregate);
+  const rawFiles = files.filter((file) => !file.endsWith(aggregateSuffix));
+  const { samples, trendBytes, merge: record } = await mergeRawSamples({ rawFiles, aggregates, summaries: [{ metrics: {}, state: { testRunDurationMs: 1000 } }], thresholds, trendMerge });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const total = samples.reduce((a, b) => a + b, 0);
   process.stdout.write(`${JSON.stringify({ method: record.method, requests: total / perRequest.length, samples: total, trendMiB: +(trendBytes / 2 ** 20).toFixed(1), peakRssMiB: +(process.resourceUsage().maxRSS / 1024).toFixed(1), seconds: +seconds.toFixed(1) })}\n`);
@@ -72,9 +88,10 @@ async function merge(trendMerge: TrendMerge, files: string[]): Promise<void> {
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'write' && rest.length === 2) await write(rest[0], Number(rest[1]));
+else if (mode === 'reduce' && rest.length === 2) await reduce(rest[0], rest[1]);
 else if (mode === 'merge' && rest.length) {
   const methods: TrendMerge[] = ['auto', 'exact', 'sketch'];
   const named = methods.find((method) => method === rest[0]);
   await merge(named ?? 'auto', named ? rest.slice(1) : rest);
 }
-else exitWith(new LoadgateError('badCommandLine', 'usage: measure-merge.ts write <file.json.gz> <requests> | merge [auto|exact|sketch] <file.json.gz>...'), 'measure-merge');
+else exitWith(new LoadgateError('badCommandLine', 'usage: measure-merge.ts write <file.json.gz> <requests> | reduce <file.json.gz> <out.aggregate.json.gz> | merge [auto|exact|sketch] <file.json.gz or .aggregate.json.gz>...'), 'measure-merge');
