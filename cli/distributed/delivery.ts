@@ -163,7 +163,8 @@ export async function runReducer(options: ReducerOptions, log: (line: string) =>
  * aside, then renamed, so a reader never sees half of one); GET /aggregates lists what arrived.
  */
 export function startCollector(dir: string, listen: { socket: string } | { host: string; port: number }): Promise<Server> {
-  mkdirSync(dir, { recursive: true });
+  // Private, like every run folder: an aggregate carries the runner's summary.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const server = createServer((req, res) => {
     const answer = (status: number, text: string) => {
       res.writeHead(status, { 'content-type': 'text/plain' });
@@ -198,7 +199,7 @@ export function startCollector(dir: string, listen: { socket: string } | { host:
         return;
       }
       const file = join(dir, name);
-      writeFileSync(`${file}.partial`, body);
+      writeFileSync(`${file}.partial`, body, { mode: 0o600 });
       renameSync(`${file}.partial`, file);
       answer(201, `stored ${name}`);
     });

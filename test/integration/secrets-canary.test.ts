@@ -99,6 +99,26 @@ test('make load-mixed with a token secret flag, throwaway PostgreSQL and Redis a
   for (const file of filesUnder(dir)) assert.equal(statSync(file).mode & 0o777, 0o600, `${file} is 0600`);
 });
 
+test('make load-distributed with a token from a secret source: the reducers, the collector and the aggregates leak none', { timeout: 300_000 }, async () => {
+  const resultsDir = tempResultsDir();
+  const run = await make('load-distributed', {
+    SCENARIO: 'mixed',
+    INSTANCES: '2',
+    PROFILE: wiringProfile,
+    PROFILE_CAPTURE: 'off',
+    RESULTS_DIR: resultsDir,
+    TARGET_ARGS: `-token-secret ${signingSecret}`,
+    LOADGATE_SECRET_SOURCE: `mock=api_token=${token}`,
+    LOADGATE_TOKEN_SECRET: 'api_token',
+  });
+  assert.ok([0, 99].includes(Number(/Error (\d+)/.exec(run.stderr)?.[1] ?? run.code)), run.stderr.slice(-3000));
+  const [dir] = runFolders(resultsDir);
+  assert.equal(readdirSync(join(dir, 'aggregates')).length, 2, 'both reducers delivered');
+  assertFilesClean(dir, 10);
+  for (const file of filesUnder(dir)) assert.equal(statSync(file).mode & 0o777, 0o600, `${file} is 0600`);
+  assert.equal(statSync(join(dir, 'aggregates')).mode & 0o777, 0o700, 'the aggregates folder is private');
+});
+
 test('BASE_URL, LOADGATE_METRICS_URL and PPROF_URL with passwords: run, gate, operator and optimization-log leak none', { timeout: 300_000 }, async () => {
   const target = await startService([], join(tmpdir(), `loadgate-canary-target-${process.pid}.log`));
   const withPassword = (url: string, password: string) => url.replace('://', `://loadgate:${password}@`);
