@@ -61,8 +61,11 @@ async function runInstances(args: string[], run: Run, instances: number, deliver
     const output = { ...instanceOutput(join(dir, aggregatesFolder, `${name}${aggregateSuffix}`)), summaryDir: join(dir, name) };
     const fifo = join(scratch, `${name}.samples`);
     execFileSync('mkfifo', ['-m', '600', fifo]);
+    // Its own process group, as k6's: Ctrl-C at the terminal must not kill the reducer while k6,
+    // stopping, still writes the samples it measured.
     const reducer = spawn(process.execPath, [deliveryBundle, ...reducerArguments({ input: fifo, runner: name, thresholdKeys, destination: { socket }, summaryDir: output.summaryDir })], {
       stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
     });
     const reducerExit = new Promise<number>((done) => reducer.once('close', (code, signal) => done(code ?? (signal ? 128 : 1))));
     // A reducer that failed early would leave k6 blocked writing into a FIFO nobody reads.

@@ -35,6 +35,27 @@ test('an interrupted run keeps its summary, says why it ended and stops the targ
   assert.match(readFileSync(join(runDir, 'service.log'), 'utf8'), /shutdown complete/);
 });
 
+test('Ctrl-C at the terminal during a distributed run: the reducers outlive it and the run is merged from what they delivered', { timeout: 120_000 }, async () => {
+  const resultsDir = tempResultsDir();
+  let pid = 0;
+  // The terminal signals the whole foreground process group; setsid makes the CLI lead one here.
+  const interrupt = setTimeout(() => process.kill(-pid, 'SIGINT'), 12_000);
+  const run = await spawnCollect(
+    'setsid',
+    [process.execPath, 'dist/cli.mjs', 'load-distributed', 'mixed'],
+    cleanEnv({ PROFILE: 'smoke', INSTANCES: '2', PROFILE_CAPTURE: 'off', RESULTS_DIR: resultsDir }),
+    (started) => (pid = started),
+  );
+  clearTimeout(interrupt);
+  assert.equal(run.code, 105, run.stderr.slice(-2000));
+  const runDir = join(resultsDir, 'latest');
+  const meta = readMeta(runDir);
+  assert.match(meta.reason, /^interrupted by a signal/);
+  assert.equal(meta.merge?.delivery, 'aggregate');
+  assert.ok(meta.instances?.every((instance) => instance.samples > 0), JSON.stringify(meta.instances));
+  assert.ok((readSummary(runDir).metrics.http_reqs?.values.count ?? 0) > 0, 'requests made before the interrupt are kept');
+});
+
 test("a service that dies mid-run ends the run within 5 s with its death as the reason", { timeout: 120_000 }, async () => {
   const resultsDir = tempResultsDir();
   let cli = 0;
