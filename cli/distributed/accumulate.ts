@@ -3,7 +3,7 @@
 // reducer delivered (aggregate.ts). Both paths go through the same sinks, so a run merged from
 // aggregates equals the same run merged from raw samples whenever the aggregates carry exact values.
 import type { Aggregate } from './aggregate.ts';
-import { rawLines, type RawLine } from './raw-lines.ts';
+import { rawLines, type RawLine, type RawSource } from './raw-lines.ts';
 import { absorbState, newSink, type Sink, type TrendBudget } from './sinks.ts';
 import type { MetricType } from './thresholds.ts';
 
@@ -92,10 +92,11 @@ export class Accumulator {
     return sinks;
   }
 
-  /** Feeds one instance's raw output (a file or a FIFO); returns the samples read. */
-  async ingest(file: string, instance: number, onOpen?: () => void): Promise<number> {
+  /** Feeds one instance's raw output (a file, or the stream from a FIFO); returns the samples read. */
+  async ingest(source: RawSource, instance: number): Promise<number> {
+    const file = typeof source === 'string' ? source : source.name;
     let count = 0;
-    for await (const line of rawLines(file, onOpen)) {
+    for await (const line of rawLines(source)) {
       const data = line.data;
       if (!data) continue;
       if (line.type === 'Metric' && data.name && data.type) {

@@ -8,6 +8,7 @@ import type { K6Summary } from '../../lib/summary/model.ts';
 import { Accumulator, submetricKeys } from './accumulate.ts';
 import { TrendBudget, type SinkState } from './sinks.ts';
 import type { MetricType } from './thresholds.ts';
+import type { RawSource } from './raw-lines.ts';
 
 export const aggregateFormat = 'loadgate-aggregate/1';
 /** `<runner>.aggregate.json.gz`: told apart from k6's raw `<runner>.json.gz` by name. */
@@ -33,10 +34,10 @@ export interface Aggregate {
   summary: K6Summary | null;
 }
 
-/** Reduces one runner's raw output (a file, or the FIFO k6 writes into) to its aggregate. */
-export async function reduceRaw(input: { file: string; runner: string; thresholdKeys: readonly string[]; exactLimit?: number; onOpen?: () => void }): Promise<Aggregate> {
+/** Reduces one runner's raw output (a file, or the stream k6 writes into a FIFO) to its aggregate. */
+export async function reduceRaw(input: { file: RawSource; runner: string; thresholdKeys: readonly string[]; exactLimit?: number }): Promise<Aggregate> {
   const accumulator = new Accumulator(1, submetricKeys(input.thresholdKeys), new TrendBudget('auto', input.exactLimit ?? runnerExactLimit));
-  const samples = await accumulator.ingest(input.file, 0, input.onOpen);
+  const samples = await accumulator.ingest(input.file, 0);
   return {
     format: aggregateFormat,
     runner: input.runner,

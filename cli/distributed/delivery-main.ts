@@ -4,7 +4,7 @@
 //   node delivery.mjs collect --dir <folder> --listen <host:port | unix:path>
 import { parseArgs } from 'node:util';
 import { exitWith, LoadgateError } from '../exit-codes.ts';
-import { parseDestination, runReducer, startCollector } from './delivery.ts';
+import { parseDestination, reducerReady, runReducer, startCollector } from './delivery.ts';
 
 const usage = 'usage: delivery.mjs reduce --in <fifo> --runner <name> --thresholds <JSON list> --deliver <http://host:port|unix:path> [--summary <dir>] [--summary-wait-ms <ms>] | collect --dir <folder> --listen <host:port|unix:path>';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -30,8 +30,12 @@ async function main(argv: string[]): Promise<void> {
     } catch (error) {
       throw bad((error as Error).message);
     }
-    await runReducer({ input: values.in, runner: values.runner, thresholdKeys: thresholdKeys as string[], destination, summaryDir: values.summary, summaryWaitMs: waitMs }, log);
-    process.exit(0);
+    const delivered = await runReducer(
+      { input: values.in, runner: values.runner, thresholdKeys: thresholdKeys as string[], destination, summaryDir: values.summary, summaryWaitMs: waitMs },
+      log,
+      () => process.stdout.write(`${reducerReady}\n`),
+    );
+    process.exit(delivered ? 0 : 3);
   }
   if (command === 'collect') {
     const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, listen: { type: 'string' } } });

@@ -5,8 +5,9 @@
 // pod and the collector a pod behind a Service (operator.ts); on this machine both run beside the
 // k6 processes of `make load-distributed` (local.ts), the collector on a Unix socket only this user
 // can open. Both sides are in dist/delivery.mjs, which needs node and nothing else.
-import { chmodSync, closeSync, createReadStream, openSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, openSync, statSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { aggregateSuffix, decodeAggregate, encodeAggregate, reduceRaw, type Aggregate } from './aggregate.ts';
@@ -127,30 +128,47 @@ export async function deliver(destination: Destination, aggregate: Aggregate, at
   throw new Error(`could not deliver the aggregate of ${aggregate.runner} to ${'url' in destination ? destination.url : destination.socket}: ${last}`);
 }
 
+/** A line the reducer prints on stdout once it holds the FIFO: k6 may start writing. */
+export const reducerReady = 'ready';
+
+/**
+ * The FIFO, read without ever blocking in open(). The reducer opens it for reading (non-blocking,
+ * so no writer is needed yet) and for writing too: while it holds a write end the pipe keeps
+ * whatever k6 writes, even if k6 opens, writes and closes before the reducer reads, and k6's close
+ * is not an end of file. The end comes when the reducer is told the runner is gone and lets go.
+ */
+function openFifo(path: string): { chunks: AsyncIterable<Buffer>; release: () => void } {
+  const readEnd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  let writeEnd: number | null = openSync(path, constants.O_WRONLY);
+  // A pipe handle (epoll), not fs reads: those would wait on a worker thread that exit must join.
+  const socket = new Socket({ fd: readEnd, readable: true, writable: false });
+  return {
+    chunks: socket as AsyncIterable<Buffer>,
+    release: () => {
+      if (writeEnd !== null) closeSync(writeEnd);
+      writeEnd = null;
+    },
+  };
+}
+
 /** The reducer: reads the samples to their end, waits for the summary, delivers. */
-export async function runReducer(options: ReducerOptions, log: (line: string) => void): Promise<Aggregate> {
+export async function runReducer(options: ReducerOptions, log: (line: string) => void, ready: () => void = () => {}): Promise<Aggregate | null> {
   if (!runnerName.test(options.runner)) throw new Error(`--runner "${options.runner}" is not a name of letters, digits, ".", "_" and "-"`);
+  const fifo = statSync(options.input).isFIFO() ? openFifo(options.input) : null;
   let gone = false;
-  let reading = false;
-  // SIGTERM means the runner container has exited. While k6's stream is still open the reducer
-  // reads on to its end (the kernel keeps what k6 wrote); before k6 ever opened it there is
-  // nothing to deliver.
+  // SIGTERM means the runner container has exited (the kubelet's word to a sidecar; local.ts says
+  // the same): what k6 wrote is in the pipe, and letting go of the write end makes it end there.
   process.on('SIGTERM', () => {
     gone = true;
-    if (!reading) {
-      log(`reducer ${options.runner}: the runner ended before k6 wrote a sample; nothing to deliver`);
-      // The read is blocked in open() on a libuv worker, and node joins its workers on exit: open
-      // the FIFO here too (read-write never blocks on Linux), which lets that open return.
-      try {
-        closeSync(openSync(options.input, 'r+'));
-      } catch {
-        // Not a FIFO, or gone: nothing is blocked on it.
-      }
-      process.exit(3);
-    }
+    fifo?.release();
   });
+  ready();
   const started = Date.now();
-  const aggregate = await reduceRaw({ file: options.input, runner: options.runner, thresholdKeys: options.thresholdKeys, onOpen: () => (reading = true) });
+  const aggregate = await reduceRaw({ file: fifo ? { name: options.input, chunks: fifo.chunks } : options.input, runner: options.runner, thresholdKeys: options.thresholdKeys });
+  if (aggregate.samples === 0) {
+    log(`reducer ${options.runner}: the runner ended without writing a sample; nothing to deliver`);
+    return null;
+  }
   aggregate.summary = await awaitSummary(options.summaryDir, options.summaryWaitMs ?? 60_000, () => gone);
   await deliver(options.destination, aggregate);
   const kinds = new Set(aggregate.metrics.map((metric) => ('values' in metric.sink ? 'exact' : 'histogram' in metric.sink ? 'sketched' : null)).filter(Boolean));
@@ -216,7 +234,16 @@ export function startCollector(dir: string, listen: { socket: string } | { host:
   });
 }
 
-/** Reads a FIFO to its end and drops what it holds, so a k6 whose reducer failed never blocks writing. */
+/**
+ * Reads a FIFO to its end and drops what it holds, so a k6 whose reducer failed never blocks
+ * writing; the end comes when k6, its last writer, exits.
+ */
 export function drain(fifo: string): void {
-  createReadStream(fifo).on('error', () => {}).resume();
+  let fd: number;
+  try {
+    fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return; // Already removed with the run's scratch folder: nothing writes into it any more.
+  }
+  new Socket({ fd, readable: true, writable: false }).on('error', () => {}).resume();
 }

@@ -8,6 +8,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { runFiles } from '../../lib/run-files.ts';
 import { type RunEnd } from '../record.ts';
@@ -15,7 +16,7 @@ import { runK6, runScenario, say, type Run } from '../run.ts';
 import { Interrupts } from '../signals.ts';
 import { instanceOutput, mergeInto, rawFileSuffix, type InstanceOutput } from './merge-command.ts';
 import { aggregateSuffix } from './aggregate.ts';
-import { drain, reducerArguments, startCollector, type Delivery } from './delivery.ts';
+import { drain, reducerArguments, reducerReady, startCollector, type Delivery } from './delivery.ts';
 import { deliveryBundle } from '../paths.ts';
 import { choice, numeric } from '../settings.ts';
 
@@ -41,6 +42,7 @@ interface Instance {
   samplesPath: string;
   reducer?: ChildProcess;
   reducerExit?: Promise<number>;
+  ready?: Promise<unknown>;
 }
 
 async function runInstances(args: string[], run: Run, instances: number, delivery: Delivery): Promise<RunEnd> {
@@ -64,17 +66,24 @@ async function runInstances(args: string[], run: Run, instances: number, deliver
     // Its own process group, as k6's: Ctrl-C at the terminal must not kill the reducer while k6,
     // stopping, still writes the samples it measured.
     const reducer = spawn(process.execPath, [deliveryBundle, ...reducerArguments({ input: fifo, runner: name, thresholdKeys, destination: { socket }, summaryDir: output.summaryDir })], {
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     });
     const reducerExit = new Promise<number>((done) => reducer.once('close', (code, signal) => done(code ?? (signal ? 128 : 1))));
-    // A reducer that failed early would leave k6 blocked writing into a FIFO nobody reads.
+    // A reducer that failed would leave k6 blocked writing into a FIFO nobody reads.
     void reducerExit.then((code) => code !== 0 && drain(fifo));
-    return { output, samplesPath: fifo, reducer, reducerExit };
+    // k6 starts once the reducer holds the FIFO (or has given up), so no sample is written into a pipe nobody keeps.
+    const ready = Promise.race([
+      new Promise<void>((done) => createInterface({ input: reducer.stdout! }).on('line', (line) => line === reducerReady && done())),
+      reducerExit,
+      new Promise((done) => setTimeout(done, 30_000).unref()),
+    ]);
+    return { output, samplesPath: fifo, reducer, reducerExit, ready };
   });
   const ends = await Promise.all(
-    members.map(async ({ output, samplesPath, reducer, reducerExit }, i) => {
+    members.map(async ({ output, samplesPath, reducer, reducerExit, ready }, i) => {
       mkdirSync(output.summaryDir, { recursive: true });
+      await ready;
       const k6Env = {
         ...run.k6Env,
         LOADGATE_RUN_DIR: output.summaryDir,

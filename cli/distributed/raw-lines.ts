@@ -27,12 +27,9 @@ export function parseRawLine(line: string): RawLine {
 }
 
 /** The file's bytes, gunzipped when its first two are gzip's magic (the name is not trusted). */
-async function* plainChunks(file: string, onOpen?: () => void): AsyncGenerator<Buffer> {
-  // One open, read once: the file may be a FIFO that k6 is writing into (reduce.ts), which cannot
-  // be opened again to peek at its head.
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  // A FIFO opens when its writer does.
-  if (onOpen) raw.once('open', onOpen);
+async function* plainChunks(source: RawSource): AsyncGenerator<Buffer> {
+  // One pass: a stream (k6 writing into a FIFO, delivery.ts) cannot be reopened to peek at its head.
+  const raw = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source.chunks;
   const chunks = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await chunks.next();
   if (first.done) return;
@@ -47,8 +44,12 @@ async function* plainChunks(file: string, onOpen?: () => void): AsyncGenerator<B
   yield* gunzip;
 }
 
-/** Every line of a raw file, parsed; `onOpen` is told when the file (a FIFO: its writer) opened. */
-export async function* rawLines(file: string, onOpen?: () => void): AsyncGenerator<RawLine> {
+/** A raw file's path, or a stream of k6's output under a name for messages. */
+export type RawSource = string | { name: string; chunks: AsyncIterable<Buffer> };
+
+/** Every line of a raw file or stream, parsed. */
+export async function* rawLines(source: RawSource): AsyncGenerator<RawLine> {
+  const file = typeof source === 'string' ? source : source.name;
   let number = 0;
   let rest = '';
   // Split by hand, a chunk at a time: readline's per-line events cost more than the parsing.
@@ -59,7 +60,7 @@ export async function* rawLines(file: string, onOpen?: () => void): AsyncGenerat
       throw new Error(`${file}:${number} is not a k6 JSON output line: ${line.slice(0, 80)}`);
     }
   };
-  for await (const chunk of plainChunks(file, onOpen)) {
+  for await (const chunk of plainChunks(source)) {
     const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n');
     rest = lines.pop()!;
     const parsed: RawLine[] = [];

@@ -10,19 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readAggregate, reduceRaw } from '../../cli/distributed/aggregate.ts';
-import { deliver, reducerArguments, startCollector } from '../../cli/distributed/delivery.ts';
+import { deliver, reducerArguments, reducerReady, startCollector } from '../../cli/distributed/delivery.ts';
 import { deliveryBundle } from '../../cli/paths.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
 import { rawFile, requests } from './raw-samples.ts';
 
 const thresholdKeys = [latencyKey('feed')];
 
-function program(args: string[]): { exit: Promise<{ code: number | null; stderr: string }>; kill: (signal: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [deliveryBundle, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+function program(args: string[]) {
+  const child = spawn(process.execPath, [deliveryBundle, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
+  const ready = new Promise<void>((done) => child.stdout.on('data', (chunk) => String(chunk).includes(`${reducerReady}\n`) && done()));
   const exit = new Promise<{ code: number | null; stderr: string }>((done) => child.once('close', (code) => done({ code, stderr })));
-  return { exit, kill: (signal) => child.kill(signal) };
+  return { exit, ready, kill: (signal: NodeJS.Signals) => child.kill(signal) };
 }
 
 function call(socket: string, method: string, path: string, body = Buffer.alloc(0)): Promise<{ status: number; text: string }> {
@@ -49,7 +50,8 @@ test('a reducer reads k6 output from a FIFO as it is written, waits for the summ
     const summaryDir = join(dir, 'summary');
     mkdirSync(summaryDir);
     const reducer = program(reducerArguments({ input: fifo, runner: 'runner-0', thresholdKeys, destination: { socket }, summaryDir }));
-    // As k6 does: open the FIFO, write in pieces, close, and only then write the summary.
+    await reducer.ready;
+    // As k6 does: open the FIFO, write in pieces, close, write the summary, exit (the SIGTERM).
     const writer = createWriteStream(fifo);
     const text = readFileSync(source);
     writer.write(text.subarray(0, 100));
@@ -58,6 +60,7 @@ test('a reducer reads k6 output from a FIFO as it is written, waits for the summ
     await new Promise<void>((done) => writer.once('close', () => done()));
     await new Promise((done) => setTimeout(done, 300));
     writeFileSync(join(summaryDir, 'summary.json'), JSON.stringify({ metrics: {}, state: { testRunDurationMs: 1234 } }));
+    reducer.kill('SIGTERM');
     const { code, stderr } = await reducer.exit;
     assert.equal(code, 0, stderr);
     assert.match(stderr, /reducer runner-0: 12 samples .* trends exact, \d+ bytes delivered with its summary/);
@@ -69,16 +72,38 @@ test('a reducer reads k6 output from a FIFO as it is written, waits for the summ
   }
 });
 
-test('a reducer told the runner is gone before k6 ever opened the FIFO exits 3 and delivers nothing', async () => {
+test('a reducer told the runner is gone before k6 ever opened the FIFO exits 3 at once and delivers nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'loadgate-delivery-'));
   const fifo = join(dir, 'k6.json');
   execFileSync('mkfifo', [fifo]);
   const reducer = program(reducerArguments({ input: fifo, runner: 'runner-1', thresholdKeys, destination: { socket: join(dir, 'none.sock') } }));
-  await new Promise((done) => setTimeout(done, 500));
+  await reducer.ready;
   reducer.kill('SIGTERM');
   const { code, stderr } = await reducer.exit;
   assert.equal(code, 3);
-  assert.match(stderr, /reducer runner-1: the runner ended before k6 wrote a sample; nothing to deliver/);
+  assert.match(stderr, /reducer runner-1: the runner ended without writing a sample; nothing to deliver/);
+});
+
+test('what k6 writes and closes before the reducer reads is kept until the reducer is told the runner is gone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loadgate-delivery-'));
+  const socket = join(dir, 'c.sock');
+  const collector = await startCollector(join(dir, 'aggregates'), { socket });
+  try {
+    const fifo = join(dir, 'k6.json');
+    execFileSync('mkfifo', [fifo]);
+    const reducer = program(reducerArguments({ input: fifo, runner: 'runner-2', thresholdKeys, destination: { socket }, summaryWaitMs: 0 }));
+    await reducer.ready;
+    // A short runner: open, write everything, close, all before the reducer has read a byte.
+    writeFileSync(fifo, readFileSync(rawFile('fifo-short.json', requests('feed', [1, 2]), false)));
+    await new Promise((done) => setTimeout(done, 500));
+    assert.ok(!existsSync(join(dir, 'aggregates', 'runner-2.aggregate.json.gz')), "k6's close alone is not the end");
+    reducer.kill('SIGTERM');
+    const { code, stderr } = await reducer.exit;
+    assert.equal(code, 0, stderr);
+    assert.equal(readAggregate(join(dir, 'aggregates', 'runner-2.aggregate.json.gz')).samples, 6);
+  } finally {
+    collector.close();
+  }
 });
 
 test('the collector stores only aggregates under a runner name, and lists them', async () => {
