@@ -18,7 +18,7 @@ test('four instances: exact merge recorded, and the sketched p95 per endpoint ag
   assert.equal(run.code, 0, run.stderr.slice(-2000));
   const meta = readMeta(run.runDir);
   assert.equal(meta.exitCode, 0);
-  assert.deepEqual(meta.merge, { method: 'exact', relativeError: 0, nearLimit: [] });
+  assert.deepEqual(meta.merge, { method: 'exact', relativeError: 0, nearLimit: [], delivery: 'raw' });
   assert.equal(meta.instances?.length, 4);
 
   const exact = readSummary(run.runDir);
