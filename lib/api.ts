@@ -1,6 +1,6 @@
 // The reference service's API, one function per endpoint, built on the generic request helper
 // (lib/request.ts) with the reference endpoint table (thresholds/reference-endpoints.ts).
-import { createClient, expectJson, type ClientOptions, type Response } from './request.ts';
+import { createClient, expectJsonField, type ClientOptions, type Response } from './request.ts';
 import { referenceEndpoints, type Endpoint } from '../thresholds/reference-endpoints.ts';
 
 export interface Api {
@@ -41,4 +41,4 @@ export function createApi(options: ClientOptions, endpoints?: readonly Endpoint[
 }
 
 /** A token from the reference service's own login, for lib/session.ts's vuToken. */
-export const tokenFromApi = (api: Api, userId: number) => () => expectJson<{ token: string }>(api.authToken(userId), 200, 'auth token')?.token ?? null;
+export const tokenFromApi = (api: Api, userId: number) => () => expectJsonField<string>(api.authToken(userId), 200, 'auth token', 'token');
