@@ -79,3 +79,37 @@ export function guardViolations(r: Pick<BenchResult, 'overhead' | 'memory'>, bou
   if (!(perVu <= bounds.mbPerVu)) broken.push(`mixed uses ${fmt(perVu, 2)} MB per VU: over the guard of ${bounds.mbPerVu}`);
   return broken;
 }
+
+/**
+ * docs/distributed.md's sizing on paper: runners, VUs and memory for 100,000 and 1,000,000
+ * requests/s, from one bench run's per-core ceiling and memory per VU. Estimates, not runs at
+ * that scale; the page says what else is assumed.
+ */
+export function sizingTable(r: BenchResult, rates = [100_000, 1_000_000]): string[] {
+  const perCore = r.ceiling.loadgatePerSec.median;
+  const mbPerVu = r.memory.mbPerVu.median;
+  // A runner of 4 cores kept at 70%: headroom for GC and bursts.
+  const coresPerRunner = 4 * 0.7;
+  // Open model: VUs in flight = rate × latency; 50 ms is a p99 budget like the SLOs'.
+  const latencyS = 0.05;
+  // What k6 itself holds before any VU (bare k6's peak RSS at a few VUs is in this range).
+  const k6BaseMiB = 200;
+  const sized = rates.map((rate) => {
+    const cores = Math.ceil(rate / perCore);
+    const runners = Math.ceil(cores / coresPerRunner);
+    const vus = rate * latencyS;
+    const vusPerRunner = Math.ceil(vus / runners);
+    return { rate, cores, runners, vus, vusPerRunner, gib: (vusPerRunner * mbPerVu * 1e6) / 2 ** 30 + k6BaseMiB / 1024 };
+  });
+  const row = (label: string, cells: (s: (typeof sized)[number]) => string) => `| ${label} | ${sized.map(cells).join(' | ')} |`;
+  return [
+    `Basis: \`${r.command}\` run ${r.stamp}: **${fmt(perCore)} requests/s for loadgate's scenario code on one k6 core** (median of ${r.repeat}; bare k6 ${fmt(r.ceiling.barePerSec.median)}/s), the target pinned to the other core of a ${r.machine.cores}-core machine; mixed needed ${fmt(mbPerVu, 2)} MB per VU.`,
+    '',
+    `| | ${sized.map((s) => `${fmt(s.rate)} req/s`).join(' | ')} |`,
+    `|---|${sized.map(() => '---').join('|')}|`,
+    row(`k6 cores at ${fmt(perCore)} req/s each`, (s) => fmt(s.cores)),
+    row('runners of 4 cores at 70% (headroom for GC and bursts)', (s) => `${fmt(s.runners)} (\`PARALLELISM=${s.runners}\`)`),
+    row(`VUs in all, open model, ${latencyS * 1000} ms p99 (\`rate × latency\`)`, (s) => fmt(s.vus)),
+    row(`memory per runner at ${fmt(mbPerVu, 2)} MB/VU plus ~${k6BaseMiB} MiB of k6`, (s) => `~${fmt(s.gib, 1)} GiB (${fmt(s.vusPerRunner)} VUs each)`),
+  ];
+}

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from '../bench/bench.ts';
-import { benchHeader, benchTable } from '../bench/render.ts';
+import { benchHeader, benchTable, sizingTable } from '../bench/render.ts';
 import { exitCodesMarkdown } from '../cli/exit-codes.ts';
 import { peakLevel, profileDurationMs, profiles, type ProfileName } from '../lib/profiles.ts';
 import { runFiles } from '../lib/run-files.ts';
@@ -93,11 +93,21 @@ function alertsTable(): string {
   return ['| rule | severity | fires when | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-function benchSection(): string {
+function publishedBench(): BenchResult | null {
   const file = resolve(projectRoot, benchFigures);
-  if (!existsSync(file)) return `No published benchmark yet: run \`make bench\`, then \`make docs\`.`;
-  const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
-  return [...benchHeader(result), '', ...benchTable(result)].join('\n');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResult) : null;
+}
+
+const noBench = `No published benchmark yet: run \`make bench\`, then \`make docs\`.`;
+
+function benchSection(): string {
+  const result = publishedBench();
+  return result ? [...benchHeader(result), '', ...benchTable(result)].join('\n') : noBench;
+}
+
+function sizingSection(): string {
+  const result = publishedBench();
+  return result ? sizingTable(result).join('\n') : noBench;
 }
 
 interface Section {
@@ -126,6 +136,7 @@ export const generatedPages: Array<{ file: string; sections: Section[] }> = [
     ],
   },
   { file: 'docs/benchmarks.md', sections: [{ name: 'bench', source: benchFigures, render: benchSection }] },
+  { file: 'docs/distributed.md', sections: [{ name: 'sizing', source: benchFigures, render: sizingSection }] },
 ];
 
 /** `page` with the text between each pair of markers replaced by what its data renders now. */

@@ -2,7 +2,9 @@
 // make bench-quick's verdict come from these functions, so they are tested on made-up results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { guardViolations, quickGuards } from '../../bench/render.ts';
+import { readFileSync } from 'node:fs';
+import type { BenchResult } from '../../bench/bench.ts';
+import { guardViolations, quickGuards, sizingTable } from '../../bench/render.ts';
 
 const spread = (median: number) => ({ median, min: median, max: median, values: [median] });
 const result = (cpuRatio: number, mbPerVu: number) => ({ overhead: { cpuRatio: spread(cpuRatio) }, memory: { mbPerVu: spread(mbPerVu) } }) as unknown as Parameters<typeof guardViolations>[0];
@@ -17,4 +19,16 @@ test('a quick bench inside the guards passes, and each guard broken is named wit
 
 test('a figure that could not be measured breaks its guard instead of passing silently', () => {
   assert.equal(guardViolations(result(Number.NaN, 1)).length, 1);
+});
+
+test("the distributed sizing follows the published run's ceiling and memory per VU", () => {
+  const published = JSON.parse(readFileSync('docs/figures/bench.json', 'utf8')) as BenchResult;
+  const halved = { ...published, ceiling: { ...published.ceiling, loadgatePerSec: { ...published.ceiling.loadgatePerSec, median: 1000 } } };
+  const lines = sizingTable(halved);
+  assert.match(lines[0], /\*\*1,000 requests\/s for loadgate's scenario code on one k6 core\*\*/);
+  // 100,000/s over 1,000/s a core is 100 cores; 4-core runners at 70% hold 2.8 cores each: 36 runners.
+  assert.match(lines.find((line) => line.startsWith('| k6 cores'))!, /\| 100 \| 1,000 \|$/);
+  assert.match(lines.find((line) => line.startsWith('| runners'))!, /\| 36 \(`PARALLELISM=36`\) \| 358 \(`PARALLELISM=358`\) \|$/);
+  // 5,000 VUs over 36 runners: 139 each.
+  assert.match(lines.find((line) => line.startsWith('| memory per runner'))!, /\(139 VUs each\)/);
 });

@@ -52,3 +52,14 @@ test('pull requests are gated head against the base branch they merge into, with
   assert.match(pullRequest, /fetch-depth: 2/);
   assert.match(pullRequest, /if: always\(\)\n\s+uses: actions\/upload-artifact@v\d+/);
 });
+
+test('the nightly and pull-request gates run the calibrated configuration, the same in both', () => {
+  const setting = (text: string, name: string) => new RegExp(`^ {6}${name}: (?:\\$\\{\\{ inputs\\.\\w+ \\|\\| )?["']?([\\w-]+)["']?`, 'm').exec(text)?.[1];
+  for (const name of ['PROFILE', 'VUS', 'REPEAT']) {
+    assert.ok(setting(workflow, name), `nightly sets ${name}`);
+    assert.equal(setting(pullRequest, name), setting(workflow, name), `${name} is the same in both`);
+  }
+  const calibrated = /calibrated configuration: `PROFILE=(\w+) VUS=(\d+) REPEAT=(\d+)`/.exec(readFileSync(resolve(root, 'docs/gate.md'), 'utf8'));
+  assert.ok(calibrated, 'docs/gate.md names the calibrated configuration');
+  assert.deepEqual(['PROFILE', 'VUS', 'REPEAT'].map((name) => setting(workflow, name)), calibrated.slice(1, 4));
+});
