@@ -5,7 +5,7 @@
 // pod and the collector a pod behind a Service (operator.ts); on this machine both run beside the
 // k6 processes of `make load-distributed` (local.ts), the collector on a Unix socket only this user
 // can open. Both sides are in dist/delivery.mjs, which needs node and nothing else.
-import { chmodSync, closeSync, constants, openSync, statSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
