@@ -9,20 +9,23 @@ import { runDurationSeconds } from '../../lib/summary/model.ts';
 import { exitCodes } from '../../cli/exit-codes.ts';
 import { cleanEnv, readMeta, readSummary, spawnCollect, tempResultsDir } from './harness.ts';
 
-test('an interrupted run keeps its summary, says why it ended and stops the target', { timeout: 120_000 }, async () => {
+/**
+ * A CLI command interrupted with SIGINT 12 s in; `group` signals its whole process group, as a
+ * terminal's Ctrl-C does (setsid makes the CLI lead one). Returns the run folder after exit 105.
+ */
+async function interrupted(args: string[], env: NodeJS.ProcessEnv, group = false): Promise<string> {
   const resultsDir = tempResultsDir();
   let pid = 0;
-  const interrupt = setTimeout(() => process.kill(pid, 'SIGINT'), 12_000);
-  const run = await spawnCollect(
-    process.execPath,
-    ['dist/cli.mjs', 'run', 'mixed'],
-    { ...process.env, PROFILE: 'smoke', RESULTS_DIR: resultsDir, K6_NO_USAGE_REPORT: 'true' },
-    (started) => (pid = started),
-  );
+  const interrupt = setTimeout(() => process.kill(group ? -pid : pid, 'SIGINT'), 12_000);
+  const command = group ? ['setsid', process.execPath] : [process.execPath];
+  const run = await spawnCollect(command[0], [...command.slice(1), 'dist/cli.mjs', ...args], { ...env, RESULTS_DIR: resultsDir }, (started) => (pid = started));
   clearTimeout(interrupt);
   assert.equal(run.code, 105, run.stderr.slice(-2000));
+  return join(resultsDir, 'latest');
+}
 
-  const runDir = join(resultsDir, 'latest');
+test('an interrupted run keeps its summary, says why it ended and stops the target', { timeout: 120_000 }, async () => {
+  const runDir = await interrupted(['run', 'mixed'], { ...process.env, PROFILE: 'smoke', K6_NO_USAGE_REPORT: 'true' });
   const meta = readMeta(runDir);
   assert.match(meta.reason, /^interrupted by a signal/);
   assert.equal(meta.stoppedEarly, true);
@@ -36,19 +39,7 @@ test('an interrupted run keeps its summary, says why it ended and stops the targ
 });
 
 test('Ctrl-C at the terminal during a distributed run: the reducers outlive it and the run is merged from what they delivered', { timeout: 120_000 }, async () => {
-  const resultsDir = tempResultsDir();
-  let pid = 0;
-  // The terminal signals the whole foreground process group; setsid makes the CLI lead one here.
-  const interrupt = setTimeout(() => process.kill(-pid, 'SIGINT'), 12_000);
-  const run = await spawnCollect(
-    'setsid',
-    [process.execPath, 'dist/cli.mjs', 'load-distributed', 'mixed'],
-    cleanEnv({ PROFILE: 'smoke', INSTANCES: '2', PROFILE_CAPTURE: 'off', RESULTS_DIR: resultsDir }),
-    (started) => (pid = started),
-  );
-  clearTimeout(interrupt);
-  assert.equal(run.code, 105, run.stderr.slice(-2000));
-  const runDir = join(resultsDir, 'latest');
+  const runDir = await interrupted(['load-distributed', 'mixed'], cleanEnv({ PROFILE: 'smoke', INSTANCES: '2', PROFILE_CAPTURE: 'off' }), true);
   const meta = readMeta(runDir);
   assert.match(meta.reason, /^interrupted by a signal/);
   assert.equal(meta.merge?.delivery, 'aggregate');
