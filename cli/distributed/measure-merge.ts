@@ -12,7 +12,7 @@ import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { endpointNames } from '../../thresholds/reference-endpoints.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
-import { mergeRawSamples } from './merge.ts';
+import { mergeOutputs } from './merge.ts';
 import { aggregateSuffix, readAggregate, reduceRaw, writeAggregate } from './aggregate.ts';
 import type { TrendMerge } from './sinks.ts';
 import { exitWith, LoadgateError } from '../exit-codes.ts';
@@ -78,9 +78,8 @@ async function reduce(file: string, out: string): Promise<void> {
 /** Raw files and aggregates (named *.aggregate.json.gz) alike, as `make merge` takes them. */
 async function merge(trendMerge: TrendMerge, files: string[]): Promise<void> {
   const started = process.hrtime.bigint();
-  const aggregates = files.filter((file) => file.endsWith(aggregateSuffix)).map(readAggregate);
-  const rawFiles = files.filter((file) => !file.endsWith(aggregateSuffix));
-  const { samples, trendBytes, merge: record } = await mergeRawSamples({ rawFiles, aggregates, summaries: [{ metrics: {}, state: { testRunDurationMs: 1000 } }], thresholds, trendMerge });
+  const sources = files.map((file) => (file.endsWith(aggregateSuffix) ? readAggregate(file) : file));
+  const { samples, trendBytes, merge: record } = await mergeOutputs({ sources, summaries: [{ metrics: {}, state: { testRunDurationMs: 1000 } }], thresholds, trendMerge });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const total = samples.reduce((a, b) => a + b, 0);
   process.stdout.write(`${JSON.stringify({ method: record.method, requests: total / perRequest.length, samples: total, trendMiB: +(trendBytes / 2 ** 20).toFixed(1), peakRssMiB: +(process.resourceUsage().maxRSS / 1024).toFixed(1), seconds: +seconds.toFixed(1) })}\n`);

@@ -12,7 +12,7 @@ import { regenerateReports } from '../report.ts';
 import { createRunFolder } from '../run-folder.ts';
 import { say } from '../run.ts';
 import { abortEnd } from './aborts.ts';
-import { mergeRawSamples } from './merge.ts';
+import { mergeOutputs } from './merge.ts';
 import { aggregateSuffix, readAggregate } from './aggregate.ts';
 import { list, text } from '../settings.ts';
 import { thresholdSources, thresholdError, type ThresholdOption } from './thresholds.ts';
@@ -77,19 +77,16 @@ export async function mergeInto(dir: string, outputs: InstanceOutput[], options:
     return { end: failed ?? loadgateRunEnd('mergeFailed', why), instances: records };
   }
   try {
-    // Raw files first, then aggregates: the merge numbers its instances in that order.
-    const raw = outputs.filter((output) => output.kind === 'raw');
-    const delivered = outputs.filter((output) => output.kind === 'aggregate');
-    const aggregates = delivered.map((output) => readAggregate(output.file));
-    const ordered = [...raw, ...delivered];
-    const summaries = [...raw.map((output) => readSummary(output.summaryDir)), ...aggregates.map((aggregate, i) => aggregate.summary ?? readSummary(delivered[i].summaryDir))];
-    const { summary, samples, merge } = await mergeRawSamples({ rawFiles: raw.map((o) => o.file), aggregates, summaries, ...judgedBy(options, summaries) });
-    samples.forEach((count, i) => (records[outputs.indexOf(ordered[i])].samples = count));
+    const sources = outputs.map((output) => (output.kind === 'raw' ? output.file : readAggregate(output.file)));
+    // A runner's reducer delivers its summary inside the aggregate.
+    const summaries = sources.map((source, i) => (typeof source === 'string' ? null : source.summary) ?? readSummary(outputs[i].summaryDir));
+    const { summary, samples, merge } = await mergeOutputs({ sources, summaries, ...judgedBy(options, summaries) });
+    samples.forEach((count, i) => (records[i].samples = count));
     writeSummary(dir, summary);
     const failedThresholds = Object.values(summary.metrics).some((metric) => Object.values(metric.thresholds ?? {}).some((t) => !t.ok));
     const judged = k6RunEnd(failedThresholds ? exitCodes.thresholdsFailed.code : exitCodes.passed.code, summary);
     // An alert's abort already names itself; otherwise an instance's or the merged abortOnFail decides.
-    const aborted = judged.stoppedEarly ? judged : abortEnd((options as K6Options | null | undefined)?.thresholds, ordered.map((output, i) => ({ name: output.name, summary: summaries[i] })), summary);
+    const aborted = judged.stoppedEarly ? judged : abortEnd((options as K6Options | null | undefined)?.thresholds, outputs.map((output, i) => ({ name: output.name, summary: summaries[i] })), summary);
     const end = failed ?? aborted ?? judged;
     if (merge.nearLimit.length) say(`within the ${merge.relativeError * 100}% error of the sketched percentiles: ${merge.nearLimit.join('; ')}`);
     return { end, instances: records, merge };

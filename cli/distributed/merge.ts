@@ -33,10 +33,11 @@ const builtinTypes: Record<string, [MetricType, string]> = {
 };
 
 export interface MergeInput {
-  /** Raw sample files, one per instance, plain or gzipped JSON lines. */
-  rawFiles?: string[];
-  /** Or what each runner delivered instead (aggregate.ts), one per instance after the raw files. */
-  aggregates?: Aggregate[];
+  /**
+   * One per instance, in order: a raw sample file (plain or gzipped JSON lines), or the aggregate
+   * its runner delivered instead (aggregate.ts).
+   */
+  sources: Array<string | Aggregate>;
   /** Each instance's own summary.json where it left one (for the run duration, checks, setup data). */
   summaries: Array<K6Summary | null>;
   /** Threshold expressions by metric key, from the scenario's options. */
@@ -103,13 +104,12 @@ function nearLimit(threshold: Threshold, stats: Record<string, number>, relative
   return observed !== undefined && Math.abs(observed - threshold.limit) <= (relativeError / (1 - relativeError)) * Math.abs(observed);
 }
 
-export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
+/** Merges the instances' raw samples or delivered aggregates into one k6-shaped summary, judged. */
+export async function mergeOutputs(input: MergeInput): Promise<MergeResult> {
   const summaries = input.summaries.filter((summary): summary is K6Summary => summary !== null);
   const trendStats = input.trendStats ?? ((summaries[0]?.options as { summaryTrendStats?: string[] } | undefined)?.summaryTrendStats ?? defaultTrendStats);
-  const rawFiles = input.rawFiles ?? [];
-  const aggregates = input.aggregates ?? [];
   const budget = new TrendBudget(input.trendMerge);
-  const accumulator = new Accumulator(rawFiles.length + aggregates.length, submetricKeys(Object.keys(input.thresholds)), budget);
+  const accumulator = new Accumulator(input.sources.length, submetricKeys(Object.keys(input.thresholds)), budget);
   const { metrics } = accumulator;
   const knownType = (name: string): [MetricType, string] | undefined => {
     for (const summary of summaries) {
@@ -119,8 +119,9 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     return builtinTypes[name];
   };
   const samples: number[] = [];
-  for (const [instance, file] of rawFiles.entries()) samples.push(await accumulator.ingest(file, instance));
-  for (const [i, aggregate] of aggregates.entries()) samples.push(accumulator.absorb(aggregate, rawFiles.length + i));
+  for (const [instance, source] of input.sources.entries()) {
+    samples.push(typeof source === 'string' ? await accumulator.ingest(source, instance) : accumulator.absorb(source, instance));
+  }
   const { firstMs, lastMs } = accumulator;
 
   // Thresholded metrics exist in k6's summary even without samples, so they exist here too.
@@ -170,7 +171,8 @@ export async function mergeRawSamples(input: MergeInput): Promise<MergeResult> {
     metrics: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))),
     setup_data: first?.setup_data,
   };
-  const delivery = !aggregates.length ? 'raw' : rawFiles.length ? 'both' : 'aggregate';
+  const delivered = input.sources.filter((source) => typeof source !== 'string').length;
+  const delivery = delivered === 0 ? 'raw' : delivered === input.sources.length ? 'aggregate' : 'both';
   return { summary, samples, trendBytes, merge: { ...budget.method, nearLimit: near, delivery } };
 }
 

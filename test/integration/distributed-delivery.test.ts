@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAggregate } from '../../cli/distributed/aggregate.ts';
-import { mergeRawSamples } from '../../cli/distributed/merge.ts';
+import { mergeOutputs } from '../../cli/distributed/merge.ts';
 import { thresholdSources, type ThresholdOption } from '../../cli/distributed/thresholds.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { requestCountKey } from '../../thresholds/keys.ts';
@@ -52,7 +52,7 @@ describe(`make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=${wiringProfi
     for (const i of [0, 1]) {
       const aggregate = readAggregate(join(dir, 'aggregates', `instance-${i}.aggregate.json.gz`));
       assert.deepEqual(aggregate.summary?.metrics.http_reqs, own[i].metrics.http_reqs, 'the reducer delivered the summary k6 wrote');
-      const { summary } = await mergeRawSamples({ aggregates: [aggregate], summaries: [own[i]], thresholds: thresholdSources(options.thresholds), trendStats: options.summaryTrendStats });
+      const { summary } = await mergeOutputs({ sources: [aggregate], summaries: [own[i]], thresholds: thresholdSources(options.thresholds), trendStats: options.summaryTrendStats });
       for (const [key, metric] of Object.entries(own[i].metrics)) {
         for (const [stat, value] of Object.entries(metric.values)) assert.ok(close(summary.metrics[key].values[stat], value), `instance ${i} ${key} ${stat}: k6 ${value}, merged ${summary.metrics[key].values[stat]}`);
         assert.deepEqual(summary.metrics[key].thresholds, metric.thresholds, `instance ${i} ${key}`);

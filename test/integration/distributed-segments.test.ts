@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segmentFlags } from '../../cli/distributed/local.ts';
-import { mergeRawSamples } from '../../cli/distributed/merge.ts';
+import { mergeOutputs } from '../../cli/distributed/merge.ts';
 import { durationToMs, msToDuration } from '../../lib/profiles.ts';
 import { cleanEnv, k6, spawnCollect } from './harness.ts';
 
@@ -70,7 +70,7 @@ test('iterations and VUs planned by 2 and 3 execution segments add up to the who
   );
   outcomes.forEach((outcome, i) => assert.equal(outcome.code, 0, `${runs[i].raw}: ${outcome.stderr.slice(-1000)}`));
   const counts = async (raw: string[]) => {
-    const { summary } = await mergeRawSamples({ rawFiles: raw, summaries: [], thresholds: Object.fromEntries(keys.map((key) => [key, ['count>=0']])) });
+    const { summary } = await mergeOutputs({ sources: raw, summaries: [], thresholds: Object.fromEntries(keys.map((key) => [key, ['count>=0']])) });
     return Object.fromEntries(Object.keys(scenarios).map((name) => [name, {
       planned: summary.metrics[`iterations{scenario:${name}}`].values.count + summary.metrics[`dropped_iterations{scenario:${name}}`].values.count,
       vus: summary.metrics[`probe_vus{scenario:${name}}`].values.count,

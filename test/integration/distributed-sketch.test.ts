@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mergeRawSamples } from '../../cli/distributed/merge.ts';
+import { mergeOutputs } from '../../cli/distributed/merge.ts';
 import { sketchRelativeError } from '../../cli/distributed/sketch.ts';
 import { thresholdSources, type ThresholdOption } from '../../cli/distributed/thresholds.ts';
 import { endpointNames } from '../../thresholds/reference-endpoints.ts';
@@ -25,7 +25,7 @@ test('four instances: exact merge recorded, and the sketched p95 per endpoint ag
   const options = meta.options as { thresholds: Record<string, ThresholdOption[]>; summaryTrendStats: string[] };
   const rawFiles = [0, 1, 2, 3].map((i) => join(run.runDir!, `instance-${i}.json.gz`));
   const summaries = [0, 1, 2, 3].map((i) => readSummary(join(run.runDir!, `instance-${i}`)));
-  const sketched = await mergeRawSamples({ rawFiles, summaries, thresholds: thresholdSources(options.thresholds), trendStats: options.summaryTrendStats, trendMerge: 'sketch' });
+  const sketched = await mergeOutputs({ sources: rawFiles, summaries, thresholds: thresholdSources(options.thresholds), trendStats: options.summaryTrendStats, trendMerge: 'sketch' });
   assert.equal(sketched.merge.method, 'sketch');
   const compared = endpointNames.map((endpoint) => latencyKey(endpoint)).filter((key) => exact.metrics[key]?.values['p(95)'] > 0);
   assert.ok(compared.length >= 5, `mixed drives at least five endpoints; compared ${compared.join(', ')}`);

@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { mergeRawSamples } from '../../cli/distributed/merge.ts';
+import { mergeOutputs } from '../../cli/distributed/merge.ts';
 import { thresholdSources, type ThresholdOption } from '../../cli/distributed/thresholds.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { latencyKey, requestCountKey } from '../../thresholds/keys.ts';
@@ -102,7 +102,7 @@ describe(`make load-distributed SCENARIO=mixed INSTANCES=2 PROFILE=${wiringProfi
   test("merging one instance's raw file alone reproduces that instance's own k6 summary", async () => {
     const options = readMeta(dir).options as { thresholds: Record<string, ThresholdOption[]>; summaryTrendStats: string[] };
     for (const [i, instance] of instances.entries()) {
-      const { summary } = await mergeRawSamples({ rawFiles: [instance.rawFile], summaries: [instance.summary], thresholds: thresholdSources(options.thresholds), trendStats: options.summaryTrendStats });
+      const { summary } = await mergeOutputs({ sources: [instance.rawFile], summaries: [instance.summary], thresholds: thresholdSources(options.thresholds), trendStats: options.summaryTrendStats });
       assert.deepEqual(Object.keys(summary.metrics).sort(), Object.keys(instance.summary.metrics).sort(), `instance ${i}: the same metrics`);
       for (const [key, own] of Object.entries(instance.summary.metrics)) {
         const rebuilt = summary.metrics[key];

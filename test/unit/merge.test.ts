@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mergeRawSamples } from '../../cli/distributed/merge.ts';
+import { mergeOutputs } from '../../cli/distributed/merge.ts';
 import { submetricTags } from '../../cli/distributed/accumulate.ts';
 import { TrendSink } from '../../cli/distributed/sinks.ts';
 import { parseThreshold, passes } from '../../cli/distributed/thresholds.ts';
@@ -58,7 +58,7 @@ test('a slowed endpoint on one instance pushes the merged p95 over its SLO, judg
   // Instance 0 is healthy; instance 1's feed answers 12% of its requests in 300 ms.
   const healthy = rawFile('healthy.json.gz', [...requests('feed', repeat(10, 1000)), ...requests('clip_detail', repeat(5, 200))]);
   const slowed = rawFile('slowed.json.gz', [...requests('feed', [...repeat(10, 880), ...repeat(300, 120)]), ...requests('clip_detail', repeat(6, 200))]);
-  const { summary, samples } = await mergeRawSamples({ rawFiles: [healthy, slowed], summaries: [summaryOf(30_000), summaryOf(29_000)], thresholds });
+  const { summary, samples } = await mergeOutputs({ sources: [healthy, slowed], summaries: [summaryOf(30_000), summaryOf(29_000)], thresholds });
 
   const allFeed = [...repeat(10, 1000), ...repeat(10, 880), ...repeat(300, 120)];
   assert.equal(summary.metrics[feed].values['p(95)'], k6Percentile(allFeed, 0.95), 'p95 over every sample of both instances');
@@ -75,7 +75,7 @@ test('a slowed endpoint on one instance pushes the merged p95 over its SLO, judg
 test('a slowed instance whose slow share stays under 5% of all requests leaves the merged p95 within its SLO', async () => {
   const healthy = rawFile('healthy-big.json.gz', requests('feed', repeat(10, 3000)));
   const slowed = rawFile('slowed-small.json.gz', requests('feed', [...repeat(10, 920), ...repeat(300, 80)]), false);
-  const { summary } = await mergeRawSamples({ rawFiles: [healthy, slowed], summaries: [summaryOf(1000), summaryOf(1000)], thresholds: { [feed]: ['p(95)<100'] } });
+  const { summary } = await mergeOutputs({ sources: [healthy, slowed], summaries: [summaryOf(1000), summaryOf(1000)], thresholds: { [feed]: ['p(95)<100'] } });
   assert.equal(summary.metrics[feed].values['p(95)'], 10, '80 of 4,000 requests are slow: 2%');
   assert.equal(summary.metrics[feed].thresholds?.['p(95)<100'].ok, true, 'the slowed instance alone would fail; the run does not');
 });
@@ -88,7 +88,7 @@ test('submetrics match on every tag of their key; unmatched and untagged samples
     { metric: 'http_req_duration', value: 4, tags: { endpoint: 'vote', expected_response: 'true' } },
     { metric: 'http_req_duration', value: 8 },
   ]);
-  const { summary } = await mergeRawSamples({ rawFiles: [file], summaries: [summaryOf(1000)], thresholds: { [feed]: ['max<100'] }, trendStats: ['count', 'max'] });
+  const { summary } = await mergeOutputs({ sources: [file], summaries: [summaryOf(1000)], thresholds: { [feed]: ['max<100'] }, trendStats: ['count', 'max'] });
   assert.deepEqual(summary.metrics[feed].values, { count: 1, max: 1 });
   assert.deepEqual(summary.metrics['http_req_duration{expected_response:true}'].values, { count: 2, max: 4 }, "k6's own expected_response submetric");
   assert.deepEqual(summary.metrics.http_req_duration.values, { count: 4, max: 8 });
@@ -97,18 +97,18 @@ test('submetrics match on every tag of their key; unmatched and untagged samples
 test('gauges add up across instances (vus of two instances are the run’s vus)', async () => {
   const a = rawFile('vus-a.json.gz', [3, 5, 4].map((value) => ({ metric: 'vus', value })));
   const b = rawFile('vus-b.json.gz', [2, 6, 1].map((value) => ({ metric: 'vus', value })));
-  const { summary } = await mergeRawSamples({ rawFiles: [a, b], summaries: [], thresholds: { vus: ['value>0'] } });
+  const { summary } = await mergeOutputs({ sources: [a, b], summaries: [], thresholds: { vus: ['value>0'] } });
   assert.deepEqual(summary.metrics.vus.values, { value: 5, min: 4, max: 11 });
   assert.equal(summary.metrics.vus.thresholds?.['value>0'].ok, true);
 });
 
 test('a thresholded metric no instance sampled still appears, typed from a summary or the built-ins, else the merge refuses', async () => {
   const file = rawFile('empty.json.gz', requests('feed', [10]));
-  const { summary } = await mergeRawSamples({ rawFiles: [file], summaries: [summaryOf(1000)], thresholds: { 'checks': ['rate>0.99'], 'iterations{scenario:searchers}': ['count>0'] } });
+  const { summary } = await mergeOutputs({ sources: [file], summaries: [summaryOf(1000)], thresholds: { 'checks': ['rate>0.99'], 'iterations{scenario:searchers}': ['count>0'] } });
   assert.deepEqual(summary.metrics.checks, { type: 'rate', contains: 'default', values: { rate: 0, passes: 0, fails: 0 }, thresholds: { 'rate>0.99': { ok: true } } }, 'an empty rate passes, as in k6');
   assert.equal(summary.metrics['iterations{scenario:searchers}'].thresholds?.['count>0'].ok, false);
   await assert.rejects(
-    mergeRawSamples({ rawFiles: [file], summaries: [], thresholds: { 'loadgate_custom{a:b}': ['count<1'] } }),
+    mergeOutputs({ sources: [file], summaries: [], thresholds: { 'loadgate_custom{a:b}': ['count<1'] } }),
     (error: Error) => error instanceof LoadgateError && error.code === 'mergeFailed' && /loadgate_custom.*type is unknown/.test(error.message),
   );
 });
@@ -116,7 +116,7 @@ test('a thresholded metric no instance sampled still appears, typed from a summa
 test('a line that is not k6 JSON output is named by file and line', async () => {
   const file = join(dir, 'broken.json');
   writeFileSync(file, `${JSON.stringify({ type: 'Metric', data: { name: 'vus', type: 'gauge', contains: 'default' }, metric: 'vus' })}\nnot json\n`);
-  await assert.rejects(mergeRawSamples({ rawFiles: [file], summaries: [], thresholds: {} }), /broken\.json:2 is not a k6 JSON output line/);
+  await assert.rejects(mergeOutputs({ sources: [file], summaries: [], thresholds: {} }), /broken\.json:2 is not a k6 JSON output line/);
 });
 
 test("the project's threshold forms parse and judge as k6 does; unknown forms are named", () => {
@@ -141,7 +141,7 @@ test("the project's threshold forms parse and judge as k6 does; unknown forms ar
 test('a statistic the metric type lacks is refused with the ones it has', async () => {
   const file = rawFile('counter.json.gz', requests('feed', [10]));
   await assert.rejects(
-    mergeRawSamples({ rawFiles: [file], summaries: [], thresholds: { http_reqs: ['p(95)<1'] } }),
+    mergeOutputs({ sources: [file], summaries: [], thresholds: { http_reqs: ['p(95)<1'] } }),
     /threshold "p\(95\)<1" on http_reqs uses p\(95\), which a counter does not have; a counter supports: count, rate/,
   );
 });
@@ -149,7 +149,7 @@ test('a statistic the metric type lacks is refused with the ones it has', async 
 test('trend memory is 8 bytes a sample, growing by doubling', async () => {
   const count = 100_000;
   const file = rawFile('many.json.gz', Array.from({ length: count }, (_, i) => ({ metric: 'http_req_duration', value: i % 997, tags: { endpoint: 'feed', expected_response: 'true' } })));
-  const { summary, trendBytes } = await mergeRawSamples({ rawFiles: [file], summaries: [summaryOf(1000)], thresholds: { [feed]: ['p(95)<1000'] }, trendStats: ['count'] });
+  const { summary, trendBytes } = await mergeOutputs({ sources: [file], summaries: [summaryOf(1000)], thresholds: { [feed]: ['p(95)<1000'] }, trendStats: ['count'] });
   assert.equal(summary.metrics[feed].values.count, count);
   // Three sinks hold every sample: the metric, expected_response:true and the endpoint's submetric.
   assert.ok(trendBytes >= 3 * 8 * count && trendBytes <= 3 * 16 * count, `${trendBytes} bytes for ${count} samples in 3 sinks`);
@@ -164,11 +164,11 @@ test('execution segments cut the test into equal, adjoining shares', () => {
 test('a sketched merge names the percentile thresholds within its error of the limit, and only those', async () => {
   const file = rawFile('near-limit.json.gz', requests('feed', Array.from({ length: 1000 }, (_, i) => i / 10)));
   const near = { [feed]: ['p(95)<95', 'p(95)<200', 'avg<49.96'] };
-  const sketched = await mergeRawSamples({ rawFiles: [file], summaries: [null], thresholds: near, trendMerge: 'sketch' });
+  const sketched = await mergeOutputs({ sources: [file], summaries: [null], thresholds: near, trendMerge: 'sketch' });
   // p(95) of 0.0…99.9 is 94.905: 95 lies within 1% of it, 200 does not; avg is exact, never "near".
   assert.deepEqual(sketched.merge.nearLimit.map((entry) => entry.replace(/ \(observed .*\)$/, '')), [`${feed} p(95)<95`]);
   assert.equal(sketched.merge.method, 'sketch');
-  const exact = await mergeRawSamples({ rawFiles: [file], summaries: [null], thresholds: near });
+  const exact = await mergeOutputs({ sources: [file], summaries: [null], thresholds: near });
   assert.deepEqual(exact.merge, { method: 'exact', relativeError: 0, nearLimit: [], delivery: 'raw' });
 });
 
@@ -181,8 +181,8 @@ test("two runners' aggregates merge into exactly the summary their raw files giv
   const a = rawFile('agg-a.json.gz', [...requests('feed', [...repeat(10, 500), ...repeat(300, 30)]), ...requests('clip_detail', repeat(7, 40)), ...[3, 5].map((value) => ({ metric: 'vus', value }))]);
   const b = rawFile('agg-b.json', [...requests('feed', repeat(12, 400)), ...[2, 6, 1].map((value) => ({ metric: 'vus', value }))], false);
   const summaries = [summaryOf(30_000), summaryOf(29_000)];
-  const fromRaw = await mergeRawSamples({ rawFiles: [a, b], summaries, thresholds: aggregateThresholds });
-  const fromAggregates = await mergeRawSamples({ aggregates: [await delivered(a, 'runner-0'), await delivered(b, 'runner-1')], summaries, thresholds: aggregateThresholds });
+  const fromRaw = await mergeOutputs({ sources: [a, b], summaries, thresholds: aggregateThresholds });
+  const fromAggregates = await mergeOutputs({ sources: [await delivered(a, 'runner-0'), await delivered(b, 'runner-1')], summaries, thresholds: aggregateThresholds });
   assert.deepEqual(fromAggregates.summary, fromRaw.summary);
   assert.deepEqual(fromAggregates.samples, fromRaw.samples);
   assert.deepEqual(fromAggregates.merge, { ...fromRaw.merge, delivery: 'aggregate' });
@@ -193,11 +193,11 @@ test('a runner past its exact budget delivers histograms: the merge is sketched,
   const durations = Array.from({ length: 3000 }, (_, i) => 1 + ((i * 7919) % 1000) / 10);
   const a = rawFile('agg-big-a.json.gz', requests('feed', durations.slice(0, 1500)));
   const b = rawFile('agg-big-b.json.gz', requests('feed', durations.slice(1500)));
-  const exact = await mergeRawSamples({ rawFiles: [a, b], summaries: [], thresholds: aggregateThresholds });
+  const exact = await mergeOutputs({ sources: [a, b], summaries: [], thresholds: aggregateThresholds });
   const aggregates = [await delivered(a, 'runner-0', 100), await delivered(b, 'runner-1')];
   assert.ok('histogram' in aggregates[0].metrics.find((m) => m.name === 'http_req_duration')!.sink, 'over its budget of 100 values');
   assert.ok('values' in aggregates[1].metrics.find((m) => m.name === 'http_req_duration')!.sink, 'the other runner stayed exact');
-  const sketched = await mergeRawSamples({ aggregates, summaries: [], thresholds: aggregateThresholds });
+  const sketched = await mergeOutputs({ sources: aggregates, summaries: [], thresholds: aggregateThresholds });
   assert.equal(sketched.merge.method, 'sketch', 'one histogram makes the whole merge a sketch');
   const [got, want] = [sketched.summary.metrics[feed].values, exact.summary.metrics[feed].values];
   for (const stat of ['p(95)', 'med']) assert.ok(Math.abs(got[stat] - want[stat]) <= 0.01 * want[stat], `${stat}: ${got[stat]} against ${want[stat]}`);
@@ -208,6 +208,6 @@ test('a runner past its exact budget delivers histograms: the merge is sketched,
 test('an aggregate reduced without a submetric the thresholds name is refused with the key', async () => {
   const file = rawFile('agg-other.json.gz', requests('feed', [10]));
   const narrow = decodeAggregate(encodeAggregate(await reduceRaw({ file, runner: 'runner-0', thresholdKeys: [] })), 'narrow');
-  await assert.rejects(mergeRawSamples({ aggregates: [narrow], summaries: [], thresholds: { [feed]: ['p(95)<1'] } }), new RegExp(`runner-0 was reduced without the submetrics .*${feed.replace(/[{}]/g, '\\$&')}`));
+  await assert.rejects(mergeOutputs({ sources: [narrow], summaries: [], thresholds: { [feed]: ['p(95)<1'] } }), new RegExp(`runner-0 was reduced without the submetrics .*${feed.replace(/[{}]/g, '\\$&')}`));
   assert.throws(() => decodeAggregate(Buffer.from('plain'), 'x.aggregate.json.gz'), /x\.aggregate\.json\.gz is not a gzipped loadgate aggregate/);
 });
