@@ -2,7 +2,7 @@
 // configured pace however slowly the target answers — the way real traffic behaves.
 import exec from 'k6/execution';
 import { createApi, tokenFromApi } from '../lib/api.ts';
-import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
+import { pick, popularClip, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { expectJsonBody } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
@@ -43,7 +43,6 @@ export default scenario.refuseShortcut;
 
 // Only the endpoints this run drives get failed-response counters (each costs VU memory).
 const api = createApi(config, spec.endpoints);
-const clips = clipTable(config.seed);
 const random = vuRandom(config.seed);
 
 async function withToken(send: (token: string) => void): Promise<void> {
@@ -56,13 +55,13 @@ async function withToken(send: (token: string) => void): Promise<void> {
 // by k6 without being built into JS values (expectJsonBody).
 const requests: Partial<Record<Endpoint, () => unknown>> = {
   feed: () => expectJsonBody(api.feed(), 200, 'feed'),
-  clip_detail: () => expectJsonBody(api.clipDetail(pick(clips, random)), 200, 'clip detail'),
-  related: () => expectJsonBody(api.related(pick(clips, random)), 200, 'related clips'),
+  clip_detail: () => expectJsonBody(api.clipDetail(popularClip(random)), 200, 'clip detail'),
+  related: () => expectJsonBody(api.related(popularClip(random)), 200, 'related clips'),
   search: () => expectJsonBody(api.search(pick(searchTerms, random)), 200, 'search'),
-  comments_list: () => expectJsonBody(api.commentsList(pick(clips, random)), 200, 'comments list'),
+  comments_list: () => expectJsonBody(api.commentsList(popularClip(random)), 200, 'comments list'),
   comment_create: () =>
-    withToken((token) => expectJsonBody(api.commentCreate(pick(clips, random), `loadgate ${uniqueMark()}`, token), 201, 'create comment')),
-  vote: () => withToken((token) => expectJsonBody(api.vote(pick(clips, random), 1, token), [200, 201], 'vote')),
+    withToken((token) => expectJsonBody(api.commentCreate(popularClip(random), `loadgate ${uniqueMark()}`, token), 201, 'create comment')),
+  vote: () => withToken((token) => expectJsonBody(api.vote(popularClip(random), 1, token), [200, 201], 'vote')),
 };
 
 // k6 builds a new exec.scenario object (six accessors) on every read; its accessors read the

@@ -2,7 +2,7 @@
 // time, the closed model of people using the product.
 import { sleep } from 'k6';
 import { createApi, tokenFromApi } from '../lib/api.ts';
-import { clipTable, pick, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
+import { pick, popularClip, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { rampingArrivalRate, rampingVus } from '../lib/options.ts';
 import { expectJsonBody, expectJsonField } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
@@ -42,7 +42,6 @@ export const { options, setup, alertMonitor, handleSummary } = scenario;
 export default scenario.refuseShortcut;
 
 const api = createApi(config, endpoints);
-const clips = clipTable(config.seed);
 const random = vuRandom(config.seed);
 
 /**
@@ -66,7 +65,7 @@ export function casualBrowser(): void {
 }
 
 export async function activeViewer(): Promise<void> {
-  const clipId = pick(clips, random);
+  const clipId = popularClip(random);
   expectJsonBody(api.clipDetail(clipId), 200, 'clip detail');
   expectJsonBody(api.related(clipId), 200, 'related clips');
   think();
@@ -83,7 +82,7 @@ export function searcher(): void {
 }
 
 export async function engagedUser(): Promise<void> {
-  const clipId = pick(clips, random);
+  const clipId = popularClip(random);
   expectJsonBody(api.commentsList(clipId), 200, 'comments list');
   think();
   const token = await vuToken(tokenFromApi(api, vuUserId()));
