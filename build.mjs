@@ -67,5 +67,17 @@ if (!only.length) await build({
   platform: 'node',
 });
 
+// VU 0's half of every scenario (lib/control.ts): lib/scenario.ts loads it with k6's require() from
+// beside the scenario bundle, so it is built into every outdir a scenario is built into.
+await build({
+  ...shared,
+  entryPoints: ['lib/control.ts'],
+  outfile: `${outdir}/loadgate-control.js`,
+  format: 'esm',
+  platform: 'browser',
+  external: ['k6', 'k6/*'],
+  sourcesContent: false,
+});
+
 // k6/net/grpc reads the .proto at init time, relative to the bundle: ship it beside the scripts.
 cpSync('proto', `${outdir}/proto`, { recursive: true });

@@ -53,7 +53,8 @@ const plan = quick
 const CLOSED_VUS = 16;
 const ACCURACY_RATE = 100;
 const INJECTED_MS = 20;
-const goals = { cpuRatio: 1.1, rssRatio: 1.1, ceilingRatio: 0.9, mbPerVu: 1.0, eventsPerSec: 50_000, capacityRps: 5000, p50DiffMs: 1, buildS: 1 };
+// Issue 23's goals: the ceiling's median and its worst repeat are both judged.
+const goals = { cpuRatio: 1.15, rssRatio: 1.15, ceilingRatio: 0.95, ceilingFloor: 0.85, mbPerVu: 1.0, eventsPerSec: 50_000, capacityRps: 5000, p50DiffMs: 1, buildS: 1 };
 
 // ---------------------------------------------------------------- processes, measured
 

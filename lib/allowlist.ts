@@ -1,6 +1,13 @@
 // Decides whether a host may receive load. Pure, so the CLI refuses a host before it starts
 // anything and k6 refuses it again in init when someone runs a bundle by hand.
-import { hostOf, type Config } from './config.ts';
+import type { Config } from './config.ts';
+
+/** The host part of an http(s) URL, without port or IPv6 brackets, lower-cased. */
+export function hostOf(baseUrl: string): string {
+  const authority = baseUrl.replace(/^https?:\/\//, '').split(/[/?#]/)[0].replace(/^[^@]*@/, '');
+  const host = authority.startsWith('[') ? authority.slice(1, authority.indexOf(']')) : authority.split(':')[0];
+  return host.toLowerCase();
+}
 
 function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;

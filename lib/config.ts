@@ -2,11 +2,13 @@
 // it starts anything, and k6's init context throws the same sentence when run by hand. Which
 // variables exist, their defaults and valid ranges are data in variables.ts; the CLI's own settings
 // are read by the same readers over the whole table (cli/settings.ts, cli/run-config.ts).
+import { hostOf } from './allowlist.ts';
 import { redactText } from './redact.ts';
 import { durationToMs, profiles, type Profile, type ProfileName } from './profiles.ts';
 import { endpointNames, isEndpoint, type Endpoint } from '../thresholds/reference-endpoints.ts';
 import { describeKind, parseBoolean, scenarioVariable, type AlertAbortSeverity, type Env, type Protocol, type Variable } from './variables.ts';
 
+export { hostOf } from './allowlist.ts';
 export { alertAbortSeverities, protocols, type AlertAbortSeverity, type Env, type Protocol } from './variables.ts';
 
 export interface Config {
@@ -194,11 +196,4 @@ export function parseConfig(env: Env): Config {
     runDir: text(env, 'LOADGATE_RUN_DIR'),
     dashboardPeriod: duration(env, 'K6_WEB_DASHBOARD_PERIOD', profile.dashboardPeriod),
   };
-}
-
-/** The host part of an http(s) URL, without port or IPv6 brackets, lower-cased. */
-export function hostOf(baseUrl: string): string {
-  const authority = baseUrl.replace(/^https?:\/\//, '').split(/[/?#]/)[0].replace(/^[^@]*@/, '');
-  const host = authority.startsWith('[') ? authority.slice(1, authority.indexOf(']')) : authority.split(':')[0];
-  return host.toLowerCase();
 }

@@ -6,7 +6,7 @@ import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
 import { rulesWithData } from './alerting.ts';
-import { profileNames } from './profiles.ts';
+import { shortcutRefusal } from './shortcut.ts';
 import type { AlertRule } from '../thresholds/alerts.ts';
 import { apiSettings, endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
 
@@ -82,18 +82,6 @@ function identity(body: unknown): TargetIdentity {
     // A target without a JSON health body is still a target; the report says "not reported".
     return {};
   }
-}
-
-const shortcutRefusal =
-  "k6's --vus, --duration, --iterations and --stages replace a script's scenarios with one that runs `default`; " +
-  `loadgate scenarios set their own load shape: use PROFILE=${profileNames.join('|')} and VUS=, RPS= or EVENTS_PER_SEC= instead`;
-
-/**
- * Every scenario exports this as `default`, the function k6's shortcut options run: it refuses
- * with the sentence above. The handshake refuses even earlier, before any request.
- */
-export function shortcutOptionsRefused(): never {
-  throw new Error(shortcutRefusal);
 }
 
 /** Fails fast with a sentence when the target is not there or is not this scenario's API. */

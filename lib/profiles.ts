@@ -28,96 +28,100 @@ export interface Profile {
   seeksBreakingPoint: boolean;
 }
 
-const smoke: Profile = {
-  description: 'a few VUs for 30 s: does every endpoint answer correctly',
-  stages: [
-    { duration: '5s', level: 0.05 },
-    { duration: '25s', level: 0.05 },
-  ],
-  alertTimeScale: 1 / 12,
-  dashboardPeriod: '1s',
-  abortOnDegradation: false,
-  openModel: false,
-  seeksBreakingPoint: false,
-};
-
-export const profiles: Record<ProfileName, Profile> = {
-  // Smoke's level and alert scale, shortened: what tests of wiring and a first try of a scenario need.
-  quick: {
-    ...smoke,
-    description: "smoke's few VUs for 8 s: is the scenario wired up (every endpoint answers, thresholds, reports); a check, not a measurement",
+// Built by a call marked pure, so a bundle that never reads the table drops it: the load VUs get
+// their profile from VU 0's parsed settings, and a table they hold is memory in every VU. A literal
+// with a spread would stay in every bundle that imports anything from this file.
+export const profiles: Record<ProfileName, Profile> = /* @__PURE__ */ (() => {
+  const smoke: Profile = {
+    description: 'a few VUs for 30 s: does every endpoint answer correctly',
     stages: [
-      { duration: '2s', level: 0.05 },
-      { duration: '6s', level: 0.05 },
+      { duration: '5s', level: 0.05 },
+      { duration: '25s', level: 0.05 },
     ],
-  },
-  smoke,
-  baseline: {
-    description: 'the reference load: 30 → 75 → 100 VUs (or the configured rate) over 5 minutes',
-    stages: [
-      { duration: '1m', level: 0.3 },
-      { duration: '2m', level: 0.75 },
-      { duration: '1m30s', level: 1 },
-      { duration: '30s', level: 1 },
-    ],
-    alertTimeScale: 1,
-    dashboardPeriod: '5s',
+    alertTimeScale: 1 / 12,
+    dashboardPeriod: '1s',
     abortOnDegradation: false,
     openModel: false,
     seeksBreakingPoint: false,
-  },
-  stress: {
-    description: 'twice the baseline peak, held, to see how the service degrades',
-    stages: [
-      { duration: '2m', level: 1 },
-      { duration: '3m', level: 2 },
-      { duration: '3m', level: 2 },
-      { duration: '1m', level: 0 },
-    ],
-    alertTimeScale: 1,
-    dashboardPeriod: '10s',
-    abortOnDegradation: false,
-    openModel: false,
-    seeksBreakingPoint: false,
-  },
-  spike: {
-    description: 'a sudden jump to three times the baseline peak and back',
-    stages: [
-      { duration: '30s', level: 0.3 },
-      { duration: '10s', level: 3 },
-      { duration: '1m', level: 3 },
-      { duration: '10s', level: 0.3 },
-      { duration: '1m', level: 0.3 },
-    ],
-    alertTimeScale: 1 / 2,
-    dashboardPeriod: '5s',
-    abortOnDegradation: false,
-    openModel: false,
-    seeksBreakingPoint: false,
-  },
-  soak: {
-    description: 'the baseline peak for 30 minutes: leaks, pool exhaustion, slow drift',
-    stages: [
-      { duration: '2m', level: 1 },
-      { duration: '30m', level: 1 },
-      { duration: '1m', level: 0 },
-    ],
-    alertTimeScale: 1,
-    dashboardPeriod: '30s',
-    abortOnDegradation: false,
-    openModel: false,
-    seeksBreakingPoint: false,
-  },
-  breakpoint: {
-    description: 'climbs steadily to ten times the baseline until an abort threshold trips',
-    stages: [{ duration: '10m', level: 10 }],
-    alertTimeScale: 1 / 4,
-    dashboardPeriod: '5s',
-    abortOnDegradation: true,
-    openModel: true,
-    seeksBreakingPoint: true,
-  },
-};
+  };
+  return {
+    // Smoke's level and alert scale, shortened: what tests of wiring and a first try of a scenario need.
+    quick: {
+      ...smoke,
+      description: "smoke's few VUs for 8 s: is the scenario wired up (every endpoint answers, thresholds, reports); a check, not a measurement",
+      stages: [
+        { duration: '2s', level: 0.05 },
+        { duration: '6s', level: 0.05 },
+      ],
+    },
+    smoke,
+    baseline: {
+      description: 'the reference load: 30 → 75 → 100 VUs (or the configured rate) over 5 minutes',
+      stages: [
+        { duration: '1m', level: 0.3 },
+        { duration: '2m', level: 0.75 },
+        { duration: '1m30s', level: 1 },
+        { duration: '30s', level: 1 },
+      ],
+      alertTimeScale: 1,
+      dashboardPeriod: '5s',
+      abortOnDegradation: false,
+      openModel: false,
+      seeksBreakingPoint: false,
+    },
+    stress: {
+      description: 'twice the baseline peak, held, to see how the service degrades',
+      stages: [
+        { duration: '2m', level: 1 },
+        { duration: '3m', level: 2 },
+        { duration: '3m', level: 2 },
+        { duration: '1m', level: 0 },
+      ],
+      alertTimeScale: 1,
+      dashboardPeriod: '10s',
+      abortOnDegradation: false,
+      openModel: false,
+      seeksBreakingPoint: false,
+    },
+    spike: {
+      description: 'a sudden jump to three times the baseline peak and back',
+      stages: [
+        { duration: '30s', level: 0.3 },
+        { duration: '10s', level: 3 },
+        { duration: '1m', level: 3 },
+        { duration: '10s', level: 0.3 },
+        { duration: '1m', level: 0.3 },
+      ],
+      alertTimeScale: 1 / 2,
+      dashboardPeriod: '5s',
+      abortOnDegradation: false,
+      openModel: false,
+      seeksBreakingPoint: false,
+    },
+    soak: {
+      description: 'the baseline peak for 30 minutes: leaks, pool exhaustion, slow drift',
+      stages: [
+        { duration: '2m', level: 1 },
+        { duration: '30m', level: 1 },
+        { duration: '1m', level: 0 },
+      ],
+      alertTimeScale: 1,
+      dashboardPeriod: '30s',
+      abortOnDegradation: false,
+      openModel: false,
+      seeksBreakingPoint: false,
+    },
+    breakpoint: {
+      description: 'climbs steadily to ten times the baseline until an abort threshold trips',
+      stages: [{ duration: '10m', level: 10 }],
+      alertTimeScale: 1 / 4,
+      dashboardPeriod: '5s',
+      abortOnDegradation: true,
+      openModel: true,
+      seeksBreakingPoint: true,
+    },
+  };
+})();
 
 /** Parses the k6 duration strings used in this project ("1m30s", "250ms", "2h"). */
 export function durationToMs(duration: string): number {

@@ -5,17 +5,22 @@
 // handshake, the refusal of k6's shortcut options and handleSummary. build.mjs refuses a scenario
 // bundle that does not export what k6 needs of it (lib/scenario-exports.ts), so forgetting one is a
 // build error, not a monitor that silently never runs.
-import type { Options, Scenario } from 'k6/options';
+//
+// Two halves, because every VU runs a bundle's init code and holds its own copy of every function
+// and table in it. VU 0, where k6 reads options and runs setup and handleSummary, loads the control
+// plane (lib/control.ts, bundled as loadgate-control.js beside the scenario) and parses the settings.
+// The load VUs share VU 0's parsed settings through a SharedArray and carry only what an iteration
+// needs: the client, the data helpers and the alert monitor.
+import { SharedArray } from 'k6/data';
+import type { Scenario } from 'k6/options';
 import type { AlertRule } from '../thresholds/alerts.ts';
 import type { EndpointTable } from '../thresholds/endpoints.ts';
-import { endpointGuards, failedResponseRecords, scenarioGuards } from '../thresholds/guards.ts';
-import { droppedIterationThreshold, endpointThresholds, serviceThresholds, type ServiceThresholdOptions } from '../thresholds/objectives.ts';
-import { mergeThresholds, type Thresholds } from '../thresholds/types.ts';
-import { parseConfig, type Config } from './config.ts';
+import type { Thresholds } from '../thresholds/types.ts';
+import type { Config } from './config.ts';
+import type { ControlPlane } from './control.ts';
+import type { ServiceThresholdOptions } from '../thresholds/objectives.ts';
 import { createMonitor } from './monitor.ts';
-import { alertMonitoring, commonOptions } from './options.ts';
-import { assertAllowed, handshake, shortcutOptionsRefused } from './preflight.ts';
-import { summaryHandler } from './summary/handle.ts';
+import { shortcutOptionsRefused } from './shortcut.ts';
 
 /** What a scenario declares; everything else is derived from it. */
 export interface ScenarioSpec<E extends string> {
@@ -40,48 +45,41 @@ export interface DefinedScenario<E extends string> {
   config: Config;
   /** What the scenario declared, for its exec functions (the endpoints its client sends, say). */
   spec: ScenarioSpec<E>;
-  options: Options;
-  setup: () => ReturnType<typeof handshake>;
+  options: ControlPlane<E>['options'];
+  setup: ControlPlane<E>['setup'];
   alertMonitor: ReturnType<typeof createMonitor>;
-  handleSummary: ReturnType<typeof summaryHandler>;
+  handleSummary: ControlPlane<E>['handleSummary'];
   /** Export as `default`: `k6 run --vus/--duration` would run it, and it explains the refusal. */
   refuseShortcut: typeof shortcutOptionsRefused;
 }
+
+/** k6's init-context require: loads a file beside this bundle, which k6 archives with it. */
+declare function require(path: string): unknown;
+
+/** Built by build.mjs beside every scenario bundle. A variable, so esbuild leaves the require to k6. */
+const controlBundle = './loadgate-control.js';
+
+/** The settings VU 0 parsed, shared: k6 runs this callback once per process, in VU 0's init. */
+const sharedConfigName = 'loadgate-config';
 
 /**
  * `name` is the scenario's name in reports and run folders; `declare` builds its spec from the
  * parsed settings. Runs in k6's init context, once per VU.
  */
 export function defineScenario<E extends string>(name: string, declare: (config: Config) => ScenarioSpec<E>): DefinedScenario<E> {
-  const config = parseConfig(__ENV);
-  assertAllowed(config);
-  const spec = declare(config);
-  const monitoring = alertMonitoring(config, spec.rules);
-  const { abortOnDegradation } = config.profile;
-  // k6 reads options once, from the init context it runs before any VU (__VU 0; setup and
-  // handleSummary run there too). Every VU runs this init code again, and would hold its own copy of
-  // every threshold and scenario: build them only where k6 reads them.
-  const options: Options = __VU !== 0 ? {} : {
-    scenarios: { ...spec.load, ...monitoring.scenarios },
-    thresholds: mergeThresholds(
-      endpointThresholds(spec.table, spec.endpoints),
-      serviceThresholds({ ...spec.service, abortOnDegradation }),
-      spec.scheduledIterations === undefined ? {} : droppedIterationThreshold(spec.scheduledIterations),
-      spec.thresholds ?? {},
-      endpointGuards(spec.endpoints),
-      failedResponseRecords(spec.endpoints),
-      scenarioGuards(Object.keys(spec.load)),
-      monitoring.thresholds,
-    ),
-    ...commonOptions,
-  };
+  const control = __VU === 0 ? (require(controlBundle) as typeof import('./control.ts')).controlPlane(name, declare) : null;
+  const config = new SharedArray<Config>(sharedConfigName, () => {
+    if (!control) throw new Error(`${sharedConfigName} must be built in VU 0 (__VU is ${__VU})`);
+    return [control.config];
+  })[0];
+  const spec = control?.spec ?? declare(config);
   return {
     config,
     spec,
-    options,
-    setup: () => handshake(config, { scenario: name, table: spec.table, endpoints: spec.endpoints, rules: spec.rules }),
+    options: control?.options ?? {},
+    setup: () => control!.setup(),
     alertMonitor: createMonitor(config, spec.rules),
-    handleSummary: summaryHandler(name, config),
+    handleSummary: (data) => control!.handleSummary(data),
     refuseShortcut: shortcutOptionsRefused,
   };
 }

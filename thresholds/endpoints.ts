@@ -60,8 +60,11 @@ export const defaultTokenScheme = { header: 'Authorization', scheme: 'Bearer' };
 
 export type EndpointTable<E extends string = string> = Readonly<Record<E, EndpointSpec>>;
 
-// Settings live beside the table rather than in it: its keys are exactly its endpoint names.
-const settingsOf = new WeakMap<object, ApiSettings>();
+// Settings live beside the table rather than in it: its keys are exactly its endpoint names. They
+// hang on a symbol from the runtime's registry, not in this module's WeakMap: VU 0 reads a table
+// that the scenario's bundle built through the control bundle's own copy of this module
+// (lib/control.ts), and a WeakMap would be a different one there.
+const settingsKey = Symbol.for('loadgate.apiSettings');
 
 /** Types a table without widening its keys, so a typo in an endpoint name fails to compile. */
 export function defineEndpoints<E extends string>(table: Record<E, EndpointSpec>, settings: ApiSettings = {}): EndpointTable<E> {
@@ -75,13 +78,13 @@ export function defineEndpoints<E extends string>(table: Record<E, EndpointSpec>
       }
     }
   }
-  settingsOf.set(table, settings);
+  Object.defineProperty(table, settingsKey, { value: settings, enumerable: false });
   return table;
 }
 
 /** A table's settings with every default filled in. */
 export function apiSettings(table: EndpointTable): Required<ApiSettings> & { health: typeof defaultHealth; token: typeof defaultTokenScheme } {
-  const declared = settingsOf.get(table) ?? {};
+  const declared = (table as { [settingsKey]?: ApiSettings })[settingsKey] ?? {};
   return {
     health: { ...defaultHealth, ...declared.health },
     headers: declared.headers ?? {},

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REQUIRED_EXPORTS } from '../../lib/scenario-exports.ts';
 
@@ -30,4 +31,23 @@ test('a scenario that forgets to export alertMonitor fails the build, naming the
 test('every scenario in scenarios/ bundles with the exports k6 needs', () => {
   const run = spawnSync(process.execPath, ['build.mjs', 'scenarios/mixed.ts', 'scenarios/api-load.ts', 'scenarios/event-ingestion.ts'], { cwd: root, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
+});
+
+test("the load VUs' bundles carry no control-plane code; loadgate-control.js beside them carries it", () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'loadgate-split-'));
+  try {
+    const run = spawnSync(process.execPath, ['build.mjs', `--outdir=${outdir}`, 'scenarios/mixed.ts', 'scenarios/api-load.ts', 'scenarios/event-ingestion.ts'], { cwd: root, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    // What only VU 0 runs: the settings parser, thresholds, the handshake and the summary renderers.
+    const controlOnly = ['function parseConfig(', 'function serviceThresholds(', 'function handshake(', 'function renderJunit(', 'var scenarioVariables'];
+    const control = readFileSync(join(outdir, 'loadgate-control.js'), 'utf8');
+    for (const marker of controlOnly) assert.ok(control.includes(marker), `loadgate-control.js defines ${marker}`);
+    for (const scenario of ['mixed', 'api-load', 'event-ingestion']) {
+      const bundle = readFileSync(join(outdir, `${scenario}.js`), 'utf8');
+      for (const marker of controlOnly) assert.ok(!bundle.includes(marker), `${scenario}.js must not define ${marker}: every VU would instantiate it`);
+      assert.match(bundle, /"\.\/loadgate-control\.js"/, `${scenario}.js loads the control plane from beside itself`);
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });

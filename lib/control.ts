@@ -1,0 +1,58 @@
+// The control plane of a scenario: what k6 runs only in VU 0, the init context it reads options
+// from and runs setup and handleSummary in. build.mjs bundles this file apart, as
+// dist/loadgate-control.js, and lib/scenario.ts loads it with k6's require() in VU 0 alone, so the
+// load VUs never instantiate the settings table and its parser, the thresholds, the pre-flight
+// handshake or the summary renderers: every function and table a VU instantiates costs it memory
+// and init CPU whether it runs or not (docs/benchmarks.md).
+import type { Options } from 'k6/options';
+import { endpointGuards, failedResponseRecords, scenarioGuards } from '../thresholds/guards.ts';
+import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
+import { mergeThresholds } from '../thresholds/types.ts';
+import { parseConfig, type Config } from './config.ts';
+import { alertMonitoring, commonOptions } from './options.ts';
+import { assertAllowed, handshake, type SetupData } from './preflight.ts';
+import type { ScenarioSpec } from './scenario.ts';
+import type { K6Summary } from './summary/model.ts';
+import { summaryHandler } from './summary/handle.ts';
+
+export interface ControlPlane<E extends string> {
+  /** Parsed and checked here; the load VUs read a copy of it (lib/scenario.ts). */
+  config: Config;
+  spec: ScenarioSpec<E>;
+  options: Options;
+  setup: () => SetupData;
+  handleSummary: (data: K6Summary) => Record<string, string> | undefined;
+}
+
+/**
+ * Refuses bad settings and hosts off the allow-list (both before any request exists), then builds
+ * everything k6 reads of the scenario: its options with every threshold, setup's handshake and
+ * handleSummary.
+ */
+export function controlPlane<E extends string>(name: string, declare: (config: Config) => ScenarioSpec<E>): ControlPlane<E> {
+  const config = parseConfig(__ENV);
+  assertAllowed(config);
+  const spec = declare(config);
+  const monitoring = alertMonitoring(config, spec.rules);
+  const options: Options = {
+    scenarios: { ...spec.load, ...monitoring.scenarios },
+    thresholds: mergeThresholds(
+      endpointThresholds(spec.table, spec.endpoints),
+      serviceThresholds({ ...spec.service, abortOnDegradation: config.profile.abortOnDegradation }),
+      spec.scheduledIterations === undefined ? {} : droppedIterationThreshold(spec.scheduledIterations),
+      spec.thresholds ?? {},
+      endpointGuards(spec.endpoints),
+      failedResponseRecords(spec.endpoints),
+      scenarioGuards(Object.keys(spec.load)),
+      monitoring.thresholds,
+    ),
+    ...commonOptions,
+  };
+  return {
+    config,
+    spec,
+    options,
+    setup: () => handshake(config, { scenario: name, table: spec.table, endpoints: spec.endpoints, rules: spec.rules }),
+    handleSummary: summaryHandler(name, config),
+  };
+}
