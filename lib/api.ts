@@ -27,7 +27,8 @@ export interface IngestEvent {
 export function createApi(options: ClientOptions, endpoints?: readonly Endpoint[]): Api {
   const request = createClient(referenceEndpoints, options, endpoints);
   return {
-    feed: (cursor) => request('feed', { query: cursor ? { cursor } : undefined }),
+    // No options object when there is nothing to say: the client's shortest path (lib/request.ts).
+    feed: (cursor) => (cursor ? request('feed', { query: { cursor } }) : request('feed')),
     clipDetail: (clipId) => request('clip_detail', { params: { id: clipId } }),
     related: (clipId) => request('related', { params: { id: clipId } }),
     search: (term) => request('search', { query: { q: term } }),

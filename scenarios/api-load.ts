@@ -1,6 +1,5 @@
 // API load, open model: every endpoint gets its own arrival rate, so requests keep coming at the
 // configured pace however slowly the target answers — the way real traffic behaves.
-import exec from 'k6/execution';
 import { createApi, tokenFromApi } from '../lib/api.ts';
 import { pick, popularClip, searchTerms, uniqueMark, vuRandom, vuUserId } from '../lib/data.ts';
 import { rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
@@ -11,7 +10,7 @@ import { alertRules } from '../thresholds/alerts.ts';
 import { referenceEndpoints, type Endpoint } from '../thresholds/reference-endpoints.ts';
 
 /** Share of the total rate per endpoint: reads dominate, as on the product. Sums to 1. */
-const defaultMix: Partial<Record<Endpoint, number>> = {
+const defaultMix: Record<keyof typeof requests, number> = {
   feed: 0.25,
   clip_detail: 0.25,
   related: 0.1,
@@ -32,8 +31,8 @@ const scenario = defineScenario('api-load', (config) => {
     table: referenceEndpoints,
     endpoints: asksForTokens ? [...driven, 'auth_token'] : driven,
     rules: alertRules,
-    // One scenario per endpoint, named after it: the exec function reads which one it serves.
-    load: Object.fromEntries(driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], 'request')])),
+    // One scenario per endpoint, named after it and running the exported function of that name.
+    load: Object.fromEntries(driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], endpoint)])),
     scheduledIterations: driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0),
   };
 });
@@ -52,8 +51,10 @@ async function withToken(send: (token: string) => void): Promise<void> {
 
 // Arrival-rate iterations never sleep: think time belongs to the closed model, here the executor
 // alone decides when the next request starts. No body is read here, so each is validated as JSON
-// by k6 without being built into JS values (expectJsonBody).
-const requests: Partial<Record<Endpoint, () => unknown>> = {
+// by k6 without being built into JS values (expectJsonBody). Not async: the reads finish
+// synchronously, and an async wrapper costs every iteration a promise and a generator; k6 waits
+// for the promise the token-using endpoints return all the same.
+const requests = {
   feed: () => expectJsonBody(api.feed(), 200, 'feed'),
   clip_detail: () => expectJsonBody(api.clipDetail(popularClip(random)), 200, 'clip detail'),
   related: () => expectJsonBody(api.related(popularClip(random)), 200, 'related clips'),
@@ -62,15 +63,8 @@ const requests: Partial<Record<Endpoint, () => unknown>> = {
   comment_create: () =>
     withToken((token) => expectJsonBody(api.commentCreate(popularClip(random), `loadgate ${uniqueMark()}`, token), 201, 'create comment')),
   vote: () => withToken((token) => expectJsonBody(api.vote(popularClip(random), 1, token), [200, 201], 'vote')),
-};
+} satisfies Partial<Record<Endpoint, () => unknown>>;
 
-// k6 builds a new exec.scenario object (six accessors) on every read; its accessors read the
-// VU's current scenario when called, so one object per VU serves every iteration.
-let scenarioInfo: typeof exec.scenario | undefined;
-
-// Not async: the reads finish synchronously, and an async wrapper costs every iteration a promise
-// and a generator; k6 waits for the promise the token-using endpoints return all the same.
-export function request(): unknown {
-  scenarioInfo ??= exec.scenario;
-  return requests[scenarioInfo.name as Endpoint]!();
-}
+// Each endpoint's scenario runs its own exec function: no per-iteration lookup of which scenario
+// this is (exec.scenario.name is a call into Go).
+export const { feed, clip_detail, related, search, comments_list, comment_create, vote } = requests;
