@@ -72,10 +72,12 @@ export function benchTable(r: BenchResult): string[] {
 
 /**
  * Bounds make bench-quick (in make test) holds, so a later change cannot quietly undo the
- * generator's efficiency. Generous: quick runs last seconds on a shared machine; measured there
- * today the CPU ratio is about 1.2–1.6 and MB per VU about 1.5.
+ * generator's efficiency. Generous: quick runs last seconds on a shared machine. Three quick runs
+ * on 2026-12-03, with the control plane apart, measured a CPU ratio of 1.35–1.41 and 0.75–0.83 MB
+ * per VU. Memory barely depends on how busy the machine is, so its bound sits closer: 1.25 MB
+ * per VU still fails the 1.44 MB per VU of before the cuts.
  */
-export const quickGuards = { cpuRatio: 2.5, mbPerVu: 4 };
+export const quickGuards = { cpuRatio: 2.5, mbPerVu: 1.25 };
 
 /** The sentences of every guard a quick run broke, empty when it held them all. */
 export function guardViolations(r: Pick<BenchResult, 'overhead' | 'memory'>, bounds = quickGuards): string[] {
