@@ -7,7 +7,7 @@
 // Faults, for the tests:
 //   QUOTES_LIKES_STATUS=403      every like fails with that status
 //   QUOTES_FAIL_ROUTE=/v2/quotes QUOTES_FAIL_RATIO=0.5 QUOTES_FAIL_AFTER_S=10
-//                                that route answers 503 to this share of requests (default all),
+//                                that route answers 503 to this share of requests, spread evenly (default all),
 //                                from this many seconds after the first request (default 0)
 //   QUOTES_ROUTER=405            answer 405 for a known path asked with another method, as many
 //                                routers do (the pre-flight can then tell a missing write route)
@@ -20,8 +20,16 @@ const fault = {
   afterMs: Number(process.env.QUOTES_FAIL_AFTER_S ?? 0) * 1000,
 };
 let firstRequestAt = null;
-const injectFault = (path) =>
-  fault.route === path && Date.now() - firstRequestAt >= fault.afterMs && Math.random() < fault.ratio;
+// Spread evenly, not drawn at random: at 0.5 every second request fails, so a short run that
+// stops early still sees both answers (a random draw failed all of a few likes now and then).
+let faultDebt = 0;
+const injectFault = (path) => {
+  if (fault.route !== path || Date.now() - firstRequestAt < fault.afterMs) return false;
+  faultDebt += fault.ratio;
+  if (faultDebt < 1) return false;
+  faultDebt -= 1;
+  return true;
+};
 
 const quotes = Array.from({ length: 200 }, (_, i) => ({ id: i + 1, text: `quote ${i + 1}`, likes: 0 }));
 const tokens = new Set();
