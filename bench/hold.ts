@@ -2,9 +2,11 @@
 // scenario holds its peak rate (or, closed, becomes as many VUs as BENCH_CLOSED_VUS says), every
 // ramping-VU scenario holds its peak VUs, for BENCH_HOLD. The iteration code, checks, tags, custom
 // metrics, thresholds and handleSummary stay the scenario's own: the bench/scenarios/*.ts entry
-// files re-export them with these options. Runs inside k6, so it stays plain data handling.
+// files re-export them with these options. Runs inside k6, so it stays plain data handling, and
+// only in VU 0, where k6 reads options: the settings readers come from the control bundle there,
+// so the held bundles' load VUs carry no more than the scenario's own (bench measures them).
 import type { Options, Scenario } from 'k6/options';
-import { duration, numeric, SettingError, text } from '../lib/config.ts';
+import { controlModule } from '../lib/scenario.ts';
 
 /** Variables the bench passes to these entries; read here only. */
 export interface HoldSettings {
@@ -15,7 +17,8 @@ export interface HoldSettings {
 }
 
 /** Refused with lib/config.ts's SettingError sentence, as any other setting. */
-export function holdSettings(env: Record<string, string | undefined>): HoldSettings {
+function holdSettings(env: Record<string, string | undefined>): HoldSettings {
+  const { duration, numeric, SettingError, text } = controlModule();
   const hold = duration(env, 'BENCH_HOLD');
   if (!hold) throw new SettingError('BENCH_HOLD is not set; valid values are: a duration from 1s to 1h, such as 20s');
   return { hold, closedVus: text(env, 'BENCH_CLOSED_VUS') ? numeric(env, 'BENCH_CLOSED_VUS') : undefined };
@@ -37,8 +40,13 @@ function held(scenario: AnyScenario, { hold, closedVus }: HoldSettings): Scenari
   throw new Error(`bench: cannot hold a ${String(executor)} scenario`);
 }
 
-/** The scenario's options with every scenario held at its peak; the rest (thresholds…) unchanged. */
-export function holdOptions(options: Options, settings: HoldSettings): Options {
+/**
+ * The scenario's options with every scenario held at its peak; the rest (thresholds…) unchanged.
+ * In a load VU the options are the scenario's own (empty there): k6 reads VU 0's alone.
+ */
+export function heldOptions(options: Options): Options {
+  if (__VU !== 0) return options;
+  const settings = holdSettings(__ENV);
   const scenarios = Object.fromEntries(
     Object.entries(options.scenarios ?? {}).map(([name, scenario]) => [name, held(scenario as AnyScenario, settings)]),
   );

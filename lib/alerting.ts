@@ -15,11 +15,11 @@ export interface Scrape {
   samples: Sample[];
 }
 
-const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
-const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
 /** Parses the Prometheus text format, keeping only the metric families in `wanted`. */
 export function parsePrometheusText(text: string, wanted: ReadonlySet<string>): Sample[] {
+  // Here, not at module level: every k6 VU would build them, and only the monitor's VU parses.
+  const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
+  const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line[0] === '#') continue;

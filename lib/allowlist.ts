@@ -2,9 +2,19 @@
 // anything and k6 refuses it again in init when someone runs a bundle by hand.
 import type { Config } from './config.ts';
 
+// String operations, not regular expressions: every k6 VU runs these in init, and each regular
+// expression evaluated there cost a VU about 6 KB (docs/benchmarks.md).
+
 /** The host part of an http(s) URL, without port or IPv6 brackets, lower-cased. */
 export function hostOf(baseUrl: string): string {
-  const authority = baseUrl.replace(/^https?:\/\//, '').split(/[/?#]/)[0].replace(/^[^@]*@/, '');
+  const start = baseUrl.startsWith('http://') ? 7 : baseUrl.startsWith('https://') ? 8 : 0;
+  let end = baseUrl.length;
+  for (const stop of '/?#') {
+    const at = baseUrl.indexOf(stop, start);
+    if (at >= 0 && at < end) end = at;
+  }
+  const withUser = baseUrl.slice(start, end);
+  const authority = withUser.slice(withUser.indexOf('@') + 1);
   const host = authority.startsWith('[') ? authority.slice(1, authority.indexOf(']')) : authority.split(':')[0];
   return host.toLowerCase();
 }
@@ -12,7 +22,12 @@ export function hostOf(baseUrl: string): string {
 function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
   const octets = host.split('.');
-  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+  return octets.length === 4 && octets[0] === '127' && octets.every((o) => o.length >= 1 && o.length <= 3 && isDigits(o) && Number(o) <= 255);
+}
+
+function isDigits(text: string): boolean {
+  for (const c of text) if (c < '0' || c > '9') return false;
+  return true;
 }
 
 /** Returns null when the URL's host may be loaded, otherwise the sentence to show. */

@@ -15,6 +15,10 @@ import type { ScenarioSpec } from './scenario.ts';
 import type { K6Summary } from './summary/model.ts';
 import { summaryHandler } from './summary/handle.ts';
 
+// The settings readers, for an entry that reads variables of its own in VU 0 (bench/hold.ts):
+// importing lib/config.ts there would put the settings table back into every load VU.
+export { duration, numeric, SettingError, text } from './config.ts';
+
 export interface ControlPlane<E extends string> {
   /** Parsed and checked here; the load VUs read a copy of it (lib/scenario.ts). */
   config: Config;

@@ -11,14 +11,15 @@ import type { SetupData } from './preflight.ts';
 
 const scrapeEveryMs = 1000;
 
-export function createMonitor(config: Config, rules: readonly AlertRule[]): (data: SetupData) => void {
+/** `rules`: read at the first scrape, in the monitor's VU only (lib/scenario.ts shares them from VU 0). */
+export function createMonitor(config: Config, rules: () => readonly AlertRule[]): (data: SetupData) => void {
   let evaluator: AlertEvaluator | null = null;
   let families: Set<string> = new Set();
   return (data) => {
     const startedMs = Date.now();
     if (data.monitor) {
       if (!evaluator) {
-        const evaluated = rules.filter((rule) => data.rules.evaluated.includes(rule.name));
+        const evaluated = rules().filter((rule) => data.rules.evaluated.includes(rule.name));
         evaluator = new AlertEvaluator(evaluated, config.alertTimeScale);
         families = familiesOf(evaluated);
       }

@@ -43,8 +43,8 @@ export interface ScenarioSpec<E extends string> {
 export interface DefinedScenario<E extends string> {
   /** The parsed settings, for the scenario's own exec functions. */
   config: Config;
-  /** What the scenario declared, for its exec functions (the endpoints its client sends, say). */
-  spec: ScenarioSpec<E>;
+  /** The endpoints the scenario declared, for its client (createClient, createApi). */
+  endpoints: readonly E[];
   options: ControlPlane<E>['options'];
   setup: ControlPlane<E>['setup'];
   alertMonitor: ReturnType<typeof createMonitor>;
@@ -59,26 +59,44 @@ declare function require(path: string): unknown;
 /** Built by build.mjs beside every scenario bundle. A variable, so esbuild leaves the require to k6. */
 const controlBundle = './loadgate-control.js';
 
-/** The settings VU 0 parsed, shared: k6 runs this callback once per process, in VU 0's init. */
-const sharedConfigName = 'loadgate-config';
+/** The control bundle's exports: VU 0 only, the one VU that ever loads it. */
+export function controlModule(): typeof import('./control.ts') {
+  if (__VU !== 0) throw new Error(`${controlBundle} is loaded in VU 0 only (__VU is ${__VU})`);
+  return require(controlBundle) as typeof import('./control.ts');
+}
+
+/** What VU 0 parsed and declared, shared: k6 runs these callbacks once per process, in VU 0's init. */
+const sharedNames = { run: 'loadgate-run', rules: 'loadgate-rules' };
+
+interface SharedRun<E extends string> {
+  config: Config;
+  endpoints: readonly E[];
+}
+
+function fromVu0<T>(name: string, control: unknown, build: () => T[]): ArrayLike<T> {
+  return new SharedArray<T>(name, () => {
+    if (!control) throw new Error(`${name} must be built in VU 0 (__VU is ${__VU})`);
+    return build();
+  });
+}
 
 /**
  * `name` is the scenario's name in reports and run folders; `declare` builds its spec from the
- * parsed settings. Runs in k6's init context, once per VU.
+ * parsed settings. Runs in k6's init context, once per VU, but `declare` runs in VU 0 alone: the
+ * load VUs read the settings and the endpoints it declared from VU 0, and the alert monitor reads
+ * the rules at its first scrape, so declaring (profiles, schedules, tables checked) costs them
+ * neither init time nor memory.
  */
 export function defineScenario<E extends string>(name: string, declare: (config: Config) => ScenarioSpec<E>): DefinedScenario<E> {
-  const control = __VU === 0 ? (require(controlBundle) as typeof import('./control.ts')).controlPlane(name, declare) : null;
-  const config = new SharedArray<Config>(sharedConfigName, () => {
-    if (!control) throw new Error(`${sharedConfigName} must be built in VU 0 (__VU is ${__VU})`);
-    return [control.config];
-  })[0];
-  const spec = control?.spec ?? declare(config);
+  const control = __VU === 0 ? controlModule().controlPlane(name, declare) : null;
+  const { config, endpoints } = fromVu0<SharedRun<E>>(sharedNames.run, control, () => [{ config: control!.config, endpoints: control!.spec.endpoints }])[0];
+  const rules = fromVu0<AlertRule>(sharedNames.rules, control, () => [...control!.spec.rules]);
   return {
     config,
-    spec,
+    endpoints,
     options: control?.options ?? {},
     setup: () => control!.setup(),
-    alertMonitor: createMonitor(config, spec.rules),
+    alertMonitor: createMonitor(config, () => Array.from({ length: rules.length }, (_, i) => rules[i])),
     handleSummary: (data) => control!.handleSummary(data),
     refuseShortcut: shortcutOptionsRefused,
   };

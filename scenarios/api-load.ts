@@ -36,12 +36,12 @@ const scenario = defineScenario('api-load', (config) => {
     scheduledIterations: driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0),
   };
 });
-const { config, spec } = scenario;
+const { config, endpoints } = scenario;
 export const { options, setup, alertMonitor, handleSummary } = scenario;
 export default scenario.refuseShortcut;
 
 // Only the endpoints this run drives get failed-response counters (each costs VU memory).
-const api = createApi(config, spec.endpoints);
+const api = createApi(config, endpoints);
 const random = vuRandom(config.seed);
 
 async function withToken(send: (token: string) => void): Promise<void> {

@@ -49,10 +49,10 @@ const scenario = defineScenario('event-ingestion', (config) => {
     scheduledIterations: scheduledIterations(config.profile, batchesPerSec),
   };
 });
-const { config, spec } = scenario;
+const { config, endpoints } = scenario;
 export const { options, setup, alertMonitor, handleSummary } = scenario;
 export default scenario.refuseShortcut;
-const api = createApi(config, spec.endpoints);
+const api = createApi(config, endpoints);
 const random = vuRandom(config.seed);
 
 // Arrival-rate iterations never sleep: the executor alone paces the batches.

@@ -66,8 +66,20 @@ export type EndpointTable<E extends string = string> = Readonly<Record<E, Endpoi
 // (lib/control.ts), and a WeakMap would be a different one there.
 const settingsKey = Symbol.for('loadgate.apiSettings');
 
+/**
+ * Checked where a run is declared (k6's VU 0, node's CLI and tests), not again in every load VU:
+ * there it was about 57 KB of init garbage per VU (docs/benchmarks.md).
+ */
+const checksTables = typeof __VU === 'undefined' || __VU === 0;
+
 /** Types a table without widening its keys, so a typo in an endpoint name fails to compile. */
 export function defineEndpoints<E extends string>(table: Record<E, EndpointSpec>, settings: ApiSettings = {}): EndpointTable<E> {
+  if (checksTables) checkObjectives(table);
+  Object.defineProperty(table, settingsKey, { value: settings, enumerable: false });
+  return table;
+}
+
+function checkObjectives(table: Record<string, EndpointSpec>): void {
   for (const [name, spec] of Object.entries<EndpointSpec>(table)) {
     for (const [stat, target] of Object.entries(spec.slo)) {
       if (stat !== 'errorRate' && !(latencyStats as readonly string[]).includes(stat)) {
@@ -78,8 +90,6 @@ export function defineEndpoints<E extends string>(table: Record<E, EndpointSpec>
       }
     }
   }
-  Object.defineProperty(table, settingsKey, { value: settings, enumerable: false });
-  return table;
 }
 
 /** A table's settings with every default filled in. */
@@ -103,10 +113,19 @@ export const routeName = (spec: EndpointSpec) => `${spec.method} ${spec.path}`;
 
 /** The URL of a path template with its {params} filled in, plus an optional query. */
 export function endpointUrl(baseUrl: string, spec: EndpointSpec, params: Record<string, string | number> = {}, query?: Record<string, string>): string {
-  const path = spec.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+  // Scanned, not matched with a regular expression: this runs on every request with {params}, and
+  // in every k6 VU's init, where each regular expression evaluated costs the VU memory.
+  let path = '';
+  let from = 0;
+  for (let open = spec.path.indexOf('{'); open >= 0; open = spec.path.indexOf('{', from)) {
+    const close = spec.path.indexOf('}', open);
+    if (close < 0) break;
+    const name = spec.path.slice(open + 1, close);
     if (!(name in params)) throw new Error(`${routeName(spec)} needs a value for {${name}}`);
-    return encodeURIComponent(String(params[name]));
-  });
+    path += spec.path.slice(from, open) + encodeURIComponent(String(params[name]));
+    from = close + 1;
+  }
+  path += spec.path.slice(from);
   const search = query ? Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&') : '';
   return `${baseUrl}${path}${search ? `?${search}` : ''}`;
 }

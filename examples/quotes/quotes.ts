@@ -18,7 +18,7 @@ const scenario = defineScenario('quotes', (config) => ({
 }));
 export const { options, setup, alertMonitor, handleSummary } = scenario;
 export default scenario.refuseShortcut;
-const request = createClient(quotesEndpoints, scenario.config, scenario.spec.endpoints);
+const request = createClient(quotesEndpoints, scenario.config, scenario.endpoints);
 
 // Arrival-rate iterations never sleep: the executor alone paces them. Every response is checked
 // as JSON; only the token becomes a JS value (building whole bodies nobody reads costs k6 CPU).
