@@ -167,12 +167,21 @@ function declaresJson(r: Response): boolean {
   return media === 'application/json' || media.endsWith('+json');
 }
 
-/** How a check judges the body: parsed and built, validated for a later read, or its declared type. */
-type BodyTest = { judge: (r: Response) => boolean; says: string };
+/**
+ * How a check judges the body: parsed and built, validated for a later read, or its declared type.
+ * Each keeps the verdicts of its checks, built on first use of a `what` and expected status and
+ * reused: building objects on every request showed in the k6 profile. Keyed by `what`, then by
+ * the status, so a single status needs no string built per request.
+ */
+interface BodyTest {
+  judge: (r: Response) => boolean;
+  says: string;
+  verdicts: Map<string, Map<number | string, Verdicts>>;
+}
 const bodyTests = {
-  build: { judge: parsesAsJson, says: 'with a JSON body' },
-  validate: { judge: isJson, says: 'with a JSON body' },
-  declared: { judge: declaresJson, says: 'declared JSON' },
+  build: { judge: parsesAsJson, says: 'with a JSON body', verdicts: new Map() },
+  validate: { judge: isJson, says: 'with a JSON body', verdicts: new Map() },
+  declared: { judge: declaresJson, says: 'declared JSON', verdicts: new Map() },
 } satisfies Record<string, BodyTest>;
 
 /** A check's two possible outcomes, as the objects k6's check() records. */
@@ -186,16 +195,9 @@ interface Verdicts {
 // its Check); its type declarations list only functions.
 const recordCheck = check as unknown as (value: null, outcome: Record<string, boolean>) => boolean;
 
-// Built on first use of each `what` and expected status, and reused: building objects on every
-// request showed in the k6 profile. Keyed by `what`, then by the status: a single status needs no
-// string built per request.
-const verdictCache = new Map<BodyTest, Map<string, Map<number | string, Verdicts>>>();
-
 function verdicts(status: number | number[], what: string, body: BodyTest): Verdicts {
-  let byWhat = verdictCache.get(body);
-  if (byWhat === undefined) verdictCache.set(body, (byWhat = new Map()));
-  let byStatus = byWhat.get(what);
-  if (byStatus === undefined) byWhat.set(what, (byStatus = new Map()));
+  let byStatus = body.verdicts.get(what);
+  if (byStatus === undefined) body.verdicts.set(what, (byStatus = new Map()));
   const key = typeof status === 'number' ? status : status.join(' or ');
   let found = byStatus.get(key);
   if (found === undefined) {
@@ -208,8 +210,9 @@ function verdicts(status: number | number[], what: string, body: BodyTest): Verd
 }
 
 /**
- * One check per response, `<what>: status … with a JSON body` (or `declared JSON`): each check is a sample with its
- * tags, and two per request (status, then body) were a visible share of k6's CPU per request.
+ * One check per response, `<what>: status … with a JSON body` (or `… declared JSON`): each check
+ * is a sample with its tags, and two per request (status, then body) were a visible share of k6's
+ * CPU per request.
  * The verdict is reached here and check() is handed a boolean, not a function: k6 records a
  * value as it is, where a function cost a call from Go back into the JS runtime on every response
  * (k6 CPU profile of api-load at 1,000 requests/s: check() with the validation 0.44 s, now check()

@@ -96,7 +96,7 @@ export function defineScenario<E extends string>(name: string, declare: (config:
     endpoints,
     options: control?.options ?? {},
     setup: () => control!.setup(),
-    alertMonitor: createMonitor(config, () => Array.from({ length: rules.length }, (_, i) => rules[i])),
+    alertMonitor: createMonitor(config, () => Array.from(rules)),
     handleSummary: (data) => control!.handleSummary(data),
     refuseShortcut: shortcutOptionsRefused,
   };
