@@ -80,3 +80,28 @@ export async function dashboardPort(): Promise<number | null> {
   for (let port = firstPort; port < firstPort + 100; port++) if (claim(port) && (await isFree(port))) return port;
   return null;
 }
+
+/**
+ * Resolves true once k6's dashboard has sent its first snapshot, false when `stop` aborts first.
+ * k6's dashboard page fails for good ("Cannot convert undefined or null to object",
+ * grafana/xk6-dashboard#258) when it opens before that snapshot, so the URL is said only then.
+ * One connection to the listener at a time, polled every 250 ms until k6 opens it.
+ */
+export async function firstSnapshot(url: string, stop: AbortSignal): Promise<boolean> {
+  while (!stop.aborted) {
+    try {
+      const response = await fetch(`${url}/events`, { redirect: 'error', signal: stop });
+      const decoder = new TextDecoder();
+      let tail = '';
+      for await (const chunk of response.body ?? []) {
+        // Only the tail is kept: an event name can straddle two chunks, the stream never ends.
+        tail = (tail + decoder.decode(chunk, { stream: true })).slice(-200);
+        if (tail.includes('event: snapshot')) return true;
+      }
+    } catch {
+      // Not listening yet, or k6 closed it: the loop decides by `stop`.
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  return false;
+}

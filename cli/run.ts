@@ -23,7 +23,7 @@ import { resolveScenario } from './scenario.ts';
 import { secretSourceFlag, secretSourceRefusal } from './secret-source.ts';
 import { startBackends, type Backends } from './backends.ts';
 import { Interrupts } from './signals.ts';
-import { dashboardHost, dashboardPort, wantsDashboard } from './dashboard.ts';
+import { dashboardHost, dashboardPort, firstSnapshot, wantsDashboard } from './dashboard.ts';
 import { describeDeath, startService, type RunningService, type ServiceDeath } from './service.ts';
 
 export { scenarioNames } from './scenario.ts';
@@ -178,8 +178,10 @@ async function loadStage(run: Run, bundle: string, launch: K6Launcher): Promise<
   const secretSource = secretSourceFlag(run.config.secretSource);
   // Off a terminal, k6 repeats its progress bars once a second, which buries logs in CI.
   const quiet = process.stdout.isTTY ? [] : ['--quiet'];
-  // Said as k6 starts, since k6 opens the listener itself: the URL answers within a second or two.
-  if (run.dashboardUrl) say(`live dashboard at ${run.dashboardUrl} while the run lasts (DASHBOARD=off turns it off)`);
+  if (run.dashboardUrl) {
+    const url = run.dashboardUrl;
+    void firstSnapshot(url, k6Exited.signal).then((live) => live && say(`live dashboard at ${url} while the run lasts (DASHBOARD=off turns it off)`));
+  }
   const end = await launch(['run', '--log-format=json', ...quiet, ...secretSource.flags, bundle], run).finally(secretSource.cleanUp);
   k6Exited.abort();
   if (cpu) run.captures.push(await cpu);
