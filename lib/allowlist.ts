@@ -2,15 +2,16 @@
 // anything and k6 refuses it again in init when someone runs a bundle by hand.
 import type { Config } from './config.ts';
 
-// String operations, not regular expressions: every k6 VU runs these in init, and each regular
-// expression evaluated there cost a VU about 6 KB (docs/benchmarks.md).
+// String operations and index loops, not regular expressions or for…of: every k6 VU runs these
+// in init, where each regular expression cost a VU about 6 KB and iterating a string makes sobek
+// build its iterator machinery, about 10 KB (docs/benchmarks.md).
 
 /** The host part of an http(s) URL, without port or IPv6 brackets, lower-cased. */
 export function hostOf(baseUrl: string): string {
   const start = baseUrl.startsWith('http://') ? 7 : baseUrl.startsWith('https://') ? 8 : 0;
   let end = baseUrl.length;
-  for (const stop of '/?#') {
-    const at = baseUrl.indexOf(stop, start);
+  for (let i = 0; i < 3; i++) {
+    const at = baseUrl.indexOf('/?#'[i], start);
     if (at >= 0 && at < end) end = at;
   }
   const withUser = baseUrl.slice(start, end);
@@ -26,7 +27,7 @@ function isLoopback(host: string): boolean {
 }
 
 function isDigits(text: string): boolean {
-  for (const c of text) if (c < '0' || c > '9') return false;
+  for (let i = 0; i < text.length; i++) if (text[i] < '0' || text[i] > '9') return false;
   return true;
 }
 

@@ -4,14 +4,16 @@
 // load VUs never instantiate the settings table and its parser, the thresholds, the pre-flight
 // handshake or the summary renderers: every function and table a VU instantiates costs it memory
 // and init CPU whether it runs or not (docs/benchmarks.md).
-import type { Options } from 'k6/options';
+import type { Options, Scenario } from 'k6/options';
 import { endpointGuards, failedResponseRecords, scenarioGuards } from '../thresholds/guards.ts';
 import { droppedIterationThreshold, endpointThresholds, serviceThresholds } from '../thresholds/objectives.ts';
-import { mergeThresholds } from '../thresholds/types.ts';
+import { mergeThresholds, type Thresholds } from '../thresholds/types.ts';
 import { parseConfig, type Config } from './config.ts';
-import { alertMonitoring, commonOptions } from './options.ts';
+import { gracefulStop } from './options.ts';
+import { msToDuration, profileDurationMs, type Profile } from './profiles.ts';
 import { assertAllowed, handshake, type SetupData } from './preflight.ts';
 import type { ScenarioSpec } from './scenario.ts';
+import { alertRules, alertThresholds, type AlertRule } from '../thresholds/alerts.ts';
 import type { K6Summary } from './summary/model.ts';
 import { summaryHandler } from './summary/handle.ts';
 
@@ -22,7 +24,7 @@ export { duration, numeric, SettingError, text } from './config.ts';
 export interface ControlPlane<E extends string> {
   /** Parsed and checked here; the load VUs read a copy of it (lib/scenario.ts). */
   config: Config;
-  spec: ScenarioSpec<E>;
+  spec: ScenarioSpec<E> & Required<Pick<ScenarioSpec<E>, 'rules'>>;
   options: Options;
   setup: () => SetupData;
   handleSummary: (data: K6Summary) => Record<string, string> | undefined;
@@ -36,7 +38,8 @@ export interface ControlPlane<E extends string> {
 export function controlPlane<E extends string>(name: string, declare: (config: Config) => ScenarioSpec<E>): ControlPlane<E> {
   const config = parseConfig(__ENV);
   assertAllowed(config);
-  const spec = declare(config);
+  const declared = declare(config);
+  const spec = { ...declared, rules: declared.rules ?? alertRules };
   const monitoring = alertMonitoring(config, spec.rules);
   const options: Options = {
     scenarios: { ...spec.load, ...monitoring.scenarios },
@@ -58,5 +61,29 @@ export function controlPlane<E extends string>(name: string, declare: (config: C
     options,
     setup: () => handshake(config, { scenario: name, table: spec.table, endpoints: spec.endpoints, rules: spec.rules }),
     handleSummary: summaryHandler(name, config),
+  };
+}
+
+// Here, not in lib/options.ts beside the load models: scenarios import that module, and the rules'
+// thresholds would bring the reference rules table into every load VU.
+/** One VU for the whole run: the alert monitor paces itself to one scrape a second. */
+function monitorScenario(profile: Profile, exec: string): Scenario {
+  return { executor: 'constant-vus', exec, vus: 1, duration: msToDuration(profileDurationMs(profile)), gracefulStop };
+}
+
+/** What every scenario shares: the trend statistics the reports read, and a setup that fails fast. */
+export const commonOptions: Options = {
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
+  setupTimeout: '10s',
+  // A redirect could lead the load off the allow-list; the API under test never needs one.
+  maxRedirects: 0,
+};
+
+/** The alert monitor's scenario and its thresholds for `rules`, or nothing when the monitor is switched off. */
+export function alertMonitoring(config: Config, rules: readonly AlertRule[]): { scenarios: Record<string, Scenario>; thresholds: Thresholds } {
+  if (!config.metricsUrl || !rules.length) return { scenarios: {}, thresholds: {} };
+  return {
+    scenarios: { alert_monitor: monitorScenario(config.profile, 'alertMonitor') },
+    thresholds: alertThresholds(rules, config.alertAbortSeverity),
   };
 }

@@ -1,6 +1,6 @@
 // Every custom metric, declared once at module top level as k6 requires (init context only).
 import { Counter, Rate, Trend } from 'k6/metrics';
-import { alertMetricName } from '../thresholds/alerts.ts';
+import { alertMetricName } from '../thresholds/keys.ts';
 import { eventMetrics } from '../thresholds/keys.ts';
 
 /** One sample each time an alert rule starts firing, tagged `alert` and `severity`. */

@@ -1,11 +1,8 @@
 // Builders that turn a profile into k6 scenario definitions. Plain functions over plain data.
-import type { Options, Scenario } from 'k6/options';
-import { alertThresholds, type AlertRule } from '../thresholds/alerts.ts';
-import type { Thresholds } from '../thresholds/types.ts';
-import type { Config } from './config.ts';
-import { durationToMs, msToDuration, profileDurationMs, type Profile } from './profiles.ts';
+import type { Scenario } from 'k6/options';
+import { durationToMs, type Profile } from './profiles.ts';
 
-const gracefulStop = '5s';
+export const gracefulStop = '5s';
 
 /** A closed-model scenario: VUs follow the profile's stages, scaled to this persona's share. */
 export function rampingVus(profile: Profile, peakVus: number, share: number, exec: string): Scenario {
@@ -52,26 +49,4 @@ export function scheduledIterations(profile: Profile, ratePerSec: number): numbe
     level = stage.level;
   }
   return Math.round(total);
-}
-
-/** One VU for the whole run: the alert monitor paces itself to one scrape a second. */
-function monitorScenario(profile: Profile, exec: string): Scenario {
-  return { executor: 'constant-vus', exec, vus: 1, duration: msToDuration(profileDurationMs(profile)), gracefulStop };
-}
-
-/** What every scenario shares: the trend statistics the reports read, and a setup that fails fast. */
-export const commonOptions: Options = {
-  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
-  setupTimeout: '10s',
-  // A redirect could lead the load off the allow-list; the API under test never needs one.
-  maxRedirects: 0,
-};
-
-/** The alert monitor's scenario and its thresholds for `rules`, or nothing when the monitor is switched off. */
-export function alertMonitoring(config: Config, rules: readonly AlertRule[]): { scenarios: Record<string, Scenario>; thresholds: Thresholds } {
-  if (!config.metricsUrl || !rules.length) return { scenarios: {}, thresholds: {} };
-  return {
-    scenarios: { alert_monitor: monitorScenario(config.profile, 'alertMonitor') },
-    thresholds: alertThresholds(rules, config.alertAbortSeverity),
-  };
 }

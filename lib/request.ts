@@ -28,10 +28,19 @@ export interface ClientOptions {
 
 export type Request<E extends string> = (endpoint: E, options?: RequestOptions) => Response;
 
+/** What a client builds once per endpoint and VU. */
+interface Prepared {
+  spec: EndpointSpec;
+  tags: Record<string, string>;
+  fixedUrl: string | null;
+  headers: Record<string, string>;
+  plainParams: RefinedParams<'text'>;
+  isGet: boolean;
+}
+
 /**
- * `endpoints` names the endpoints this client will send (default: the whole table). Each costs a
- * failed-responses counter per status in every VU: 17 k6 Counter objects, about half a megabyte
- * of a VU's memory for a 10-endpoint table, so a scenario that drives a few should name them.
+ * `endpoints` names the endpoints this client will send (default: the whole table). Each costs
+ * every VU its prepared request, so a scenario that drives a few should name them.
  */
 export function createClient<E extends string>(
   table: EndpointTable<E>,
@@ -41,7 +50,8 @@ export function createClient<E extends string>(
   // Checked again here (init runs it once per VU) so a team's scenario cannot skip the allow-list.
   const refusal = refusalFor(baseUrl, allowHosts);
   if (refusal) throw new Error(refusal);
-  const timeout = `${requestTimeoutMs}ms`;
+  // k6 reads a number as milliseconds, where a string is parsed again on every request.
+  const timeout = requestTimeoutMs;
   // Custom metrics exist only if declared in init, which is where a client is created. One counter
   // whatever the table's size; its endpoint × status submetrics come from failedResponseRecords.
   const failed = new Counter(failedResponsesMetric);
@@ -49,35 +59,43 @@ export function createClient<E extends string>(
   // k6 thresholds only see the whole run so far, so an endpoint that breaks mid-run is caught here:
   // this VU's failures of an endpoint since its last success (thresholds/objectives.ts aborts on it).
   const down = new Counter(endpointDownMetric);
-  const streaks = new Map<string, { since: number; failures: number }>();
+  // Dictionaries, not Maps, here and below: a Map made in init costs every VU sobek's Map (about
+  // 18 KB, docs/benchmarks.md), and a property read is cheaper than a call to Map.get.
+  const streaks = dictionary<{ since: number; failures: number }>();
+  let streaking = 0;
   const watchStreak = (endpoint: string, failedNow: boolean) => {
-    if (!failedNow) return void streaks.delete(endpoint);
-    const streak = streaks.get(endpoint) ?? { since: Date.now(), failures: 0 };
+    let streak = streaks[endpoint];
+    if (!failedNow) {
+      if (streak !== undefined) (streaks[endpoint] = undefined), streaking--;
+      return;
+    }
+    if (streak === undefined) (streaks[endpoint] = streak = { since: Date.now(), failures: 0 }), streaking++;
     streak.failures++;
-    streaks.set(endpoint, streak);
     if (streak.failures >= allFailingMinFailures && Date.now() - streak.since >= allFailingWindowMs) down.add(1, { endpoint });
   };
   const settings = apiSettings(table);
   // Everything that does not change between requests is built here, once per VU: the k6 profile
   // of a run showed per-request object building and URL templating next to the request itself.
-  const prepared = Object.fromEntries(
-    endpoints.map((endpoint) => {
-      const spec: EndpointSpec = table[endpoint];
-      const tags = { endpoint, name: routeName(spec) };
-      // A route without {params} has one URL unless a query is given.
-      const fixedUrl = spec.path.includes('{') ? null : endpointUrl(baseUrl, spec);
-      const headers = { ...settings.headers, ...spec.headers };
-      // k6 only reads params, so a request without body or token can reuse one object.
-      const plainParams: RefinedParams<'text'> = Object.keys(headers).length ? { timeout, tags, headers } : { timeout, tags };
-      return [endpoint, { spec, tags, fixedUrl, headers, plainParams }];
-    }),
-  );
+  // A loop, not map and Object.fromEntries: those make sobek build Array's species and its
+  // iterators in every VU (about 10 KB, docs/benchmarks.md).
+  const prepared = dictionary<Prepared>();
+  for (let i = 0; i < endpoints.length; i++) {
+    const endpoint = endpoints[i];
+    const spec: EndpointSpec = table[endpoint];
+    const tags = { endpoint, name: routeName(spec) };
+    // A route without {params} has one URL unless a query is given.
+    const fixedUrl = spec.path.includes('{') ? null : endpointUrl(baseUrl, spec);
+    const headers = { ...settings.headers, ...spec.headers };
+    // k6 only reads params, so a request without body or token can reuse one object.
+    const plainParams: RefinedParams<'text'> = Object.keys(headers).length ? { timeout, tags, headers } : { timeout, tags };
+    prepared[endpoint] = { spec, tags, fixedUrl, headers, plainParams, isGet: spec.method === 'GET' };
+  }
   // A VU keeps its token, so the params of a request with a body or token are built once per
   // endpoint, kind and token, not on every request.
-  const builtParams = new Map<string, { token: string | null; params: RefinedParams<'text'> }>();
+  const builtParams = dictionary<{ token: string | null; params: RefinedParams<'text'> }>();
   const writeParams = (endpoint: string, tags: Record<string, string>, headers: Record<string, string>, hasBody: boolean, token: string | null) => {
     const key = `${endpoint}\u0000${hasBody ? 1 : 0}`;
-    const built = builtParams.get(key);
+    const built = builtParams[key];
     if (built && built.token === token) return built.params;
     const params: RefinedParams<'text'> = {
       timeout,
@@ -88,7 +106,7 @@ export function createClient<E extends string>(
         ...(token ? Object.fromEntries([tokenHeader(settings.token, token)]) : {}),
       },
     };
-    builtParams.set(key, { token, params });
+    builtParams[key] = { token, params };
     return params;
   };
   // The path every request takes, kept short: sobek interprets each step, and in a k6 CPU profile
@@ -106,7 +124,9 @@ export function createClient<E extends string>(
       if (hasBody || options.token) params = writeParams(endpoint, ready.tags, ready.headers, hasBody, options.token ?? null);
       if (url === null || options.query) url = endpointUrl(baseUrl, ready.spec, options.params, options.query);
     }
-    const response = http.request(ready.spec.method, url ?? endpointUrl(baseUrl, ready.spec), body, params);
+    // http.get takes two arguments to request's four, and sobek converts each one through
+    // reflection (visible in k6's profile at 1,000 requests/s).
+    const response = ready.isGet && body === null ? http.get(url ?? endpointUrl(baseUrl, ready.spec), params) : http.request(ready.spec.method, url ?? endpointUrl(baseUrl, ready.spec), body, params);
     // Read once: each read of a k6 Response field is a reflected call into Go. The check that
     // usually follows reads it from here (statusOf).
     const status = response.status;
@@ -115,9 +135,14 @@ export function createClient<E extends string>(
     if (status === 0 || status >= 400) {
       countFailure(endpoint, status);
       watchStreak(endpoint, true);
-    } else if (streaks.size !== 0) watchStreak(endpoint, false);
+    } else if (streaking !== 0) watchStreak(endpoint, false);
     return response;
   };
+}
+
+/** No prototype, so a name such as `constructor` finds nothing it did not store. */
+function dictionary<T>(): Record<string, T | undefined> {
+  return Object.create(null) as Record<string, T | undefined>;
 }
 
 // The last response a client of this VU received and its status, so a check of that response
@@ -176,12 +201,12 @@ function declaresJson(r: Response): boolean {
 interface BodyTest {
   judge: (r: Response) => boolean;
   says: string;
-  verdicts: Map<string, Map<number | string, Verdicts>>;
+  verdicts: Record<string, Record<number | string, Verdicts | undefined> | undefined>;
 }
 const bodyTests = {
-  build: { judge: parsesAsJson, says: 'with a JSON body', verdicts: new Map() },
-  validate: { judge: isJson, says: 'with a JSON body', verdicts: new Map() },
-  declared: { judge: declaresJson, says: 'declared JSON', verdicts: new Map() },
+  build: { judge: parsesAsJson, says: 'with a JSON body', verdicts: dictionary() },
+  validate: { judge: isJson, says: 'with a JSON body', verdicts: dictionary() },
+  declared: { judge: declaresJson, says: 'declared JSON', verdicts: dictionary() },
 } satisfies Record<string, BodyTest>;
 
 /** A check's two possible outcomes, as the objects k6's check() records. */
@@ -196,15 +221,15 @@ interface Verdicts {
 const recordCheck = check as unknown as (value: null, outcome: Record<string, boolean>) => boolean;
 
 function verdicts(status: number | number[], what: string, body: BodyTest): Verdicts {
-  let byStatus = body.verdicts.get(what);
-  if (byStatus === undefined) body.verdicts.set(what, (byStatus = new Map()));
+  let byStatus = body.verdicts[what];
+  if (byStatus === undefined) body.verdicts[what] = byStatus = dictionary();
   const key = typeof status === 'number' ? status : status.join(' or ');
-  let found = byStatus.get(key);
+  let found = byStatus[key];
   if (found === undefined) {
     const statuses = typeof status === 'number' ? [status] : [...status];
     const name = `${what}: status ${statuses.join(' or ')} ${body.says}`;
     found = { statuses, pass: { [name]: true }, fail: { [name]: false } };
-    byStatus.set(key, found);
+    byStatus[key] = found;
   }
   return found;
 }

@@ -28,8 +28,13 @@ export interface ScenarioSpec<E extends string> {
   table: EndpointTable<E>;
   /** The endpoints this scenario sends HTTP requests to: their SLOs, guards and pre-flight probes. */
   endpoints: readonly E[];
-  /** Alert rules the monitor evaluates while the run goes (the API's own names). */
-  rules: readonly AlertRule[];
+  /**
+   * Alert rules the monitor evaluates while the run goes (the API's own names). Default: the
+   * reference service's (thresholds/alerts.ts), supplied in VU 0, so a scenario that keeps them
+   * does not import the table into every load VU (about 14 KB a VU, docs/benchmarks.md). Rules
+   * whose metrics the target does not expose are left out at setup.
+   */
+  rules?: readonly AlertRule[];
   /** The load model: k6 scenarios by name. Each must send something (a no-data guard per name). */
   load: Record<string, Scenario>;
   /** Thresholds of this load model beyond the shared ones (end-to-end latency, gRPC SLOs…). */

@@ -6,7 +6,6 @@ import { rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { expectJsonBody } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
-import { alertRules } from '../thresholds/alerts.ts';
 import { referenceEndpoints, type Endpoint } from '../thresholds/reference-endpoints.ts';
 
 /** Share of the total rate per endpoint: reads dominate, as on the product. Sums to 1. */
@@ -30,7 +29,6 @@ const scenario = defineScenario('api-load', (config) => {
   return {
     table: referenceEndpoints,
     endpoints: asksForTokens ? [...driven, 'auth_token'] : driven,
-    rules: alertRules,
     // One scenario per endpoint, named after it and running the exported function of that name.
     load: Object.fromEntries(driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], endpoint)])),
     scheduledIterations: driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0),

@@ -10,7 +10,6 @@ import { rampingArrivalRate, scheduledIterations } from '../lib/options.ts';
 import { msToDuration, profileDurationMs } from '../lib/profiles.ts';
 import { expectJson } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
-import { alertRules } from '../thresholds/alerts.ts';
 import { endpointThresholds } from '../thresholds/objectives.ts';
 import { referenceEndpoints } from '../thresholds/reference-endpoints.ts';
 
@@ -24,7 +23,6 @@ const scenario = defineScenario('event-ingestion', (config) => {
     table: referenceEndpoints,
     // Over gRPC, batches bypass the HTTP route; the probe's progress reads always use HTTP.
     endpoints: config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress'],
-    rules: alertRules,
     load: {
       ingest: rampingArrivalRate(config.profile, batchesPerSec, 'ingest'),
       e2e_probe: {

@@ -7,7 +7,6 @@ import { rampingArrivalRate, rampingVus } from '../lib/options.ts';
 import { expectJsonBody, expectJsonField } from '../lib/request.ts';
 import { defineScenario } from '../lib/scenario.ts';
 import { externalTokenConfigured, vuToken } from '../lib/session.ts';
-import { alertRules } from '../thresholds/alerts.ts';
 import { referenceEndpoints, serviceObjectives, type Endpoint } from '../thresholds/reference-endpoints.ts';
 
 const personas = {
@@ -24,7 +23,6 @@ if (!externalTokenConfigured()) endpoints.push('auth_token');
 const scenario = defineScenario('mixed', (config) => ({
   table: referenceEndpoints,
   endpoints,
-  rules: alertRules,
   load: Object.fromEntries(
     Object.entries(personas).map(([name, p]) => [
       name,

@@ -2,6 +2,7 @@
 // inside k6 (lib/alerting.ts evaluates it against scrapes of /metrics) and the production rules
 // file (`make alerts-export` → deploy/prometheus/alerts.yml).
 import type { Thresholds } from './types.ts';
+import { alertMetricName } from './keys.ts';
 import { targetMetric, histogramSeries } from './service-contract.ts';
 
 export type Severity = 'warning' | 'critical';
@@ -105,8 +106,6 @@ export const alertRules: AlertRule[] = [
     action: 'Increase flush frequency or scale the event handler',
   },
 ];
-
-export const alertMetricName = 'loadgate_alerts_fired';
 
 /**
  * How another service names what the rules read. Metric names map by family, so a histogram's

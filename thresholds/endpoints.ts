@@ -61,10 +61,11 @@ export const defaultTokenScheme = { header: 'Authorization', scheme: 'Bearer' };
 export type EndpointTable<E extends string = string> = Readonly<Record<E, EndpointSpec>>;
 
 // Settings live beside the table rather than in it: its keys are exactly its endpoint names. They
-// hang on a symbol from the runtime's registry, not in this module's WeakMap: VU 0 reads a table
-// that the scenario's bundle built through the control bundle's own copy of this module
-// (lib/control.ts), and a WeakMap would be a different one there.
-const settingsKey = Symbol.for('loadgate.apiSettings');
+// hang on a non-enumerable property with a fixed name, not in this module's WeakMap or under a
+// Symbol: VU 0 reads a table that the scenario's bundle built through the control bundle's own
+// copy of this module (lib/control.ts), where a WeakMap would be a different one, and touching
+// Symbol makes sobek build it in every VU (about 11 KB, docs/benchmarks.md).
+const settingsKey = 'loadgate.apiSettings';
 
 /**
  * Checked where a run is declared (k6's VU 0, node's CLI and tests), not again in every load VU:

@@ -18,6 +18,12 @@ export function failureRateKey(endpoint: string): string {
   return `http_req_failed{endpoint:${endpoint}}`;
 }
 
+/**
+ * Fired alerts by rule (lib/metrics.ts). Here, not beside the rules in thresholds/alerts.ts: the
+ * counter is declared in every VU, and importing that module would build its tables there too.
+ */
+export const alertMetricName = 'loadgate_alerts_fired';
+
 /** A VU saw nothing but failures from this endpoint for the all-failing window (lib/request.ts feeds it). */
 export const endpointDownMetric = 'loadgate_endpoint_down';
 

@@ -1,5 +1,5 @@
 // JUnit XML with one test case per threshold, so CI shows which SLO failed and by how much.
-import { alertMetricName } from '../../thresholds/alerts.ts';
+import { alertMetricName } from '../../thresholds/keys.ts';
 import { formatObserved, runDurationSeconds, thresholdResults, type K6Summary } from './model.ts';
 
 export const escapeXml = (text: string) =>

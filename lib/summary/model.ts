@@ -1,6 +1,6 @@
 // Reads k6's end-of-test summary object. Pure: the k6 handleSummary, the node report command and
 // the tests all read summaries through these functions.
-import { alertMetricName } from '../../thresholds/alerts.ts';
+import { alertMetricName } from '../../thresholds/keys.ts';
 import { failureRateKey, latencyKey, parseFailedResponsesKey, requestCountKey } from '../../thresholds/keys.ts';
 import { ms, percent, perSecond } from '../format.ts';
 
