@@ -1,6 +1,10 @@
 // Evaluates alert rules against successive scrapes of a Prometheus /metrics page, with the same
 // pending → firing semantics as Prometheus: a rule fires once its condition has held for its whole
 // `for` window. Pure, so node tests drive it with hand-made scrapes.
+//
+// Everything is built by one call, alerting(): every function at a module's top level is an object
+// in every k6 VU, and only the monitor's VU evaluates alerts (at its first scrape). As top-level
+// functions they cost each load VU about 11 KB (docs/benchmarks.md).
 import type { AlertRule, Matchers, Series, Signal } from '../thresholds/alerts.ts';
 import { durationToMs } from './profiles.ts';
 
@@ -15,133 +19,6 @@ export interface Scrape {
   samples: Sample[];
 }
 
-/** Parses the Prometheus text format, keeping only the metric families in `wanted`. */
-export function parsePrometheusText(text: string, wanted: ReadonlySet<string>): Sample[] {
-  // Here, not at module level: every k6 VU would build them, and only the monitor's VU parses.
-  const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
-  const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line[0] === '#') continue;
-    const match = sampleLine.exec(line);
-    if (!match || !wanted.has(familyOf(match[1]))) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(labelPair)) labels[key] = value.replace(/\\(.)/g, '$1');
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-function familyOf(name: string): string {
-  return name.replace(/_(bucket|count|sum)$/, '');
-}
-
-/** Metric families a set of rules reads, so the parser can skip the rest of the page. */
-export function familiesOf(rules: readonly AlertRule[]): Set<string> {
-  const series = rules.flatMap(({ signal }) =>
-    signal.kind === 'quantile' ? [signal.histogram] : [signal.numerator, signal.denominator],
-  );
-  return new Set(series.map(({ metric }) => familyOf(metric)));
-}
-
-/** Rules whose metric families are all on this scrape page, and the rest, by name. */
-export function rulesWithData(rules: readonly AlertRule[], metricsText: string): { evaluated: string[]; withoutData: string[] } {
-  const wanted = familiesOf(rules);
-  const present = new Set(parsePrometheusText(metricsText, wanted).map((sample) => familyOf(sample.name)));
-  const evaluated: string[] = [];
-  const withoutData: string[] = [];
-  for (const rule of rules) ([...familiesOf([rule])].every((family) => present.has(family)) ? evaluated : withoutData).push(rule.name);
-  return { evaluated, withoutData };
-}
-
-function matches(labels: Record<string, string>, matchers: Matchers = {}): boolean {
-  return Object.entries(matchers).every(([label, { op, value }]) => {
-    const actual = labels[label] ?? '';
-    switch (op) {
-      case '=':
-        return actual === value;
-      case '!=':
-        return actual !== value;
-      case '=~':
-        return new RegExp(`^(?:${value})$`).test(actual);
-      case '!~':
-        return !new RegExp(`^(?:${value})$`).test(actual);
-    }
-  });
-}
-
-function select(scrape: Scrape, series: Series, name = series.metric): Sample[] {
-  return scrape.samples.filter((sample) => sample.name === name && matches(sample.labels, series.matchers));
-}
-
-function sum(samples: Sample[]): number {
-  return samples.reduce((total, sample) => total + sample.value, 0);
-}
-
-/** Counters only grow; a drop means the target restarted, so the new value is the increase. */
-export function increase(now: number, before: number): number {
-  return now >= before ? now - before : now;
-}
-
-function bucketTotals(scrape: Scrape, histogram: Series): Map<number, number> {
-  const totals = new Map<number, number>();
-  for (const sample of select(scrape, histogram, `${histogram.metric}_bucket`)) {
-    const le = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
-    totals.set(le, (totals.get(le) ?? 0) + sample.value);
-  }
-  return totals;
-}
-
-/** Prometheus' histogram_quantile: linear interpolation inside the bucket holding the rank. */
-export function histogramQuantile(quantile: number, cumulative: Array<[number, number]>): number | null {
-  const buckets = [...cumulative].sort(([a], [b]) => a - b);
-  const total = buckets.length ? buckets[buckets.length - 1][1] : 0;
-  if (total <= 0) return null;
-  const rank = quantile * total;
-  let lowerBound = 0;
-  let lowerCount = 0;
-  for (const [upperBound, count] of buckets) {
-    if (count >= rank) {
-      if (upperBound === Infinity) return lowerBound;
-      return lowerBound + ((upperBound - lowerBound) * (rank - lowerCount)) / (count - lowerCount || 1);
-    }
-    lowerBound = upperBound;
-    lowerCount = count;
-  }
-  return lowerBound;
-}
-
-/** The scrape that opens a window ending now: the newest one at least `windowMs` old, else the oldest. */
-function windowStart(history: readonly Scrape[], nowMs: number, windowMs: number): Scrape | undefined {
-  let start: Scrape | undefined;
-  for (const scrape of history) {
-    if (scrape.atMs <= nowMs - windowMs) start = scrape;
-  }
-  return start ?? (history.length > 1 ? history[0] : undefined);
-}
-
-/** The signal's value at the newest scrape, or null when there is no data to judge. */
-export function signalValue(signal: Signal, history: readonly Scrape[], timeScale = 1): number | null {
-  const latest = history[history.length - 1];
-  if (!latest) return null;
-  if (signal.kind === 'gaugeRatio') {
-    const denominator = sum(select(latest, signal.denominator));
-    return denominator > 0 ? sum(select(latest, signal.numerator)) / denominator : null;
-  }
-  const start = windowStart(history, latest.atMs, durationToMs(signal.window) * timeScale);
-  if (!start || start === latest) return null;
-  if (signal.kind === 'ratio') {
-    const denominator = increase(sum(select(latest, signal.denominator)), sum(select(start, signal.denominator)));
-    const numerator = increase(sum(select(latest, signal.numerator)), sum(select(start, signal.numerator)));
-    return denominator > 0 ? numerator / denominator : null;
-  }
-  const before = bucketTotals(start, signal.histogram);
-  const cumulative = [...bucketTotals(latest, signal.histogram)].map(
-    ([le, count]): [number, number] => [le, increase(count, before.get(le) ?? 0)],
-  );
-  return histogramQuantile(signal.quantile, cumulative);
-}
-
 export type AlertState = 'inactive' | 'pending' | 'firing';
 
 export interface AlertStatus {
@@ -151,41 +28,176 @@ export interface AlertStatus {
   value: number | null;
 }
 
-/** Keeps scrape history and rule states for one monitor; `observe` returns the rules that just fired. */
-export class AlertEvaluator {
-  private history: Scrape[] = [];
-  readonly statuses: AlertStatus[];
-  private readonly keepMs: number;
-
-  constructor(
-    rules: readonly AlertRule[],
-    private readonly timeScale: number,
-  ) {
-    this.statuses = rules.map((rule) => ({ rule, state: 'inactive', activeSinceMs: 0, value: null }));
-    const windows = rules.map(({ signal }) => ('window' in signal ? durationToMs(signal.window) : 0));
-    this.keepMs = Math.max(0, ...windows) * timeScale + 5_000;
-  }
-
-  observe(scrape: Scrape): AlertRule[] {
-    this.history.push(scrape);
-    this.history = this.history.filter((old) => old.atMs >= scrape.atMs - this.keepMs);
-    const fired: AlertRule[] = [];
-    for (const status of this.statuses) {
-      status.value = signalValue(status.rule.signal, this.history, this.timeScale);
-      if (status.value === null || status.value <= status.rule.above) {
-        status.state = 'inactive';
-        continue;
-      }
-      if (status.state === 'inactive') {
-        status.state = 'pending';
-        status.activeSinceMs = scrape.atMs;
-      }
-      const heldMs = scrape.atMs - status.activeSinceMs;
-      if (status.state === 'pending' && heldMs >= durationToMs(status.rule.for) * this.timeScale) {
-        status.state = 'firing';
-        fired.push(status.rule);
-      }
+/** The parser and the evaluator, built on call: `const { parsePrometheusText } = alerting();`. */
+export function alerting() {
+  /** Parses the Prometheus text format, keeping only the metric families in `wanted`. */
+  function parsePrometheusText(text: string, wanted: ReadonlySet<string>): Sample[] {
+    // Here, not at module level: every k6 VU would build them, and only the monitor's VU parses.
+    const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
+    const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+    const samples: Sample[] = [];
+    for (const line of text.split('\n')) {
+      if (line === '' || line[0] === '#') continue;
+      const match = sampleLine.exec(line);
+      if (!match || !wanted.has(familyOf(match[1]))) continue;
+      const labels: Record<string, string> = {};
+      for (const [, key, value] of (match[2] ?? '').matchAll(labelPair)) labels[key] = value.replace(/\\(.)/g, '$1');
+      samples.push({ name: match[1], labels, value: Number(match[3]) });
     }
-    return fired;
+    return samples;
   }
+
+  function familyOf(name: string): string {
+    return name.replace(/_(bucket|count|sum)$/, '');
+  }
+
+  /** Metric families a set of rules reads, so the parser can skip the rest of the page. */
+  function familiesOf(rules: readonly AlertRule[]): Set<string> {
+    const series = rules.flatMap(({ signal }) =>
+      signal.kind === 'quantile' ? [signal.histogram] : [signal.numerator, signal.denominator],
+    );
+    return new Set(series.map(({ metric }) => familyOf(metric)));
+  }
+
+  /** Rules whose metric families are all on this scrape page, and the rest, by name. */
+  function rulesWithData(rules: readonly AlertRule[], metricsText: string): { evaluated: string[]; withoutData: string[] } {
+    const wanted = familiesOf(rules);
+    const present = new Set(parsePrometheusText(metricsText, wanted).map((sample) => familyOf(sample.name)));
+    const evaluated: string[] = [];
+    const withoutData: string[] = [];
+    for (const rule of rules) ([...familiesOf([rule])].every((family) => present.has(family)) ? evaluated : withoutData).push(rule.name);
+    return { evaluated, withoutData };
+  }
+
+  function matches(labels: Record<string, string>, matchers: Matchers = {}): boolean {
+    return Object.entries(matchers).every(([label, { op, value }]) => {
+      const actual = labels[label] ?? '';
+      switch (op) {
+        case '=':
+          return actual === value;
+        case '!=':
+          return actual !== value;
+        case '=~':
+          return new RegExp(`^(?:${value})$`).test(actual);
+        case '!~':
+          return !new RegExp(`^(?:${value})$`).test(actual);
+      }
+    });
+  }
+
+  function select(scrape: Scrape, series: Series, name = series.metric): Sample[] {
+    return scrape.samples.filter((sample) => sample.name === name && matches(sample.labels, series.matchers));
+  }
+
+  function sum(samples: Sample[]): number {
+    return samples.reduce((total, sample) => total + sample.value, 0);
+  }
+
+  /** Counters only grow; a drop means the target restarted, so the new value is the increase. */
+  function increase(now: number, before: number): number {
+    return now >= before ? now - before : now;
+  }
+
+  function bucketTotals(scrape: Scrape, histogram: Series): Map<number, number> {
+    const totals = new Map<number, number>();
+    for (const sample of select(scrape, histogram, `${histogram.metric}_bucket`)) {
+      const le = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
+      totals.set(le, (totals.get(le) ?? 0) + sample.value);
+    }
+    return totals;
+  }
+
+  /** Prometheus' histogram_quantile: linear interpolation inside the bucket holding the rank. */
+  function histogramQuantile(quantile: number, cumulative: Array<[number, number]>): number | null {
+    const buckets = [...cumulative].sort(([a], [b]) => a - b);
+    const total = buckets.length ? buckets[buckets.length - 1][1] : 0;
+    if (total <= 0) return null;
+    const rank = quantile * total;
+    let lowerBound = 0;
+    let lowerCount = 0;
+    for (const [upperBound, count] of buckets) {
+      if (count >= rank) {
+        if (upperBound === Infinity) return lowerBound;
+        return lowerBound + ((upperBound - lowerBound) * (rank - lowerCount)) / (count - lowerCount || 1);
+      }
+      lowerBound = upperBound;
+      lowerCount = count;
+    }
+    return lowerBound;
+  }
+
+  /** The scrape that opens a window ending now: the newest one at least `windowMs` old, else the oldest. */
+  function windowStart(history: readonly Scrape[], nowMs: number, windowMs: number): Scrape | undefined {
+    let start: Scrape | undefined;
+    for (const scrape of history) {
+      if (scrape.atMs <= nowMs - windowMs) start = scrape;
+    }
+    return start ?? (history.length > 1 ? history[0] : undefined);
+  }
+
+  /** The signal's value at the newest scrape, or null when there is no data to judge. */
+  function signalValue(signal: Signal, history: readonly Scrape[], timeScale = 1): number | null {
+    const latest = history[history.length - 1];
+    if (!latest) return null;
+    if (signal.kind === 'gaugeRatio') {
+      const denominator = sum(select(latest, signal.denominator));
+      return denominator > 0 ? sum(select(latest, signal.numerator)) / denominator : null;
+    }
+    const start = windowStart(history, latest.atMs, durationToMs(signal.window) * timeScale);
+    if (!start || start === latest) return null;
+    if (signal.kind === 'ratio') {
+      const denominator = increase(sum(select(latest, signal.denominator)), sum(select(start, signal.denominator)));
+      const numerator = increase(sum(select(latest, signal.numerator)), sum(select(start, signal.numerator)));
+      return denominator > 0 ? numerator / denominator : null;
+    }
+    const before = bucketTotals(start, signal.histogram);
+    const cumulative = [...bucketTotals(latest, signal.histogram)].map(
+      ([le, count]): [number, number] => [le, increase(count, before.get(le) ?? 0)],
+    );
+    return histogramQuantile(signal.quantile, cumulative);
+  }
+
+  /** Keeps scrape history and rule states for one monitor; `observe` returns the rules that just fired. */
+  class AlertEvaluator {
+    private history: Scrape[] = [];
+    readonly statuses: AlertStatus[];
+    private readonly keepMs: number;
+
+    constructor(
+      rules: readonly AlertRule[],
+      private readonly timeScale: number,
+    ) {
+      this.statuses = rules.map((rule) => ({ rule, state: 'inactive', activeSinceMs: 0, value: null }));
+      const windows = rules.map(({ signal }) => ('window' in signal ? durationToMs(signal.window) : 0));
+      this.keepMs = Math.max(0, ...windows) * timeScale + 5_000;
+    }
+
+    observe(scrape: Scrape): AlertRule[] {
+      this.history.push(scrape);
+      this.history = this.history.filter((old) => old.atMs >= scrape.atMs - this.keepMs);
+      const fired: AlertRule[] = [];
+      for (const status of this.statuses) {
+        status.value = signalValue(status.rule.signal, this.history, this.timeScale);
+        if (status.value === null || status.value <= status.rule.above) {
+          status.state = 'inactive';
+          continue;
+        }
+        if (status.state === 'inactive') {
+          status.state = 'pending';
+          status.activeSinceMs = scrape.atMs;
+        }
+        const heldMs = scrape.atMs - status.activeSinceMs;
+        if (status.state === 'pending' && heldMs >= durationToMs(status.rule.for) * this.timeScale) {
+          status.state = 'firing';
+          fired.push(status.rule);
+        }
+      }
+      return fired;
+    }
+  }
+
+  return { parsePrometheusText, familiesOf, rulesWithData, increase, histogramQuantile, signalValue, AlertEvaluator };
 }
+
+export type Alerting = ReturnType<typeof alerting>;
+export type AlertEvaluator = InstanceType<Alerting['AlertEvaluator']>;

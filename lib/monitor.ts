@@ -4,7 +4,7 @@
 import http from 'k6/http';
 import { sleep } from 'k6';
 import type { AlertRule } from '../thresholds/alerts.ts';
-import { AlertEvaluator, familiesOf, parsePrometheusText } from './alerting.ts';
+import { alerting, type AlertEvaluator, type Alerting } from './alerting.ts';
 import type { Config } from './config.ts';
 import { alertsFired } from './metrics.ts';
 import type { SetupData } from './preflight.ts';
@@ -13,21 +13,21 @@ const scrapeEveryMs = 1000;
 
 /** `rules`: read at the first scrape, in the monitor's VU only (lib/scenario.ts shares them from VU 0). */
 export function createMonitor(config: Config, rules: () => readonly AlertRule[]): (data: SetupData) => void {
-  let evaluator: AlertEvaluator | null = null;
-  // Built at the first scrape: a Set made here would cost every VU sobek's Set (about 16 KB).
-  let families: Set<string> | null = null;
+  // Built at the first scrape, in the monitor's VU alone: the evaluator's code and a Set made here
+  // would cost every load VU (lib/alerting.ts).
+  let watch: { evaluator: AlertEvaluator; families: Set<string>; parse: Alerting['parsePrometheusText'] } | null = null;
   return (data) => {
     const startedMs = Date.now();
     if (data.monitor) {
-      if (!evaluator || !families) {
+      if (!watch) {
+        const { AlertEvaluator, familiesOf, parsePrometheusText } = alerting();
         const evaluated = rules().filter((rule) => data.rules.evaluated.includes(rule.name));
-        evaluator = new AlertEvaluator(evaluated, config.alertTimeScale);
-        families = familiesOf(evaluated);
+        watch = { evaluator: new AlertEvaluator(evaluated, config.alertTimeScale), families: familiesOf(evaluated), parse: parsePrometheusText };
       }
       const response = http.get(config.metricsUrl, { timeout: '2s', tags: { name: 'GET /metrics' } });
       if (response.status === 200) {
-        const scrape = { atMs: startedMs, samples: parsePrometheusText(String(response.body), families) };
-        for (const rule of evaluator.observe(scrape)) {
+        const scrape = { atMs: startedMs, samples: watch.parse(String(response.body), watch.families) };
+        for (const rule of watch.evaluator.observe(scrape)) {
           alertsFired.add(1, { alert: rule.name, severity: rule.severity });
           console.warn(`alert ${rule.name} (${rule.severity}) fired: ${rule.summary}; ${rule.action}`);
         }

@@ -5,7 +5,7 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
-import { rulesWithData } from './alerting.ts';
+import { alerting } from './alerting.ts';
 import { shortcutRefusal } from './shortcut.ts';
 import type { AlertRule } from '../thresholds/alerts.ts';
 import { apiSettings, endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
@@ -114,7 +114,7 @@ export function handshake<E extends string>(config: Config, plan: Plan<E>): Setu
   if (metrics.status !== 200 || !/^# (HELP|TYPE) /m.test(String(metrics.body))) {
     return { target, ...declared, rules: allRules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} is not a Prometheus endpoint (HTTP ${metrics.status})` };
   }
-  const rules = rulesWithData(plan.rules, String(metrics.body));
+  const rules = alerting().rulesWithData(plan.rules, String(metrics.body));
   if (!rules.evaluated.length) {
     return { target, ...declared, rules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} exposes none of the metrics the alert rules read (${rules.withoutData.join(', ')})` };
   }

@@ -147,9 +147,15 @@ function dictionary<T>(): Record<string, T | undefined> {
 
 // The last response a client of this VU received and its status, so a check of that response
 // does not read the status from Go a second time.
+// Read once: statusOf lets it go, or a VU would keep its last response (body included) alive
+// between iterations (about 10 KB a VU, docs/benchmarks.md).
 let lastResponse: Response | undefined;
 let lastStatus = 0;
-const statusOf = (response: Response) => (response === lastResponse ? lastStatus : response.status);
+function statusOf(response: Response): number {
+  if (response !== lastResponse) return response.status;
+  lastResponse = undefined;
+  return lastStatus;
+}
 
 /** A response without a body (a connection error) passes, as JSON.parse(null) did: its status check fails it. */
 const bodyless = (r: Response) => r.body === null;

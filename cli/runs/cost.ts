@@ -3,10 +3,12 @@
 // same window, and the client's latency and throughput from k6's summary.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { increase, parsePrometheusText } from '../../lib/alerting.ts';
+import { alerting } from '../../lib/alerting.ts';
 import { readRunFigures, unreadableRun } from './figures.ts';
 import { captureFile, readSummary } from '../record.ts';
 import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
+
+const { increase, parsePrometheusText } = alerting();
 
 
 const families = new Set(['process_cpu_seconds_total', targetMetric.httpRequestDuration, 'go_memstats_alloc_bytes_total']);

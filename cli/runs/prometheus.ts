@@ -1,9 +1,10 @@
 // The target's /metrics snapshots taken before and after the run. Only the families the report
 // reads are kept, so a target with thousands of series does not slow the report down.
-import { increase, parsePrometheusText, type Sample } from '../../lib/alerting.ts';
+import { alerting, type Sample } from '../../lib/alerting.ts';
 import { targetMetric } from '../../thresholds/service-contract.ts';
 
-export { increase } from '../../lib/alerting.ts';
+const { increase, parsePrometheusText } = alerting();
+export { increase };
 
 const targetFamilies = new Set([
   targetMetric.dbConnectionsInUse,

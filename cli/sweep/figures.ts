@@ -4,13 +4,15 @@
 // buffer depth); every other scenario request latency, throughput, failures and pool waits.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { increase, parsePrometheusText } from '../../lib/alerting.ts';
+import { alerting } from '../../lib/alerting.ts';
 import { runDurationSeconds, thresholdResults, type K6Summary } from '../../lib/summary/model.ts';
 import { figuresFromSummary, runOutcome } from '../runs/figures.ts';
 import { captureFile, readMeta, readSummary, type RunMeta } from '../record.ts';
 import { Snapshot } from '../runs/prometheus.ts';
 import { eventMetrics } from '../../thresholds/keys.ts';
 import { targetMetric, histogramSeries } from '../../thresholds/service-contract.ts';
+
+const { increase, parsePrometheusText } = alerting();
 
 export type Unit = 'ms' | 'per-second' | 'count' | 'ratio' | 'bytes' | 'cores';
 

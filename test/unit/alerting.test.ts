@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlertEvaluator, histogramQuantile, parsePrometheusText, signalValue, type Scrape } from '../../lib/alerting.ts';
+import { alerting, type Scrape } from '../../lib/alerting.ts';
+
+const { AlertEvaluator, histogramQuantile, parsePrometheusText, signalValue } = alerting();
 import { alertRules, type AlertRule } from '../../thresholds/alerts.ts';
 
 const page = `# HELP target_http_request_duration_seconds x

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePrometheusText } from '../../lib/alerting.ts';
+import { alerting } from '../../lib/alerting.ts';
 import type { K6Summary } from '../../lib/summary/model.ts';
 import { variable } from '../../cli/variables.ts';
 import type { RunMeta } from '../../cli/record.ts';
@@ -11,6 +11,8 @@ import { changes, entryMarkdown, impacts, type Side } from '../../cli/sweep/opti
 import { commandFor, parameterFor, parameterNames, parameters, parseValues, runPlan, sortedValues } from '../../cli/sweep/params.ts';
 import { SettingError } from '../../cli/settings.ts';
 import { recommend, tableMarkdown, valueRow, type TradeOffTable } from '../../cli/sweep/table.ts';
+
+const { parsePrometheusText } = alerting();
 
 const refusal = (pattern: RegExp) => (error: Error) => error instanceof SettingError && pattern.test(error.message);
 const flush = parameters.BUFFER_FLUSH_INTERVAL;
