@@ -84,7 +84,8 @@ export async function dashboardPort(): Promise<number | null> {
 /**
  * Resolves true once k6's dashboard has sent its first snapshot, false when `stop` aborts first.
  * k6's dashboard page fails for good ("Cannot convert undefined or null to object",
- * grafana/xk6-dashboard#258) when it opens before that snapshot, so the URL is said only then.
+ * grafana/xk6-dashboard#258) when it opens before that snapshot, so the URL is said only then;
+ * it can still fail in the run's first seconds, which a reload mends (docs/runs.md).
  * One connection to the listener at a time, polled every 250 ms until k6 opens it.
  */
 export async function firstSnapshot(url: string, stop: AbortSignal): Promise<boolean> {
