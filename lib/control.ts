@@ -72,7 +72,7 @@ function monitorScenario(profile: Profile, exec: string): Scenario {
 }
 
 /** What every scenario shares: the trend statistics the reports read, and a setup that fails fast. */
-export const commonOptions: Options = {
+const commonOptions: Options = {
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'count'],
   setupTimeout: '10s',
   // A redirect could lead the load off the allow-list; the API under test never needs one.
@@ -80,7 +80,7 @@ export const commonOptions: Options = {
 };
 
 /** The alert monitor's scenario and its thresholds for `rules`, or nothing when the monitor is switched off. */
-export function alertMonitoring(config: Config, rules: readonly AlertRule[]): { scenarios: Record<string, Scenario>; thresholds: Thresholds } {
+function alertMonitoring(config: Config, rules: readonly AlertRule[]): { scenarios: Record<string, Scenario>; thresholds: Thresholds } {
   if (!config.metricsUrl || !rules.length) return { scenarios: {}, thresholds: {} };
   return {
     scenarios: { alert_monitor: monitorScenario(config.profile, 'alertMonitor') },

@@ -66,10 +66,15 @@ export function createClient<E extends string>(
   const watchStreak = (endpoint: string, failedNow: boolean) => {
     let streak = streaks[endpoint];
     if (!failedNow) {
-      if (streak !== undefined) (streaks[endpoint] = undefined), streaking--;
+      if (streak === undefined) return;
+      streaks[endpoint] = undefined;
+      streaking--;
       return;
     }
-    if (streak === undefined) (streaks[endpoint] = streak = { since: Date.now(), failures: 0 }), streaking++;
+    if (streak === undefined) {
+      streak = streaks[endpoint] = { since: Date.now(), failures: 0 };
+      streaking++;
+    }
     streak.failures++;
     if (streak.failures >= allFailingMinFailures && Date.now() - streak.since >= allFailingWindowMs) down.add(1, { endpoint });
   };
@@ -126,7 +131,8 @@ export function createClient<E extends string>(
     }
     // http.get takes two arguments to request's four, and sobek converts each one through
     // reflection (visible in k6's profile at 1,000 requests/s).
-    const response = ready.isGet && body === null ? http.get(url ?? endpointUrl(baseUrl, ready.spec), params) : http.request(ready.spec.method, url ?? endpointUrl(baseUrl, ready.spec), body, params);
+    url ??= endpointUrl(baseUrl, ready.spec);
+    const response = ready.isGet && body === null ? http.get(url, params) : http.request(ready.spec.method, url, body, params);
     // Read once: each read of a k6 Response field is a reflected call into Go. The check that
     // usually follows reads it from here (statusOf).
     const status = response.status;
@@ -146,9 +152,8 @@ function dictionary<T>(): Record<string, T | undefined> {
 }
 
 // The last response a client of this VU received and its status, so a check of that response
-// does not read the status from Go a second time.
-// Read once: statusOf lets it go, or a VU would keep its last response (body included) alive
-// between iterations (about 10 KB a VU, docs/benchmarks.md).
+// does not read the status from Go a second time. Read once: statusOf lets it go, or a VU would
+// keep its last response (body included) alive between iterations (docs/benchmarks.md).
 let lastResponse: Response | undefined;
 let lastStatus = 0;
 function statusOf(response: Response): number {

@@ -10,7 +10,6 @@ import { targetMetric, histogramSeries } from '../../thresholds/service-contract
 
 const { increase, parsePrometheusText } = alerting();
 
-
 const families = new Set(['process_cpu_seconds_total', targetMetric.httpRequestDuration, 'go_memstats_alloc_bytes_total']);
 
 export interface ServiceCost {
