@@ -1,7 +1,7 @@
-// The reference service's API, one function per endpoint, built on the generic request helper
-// (lib/request.ts) with the reference endpoint table (thresholds/reference-endpoints.ts).
-import { createClient, expectJsonField, type ClientOptions, type Response } from './request.ts';
-import { referenceEndpoints, type Endpoint } from '../thresholds/reference-endpoints.ts';
+// The reference service's API, one function per endpoint, over a client of the reference endpoint
+// table (thresholds/reference-endpoints.ts): the one defineScenario builds (`scenario.request`).
+import { expectJsonField, type Request, type Response } from './request.ts';
+import type { Endpoint } from '../thresholds/reference-endpoints.ts';
 
 export interface Api {
   feed(cursor?: string): Response;
@@ -23,9 +23,8 @@ export interface IngestEvent {
   delta: number;
 }
 
-/** `endpoints`: the ones the scenario sends (see createClient); the others then throw when called. */
-export function createApi(options: ClientOptions, endpoints?: readonly Endpoint[]): Api {
-  const request = createClient(referenceEndpoints, options, endpoints);
+/** Endpoints the client was not built for throw when called. */
+export function createApi(request: Request<Endpoint>): Api {
   return {
     // No options object when there is nothing to say: the client's shortest path (lib/request.ts).
     feed: (cursor) => (cursor ? request('feed', { query: { cursor } }) : request('feed')),

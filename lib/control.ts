@@ -12,7 +12,8 @@ import { parseConfig, type Config } from './config.ts';
 import { gracefulStop } from './options.ts';
 import { msToDuration, profileDurationMs, type Profile } from './profiles.ts';
 import { assertAllowed, handshake, type SetupData } from './preflight.ts';
-import type { ScenarioSpec } from './scenario.ts';
+import type { ScenarioSpec, TargetApi } from './scenario.ts';
+import type { EndpointTable } from '../thresholds/endpoints.ts';
 import { alertRules, alertThresholds, type AlertRule } from '../thresholds/alerts.ts';
 import type { K6Summary } from './summary/model.ts';
 import { summaryHandler } from './summary/handle.ts';
@@ -24,7 +25,9 @@ export { duration, numeric, SettingError, text } from './config.ts';
 export interface ControlPlane<E extends string> {
   /** Parsed and checked here; the load VUs read a copy of it (lib/scenario.ts). */
   config: Config;
-  spec: ScenarioSpec<E> & Required<Pick<ScenarioSpec<E>, 'rules'>>;
+  spec: ScenarioSpec<E>;
+  /** The scenario's rules, or the reference service's when it gave none. */
+  rules: readonly AlertRule[];
   options: Options;
   setup: () => SetupData;
   handleSummary: (data: K6Summary) => Record<string, string> | undefined;
@@ -35,16 +38,19 @@ export interface ControlPlane<E extends string> {
  * everything k6 reads of the scenario: its options with every threshold, setup's handshake and
  * handleSummary.
  */
-export function controlPlane<E extends string>(name: string, declare: (config: Config) => ScenarioSpec<E>): ControlPlane<E> {
+export function controlPlane<E extends string>(
+  name: string,
+  { table, rules = alertRules }: TargetApi<E>,
+  declare: (config: Config, table: EndpointTable<E>) => ScenarioSpec<E>,
+): ControlPlane<E> {
   const config = parseConfig(__ENV);
   assertAllowed(config);
-  const declared = declare(config);
-  const spec = { ...declared, rules: declared.rules ?? alertRules };
-  const monitoring = alertMonitoring(config, spec.rules);
+  const spec = declare(config, table);
+  const monitoring = alertMonitoring(config, rules);
   const options: Options = {
     scenarios: { ...spec.load, ...monitoring.scenarios },
     thresholds: mergeThresholds(
-      endpointThresholds(spec.table, spec.endpoints),
+      endpointThresholds(table, spec.endpoints),
       serviceThresholds({ ...spec.service, abortOnDegradation: config.profile.abortOnDegradation }),
       spec.scheduledIterations === undefined ? {} : droppedIterationThreshold(spec.scheduledIterations),
       spec.thresholds ?? {},
@@ -58,8 +64,9 @@ export function controlPlane<E extends string>(name: string, declare: (config: C
   return {
     config,
     spec,
+    rules,
     options,
-    setup: () => handshake(config, { scenario: name, table: spec.table, endpoints: spec.endpoints, rules: spec.rules }),
+    setup: () => handshake(config, { scenario: name, table, endpoints: spec.endpoints, rules }),
     handleSummary: summaryHandler(name, config),
   };
 }

@@ -8,7 +8,7 @@ import { refusalFor } from './allowlist.ts';
 import { Counter } from 'k6/metrics';
 import { endpointDownMetric, failedResponsesMetric, statusTag } from '../thresholds/keys.ts';
 import { allFailingMinFailures, allFailingWindowMs } from '../thresholds/objectives.ts';
-import { apiSettings, endpointUrl, routeName, tokenHeader, type EndpointSpec, type EndpointTable } from '../thresholds/endpoints.ts';
+import { apiSettings, endpointUrl, routeName, tokenHeader, type EndpointSpec, type EndpointTable, type Route, type TokenScheme } from '../thresholds/endpoints.ts';
 
 export type Response = RefinedResponse<ResponseType | undefined>;
 
@@ -30,7 +30,7 @@ export type Request<E extends string> = (endpoint: E, options?: RequestOptions) 
 
 /** What a client builds once per endpoint and VU. */
 interface Prepared {
-  spec: EndpointSpec;
+  route: Route;
   tags: Record<string, string>;
   fixedUrl: string | null;
   headers: Record<string, string>;
@@ -50,8 +50,47 @@ export function createClient<E extends string>(
   // Checked again here (init runs it once per VU) so a team's scenario cannot skip the allow-list.
   const refusal = refusalFor(baseUrl, allowHosts);
   if (refusal) throw new Error(refusal);
+  const settings = apiSettings(table);
   // k6 reads a number as milliseconds, where a string is parsed again on every request.
   const timeout = requestTimeoutMs;
+  return sender(prepare(table, endpoints, baseUrl, timeout, settings.headers), endpoints, baseUrl, timeout, settings.token);
+}
+
+/**
+ * Everything that does not change between requests, built once per VU: the k6 profile of a run
+ * showed per-request object building and URL templating next to the request itself. A loop, not
+ * map and Object.fromEntries: those make sobek build Array's species and its iterators in every VU
+ * (about 10 KB, docs/benchmarks.md).
+ */
+function prepare(table: EndpointTable, endpoints: readonly string[], baseUrl: string, timeout: number, tableHeaders: Record<string, string>) {
+  const prepared = dictionary<Prepared>();
+  for (let i = 0; i < endpoints.length; i++) {
+    const endpoint = endpoints[i];
+    const spec: EndpointSpec = table[endpoint];
+    const route: Route = { method: spec.method, path: spec.path };
+    const tags = { endpoint, name: routeName(route) };
+    // A route without {params} has one URL unless a query is given.
+    const fixedUrl = route.path.includes('{') ? null : endpointUrl(baseUrl, route);
+    const headers = { ...tableHeaders, ...spec.headers };
+    // k6 only reads params, so a request without body or token can reuse one object.
+    const plainParams: RefinedParams<'text'> = Object.keys(headers).length ? { timeout, tags, headers } : { timeout, tags };
+    prepared[endpoint] = { route, tags, fixedUrl, headers, plainParams, isGet: route.method === 'GET' };
+  }
+  return prepared;
+}
+
+/**
+ * The client proper, apart from createClient because sobek keeps every variable of a function that
+ * makes closures for as long as they live: made there, each VU kept the whole endpoint table (about
+ * 21 KB a VU for the reference one, docs/benchmarks.md). Here there is nothing but what a request reads.
+ */
+function sender<E extends string>(
+  prepared: Record<string, Prepared | undefined>,
+  endpoints: readonly E[],
+  baseUrl: string,
+  timeout: number,
+  tokenScheme: Required<TokenScheme>,
+): Request<E> {
   // Custom metrics exist only if declared in init, which is where a client is created. One counter
   // whatever the table's size; its endpoint × status submetrics come from failedResponseRecords.
   const failed = new Counter(failedResponsesMetric);
@@ -78,23 +117,6 @@ export function createClient<E extends string>(
     streak.failures++;
     if (streak.failures >= allFailingMinFailures && Date.now() - streak.since >= allFailingWindowMs) down.add(1, { endpoint });
   };
-  const settings = apiSettings(table);
-  // Everything that does not change between requests is built here, once per VU: the k6 profile
-  // of a run showed per-request object building and URL templating next to the request itself.
-  // A loop, not map and Object.fromEntries: those make sobek build Array's species and its
-  // iterators in every VU (about 10 KB, docs/benchmarks.md).
-  const prepared = dictionary<Prepared>();
-  for (let i = 0; i < endpoints.length; i++) {
-    const endpoint = endpoints[i];
-    const spec: EndpointSpec = table[endpoint];
-    const tags = { endpoint, name: routeName(spec) };
-    // A route without {params} has one URL unless a query is given.
-    const fixedUrl = spec.path.includes('{') ? null : endpointUrl(baseUrl, spec);
-    const headers = { ...settings.headers, ...spec.headers };
-    // k6 only reads params, so a request without body or token can reuse one object.
-    const plainParams: RefinedParams<'text'> = Object.keys(headers).length ? { timeout, tags, headers } : { timeout, tags };
-    prepared[endpoint] = { spec, tags, fixedUrl, headers, plainParams, isGet: spec.method === 'GET' };
-  }
   // A VU keeps its token, so the params of a request with a body or token are built once per
   // endpoint, kind and token, not on every request.
   const builtParams = dictionary<{ token: string | null; params: RefinedParams<'text'> }>();
@@ -108,7 +130,7 @@ export function createClient<E extends string>(
       headers: {
         ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
         ...headers,
-        ...(token ? Object.fromEntries([tokenHeader(settings.token, token)]) : {}),
+        ...(token ? Object.fromEntries([tokenHeader(tokenScheme, token)]) : {}),
       },
     };
     builtParams[key] = { token, params };
@@ -127,12 +149,12 @@ export function createClient<E extends string>(
       const hasBody = options.body !== undefined;
       if (hasBody) body = JSON.stringify(options.body);
       if (hasBody || options.token) params = writeParams(endpoint, ready.tags, ready.headers, hasBody, options.token ?? null);
-      if (url === null || options.query) url = endpointUrl(baseUrl, ready.spec, options.params, options.query);
+      if (url === null || options.query) url = endpointUrl(baseUrl, ready.route, options.params, options.query);
     }
     // http.get takes two arguments to request's four, and sobek converts each one through
     // reflection (visible in k6's profile at 1,000 requests/s).
-    url ??= endpointUrl(baseUrl, ready.spec);
-    const response = ready.isGet && body === null ? http.get(url, params) : http.request(ready.spec.method, url, body, params);
+    url ??= endpointUrl(baseUrl, ready.route);
+    const response = ready.isGet && body === null ? http.get(url, params) : http.request(ready.route.method, url, body, params);
     // Read once: each read of a k6 Response field is a reflected call into Go. The check that
     // usually follows reads it from here (statusOf).
     const status = response.status;

@@ -20,21 +20,30 @@ import type { Config } from './config.ts';
 import type { ControlPlane } from './control.ts';
 import type { ServiceThresholdOptions } from '../thresholds/objectives.ts';
 import { createMonitor } from './monitor.ts';
+import { createClient, type Request } from './request.ts';
 import { shortcutOptionsRefused } from './shortcut.ts';
 
-/** What a scenario declares; everything else is derived from it. */
-export interface ScenarioSpec<E extends string> {
+/**
+ * The API under load, passed at the top of the scenario file rather than inside `declare`: a value
+ * that any function of a bundle refers to stays in every VU for the whole run (sobek keeps it in
+ * the module's scope), and no load VU needs the table once its client is built; the reference
+ * table cost each VU about 18 KB that way (docs/benchmarks.md).
+ */
+export interface TargetApi<E extends string> {
   /** The API's endpoint table (thresholds/endpoints.ts). */
   table: EndpointTable<E>;
-  /** The endpoints this scenario sends HTTP requests to: their SLOs, guards and pre-flight probes. */
-  endpoints: readonly E[];
   /**
    * Alert rules the monitor evaluates while the run goes (the API's own names). Default: the
-   * reference service's (thresholds/alerts.ts), supplied in VU 0, so a scenario that keeps them
-   * does not import the table into every load VU (about 14 KB a VU, docs/benchmarks.md). Rules
-   * whose metrics the target does not expose are left out at setup.
+   * reference service's (thresholds/alerts.ts), supplied in VU 0. Rules whose metrics the target
+   * does not expose are left out at setup; `[]` turns the monitor off.
    */
   rules?: readonly AlertRule[];
+}
+
+/** What a scenario declares from the settings; everything else is derived from it. */
+export interface ScenarioSpec<E extends string> {
+  /** The endpoints this scenario sends HTTP requests to: their SLOs, guards and pre-flight probes. */
+  endpoints: readonly E[];
   /** The load model: k6 scenarios by name. Each must send something (a no-data guard per name). */
   load: Record<string, Scenario>;
   /** Thresholds of this load model beyond the shared ones (end-to-end latency, gRPC SLOs…). */
@@ -48,8 +57,10 @@ export interface ScenarioSpec<E extends string> {
 export interface DefinedScenario<E extends string> {
   /** The parsed settings, for the scenario's own exec functions. */
   config: Config;
-  /** The endpoints the scenario declared, for its client (createClient, createApi). */
+  /** The endpoints the scenario declared. */
   endpoints: readonly E[];
+  /** The client of the declared endpoints (lib/request.ts), built in every VU from the table. */
+  request: Request<E>;
   options: ControlPlane<E>['options'];
   setup: ControlPlane<E>['setup'];
   alertMonitor: ReturnType<typeof createMonitor>;
@@ -92,13 +103,18 @@ function fromVu0<T>(name: string, control: unknown, build: () => T[]): ArrayLike
  * the rules at its first scrape, so declaring (profiles, schedules, tables checked) costs them
  * neither init time nor memory.
  */
-export function defineScenario<E extends string>(name: string, declare: (config: Config) => ScenarioSpec<E>): DefinedScenario<E> {
-  const control = __VU === 0 ? controlModule().controlPlane(name, declare) : null;
+export function defineScenario<E extends string>(
+  name: string,
+  api: TargetApi<E>,
+  declare: (config: Config, table: EndpointTable<E>) => ScenarioSpec<E>,
+): DefinedScenario<E> {
+  const control = __VU === 0 ? controlModule().controlPlane(name, api, declare) : null;
   const { config, endpoints } = fromVu0<SharedRun<E>>(sharedNames.run, control, () => [{ config: control!.config, endpoints: control!.spec.endpoints }])[0];
-  const rules = fromVu0<AlertRule>(sharedNames.rules, control, () => [...control!.spec.rules]);
+  const rules = fromVu0<AlertRule>(sharedNames.rules, control, () => [...control!.rules]);
   return {
     config,
     endpoints,
+    request: createClient(api.table, config, endpoints),
     options: control?.options ?? {},
     setup: () => control!.setup(),
     alertMonitor: createMonitor(config, () => Array.from(rules)),

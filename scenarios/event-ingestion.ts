@@ -17,10 +17,9 @@ const goals = dataset.challenges * dataset.goalsPerChallenge;
 /** How long a probe waits for its event before counting a timeout. */
 const visibilityDeadlineMs = (flushIntervalMs: number) => flushIntervalMs + 5_000;
 
-const scenario = defineScenario('event-ingestion', (config) => {
+const scenario = defineScenario('event-ingestion', { table: referenceEndpoints }, (config, table) => {
   const batchesPerSec = config.eventsPerSec / config.batchSize;
   return {
-    table: referenceEndpoints,
     // Over gRPC, batches bypass the HTTP route; the probe's progress reads always use HTTP.
     endpoints: config.protocol === 'http' ? ['events_ingest', 'challenge_progress'] : ['challenge_progress'],
     load: {
@@ -34,7 +33,7 @@ const scenario = defineScenario('event-ingestion', (config) => {
       },
     },
     thresholds: {
-      ...(config.protocol === 'grpc' ? endpointThresholds(referenceEndpoints, ['events_ingest'], 'grpc') : {}),
+      ...(config.protocol === 'grpc' ? endpointThresholds(table, ['events_ingest'], 'grpc') : {}),
       // Visible within one flush interval plus a second, or the buffer is falling behind.
       [eventE2eLatency.name]: [`p(95)<${config.flushIntervalMs + 1000}`],
       [e2eVisible.name]: ['count>0'],
@@ -47,10 +46,10 @@ const scenario = defineScenario('event-ingestion', (config) => {
     scheduledIterations: scheduledIterations(config.profile, batchesPerSec),
   };
 });
-const { config, endpoints } = scenario;
+const { config } = scenario;
 export const { options, setup, alertMonitor, handleSummary } = scenario;
 export default scenario.refuseShortcut;
-const api = createApi(config, endpoints);
+const api = createApi(scenario.request);
 const random = vuRandom(config.seed);
 
 // Arrival-rate iterations never sleep: the executor alone paces the batches.

@@ -20,8 +20,7 @@ const iterationsPerVuPerSec = 1;
 const endpoints: Endpoint[] = ['feed', 'clip_detail', 'related', 'search', 'comments_list', 'comment_create', 'vote'];
 if (!externalTokenConfigured()) endpoints.push('auth_token');
 
-const scenario = defineScenario('mixed', (config) => ({
-  table: referenceEndpoints,
+const scenario = defineScenario('mixed', { table: referenceEndpoints }, (config) => ({
   endpoints,
   load: Object.fromEntries(
     Object.entries(personas).map(([name, p]) => [
@@ -39,7 +38,7 @@ const { config } = scenario;
 export const { options, setup, alertMonitor, handleSummary } = scenario;
 export default scenario.refuseShortcut;
 
-const api = createApi(config, endpoints);
+const api = createApi(scenario.request);
 const random = vuRandom(config.seed);
 
 /**

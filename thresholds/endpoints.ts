@@ -109,11 +109,14 @@ export function tokenHeader(scheme: Required<TokenScheme>, token: string): [stri
   return [scheme.header, scheme.scheme ? `${scheme.scheme} ${token}` : token];
 }
 
+/** What a request needs of its endpoint's entry. */
+export type Route = Pick<EndpointSpec, 'method' | 'path'>;
+
 /** The `name` tag of a request: one time series per route, whatever ids the URL carries. */
-export const routeName = (spec: EndpointSpec) => `${spec.method} ${spec.path}`;
+export const routeName = (spec: Route) => `${spec.method} ${spec.path}`;
 
 /** The URL of a path template with its {params} filled in, plus an optional query. */
-export function endpointUrl(baseUrl: string, spec: EndpointSpec, params: Record<string, string | number> = {}, query?: Record<string, string>): string {
+export function endpointUrl(baseUrl: string, spec: Route, params: Record<string, string | number> = {}, query?: Record<string, string>): string {
   // Scanned, not matched with a regular expression: this runs on every request with {params}, and
   // in every k6 VU's init, where each regular expression evaluated costs the VU memory.
   let path = '';

@@ -3,22 +3,20 @@
 //   make load SCENARIO=examples/quotes/quotes.ts BASE_URL=http://127.0.0.1:<port>
 import exec from 'k6/execution';
 import { rampingArrivalRate } from '../../lib/options.ts';
-import { createClient, expectJsonBody, expectJsonField } from '../../lib/request.ts';
+import { expectJsonBody, expectJsonField } from '../../lib/request.ts';
 import { defineScenario } from '../../lib/scenario.ts';
 import { vuToken } from '../../lib/session.ts';
 import { quotesAlertRules } from './alerts.ts';
 import { quotesEndpoints } from './endpoints.ts';
 
-const scenario = defineScenario('quotes', (config) => ({
-  table: quotesEndpoints,
+const scenario = defineScenario('quotes', { table: quotesEndpoints, rules: quotesAlertRules }, (config) => ({
   endpoints: ['quote_list', 'quote_detail', 'quote_like', 'login'],
-  rules: quotesAlertRules,
   // Iterations per second at the profile's level 1.
   load: { reads: rampingArrivalRate(config.profile, 40, 'read'), likes: rampingArrivalRate(config.profile, 10, 'like') },
 }));
 export const { options, setup, alertMonitor, handleSummary } = scenario;
 export default scenario.refuseShortcut;
-const request = createClient(quotesEndpoints, scenario.config, scenario.endpoints);
+const { request } = scenario;
 
 // Arrival-rate iterations never sleep: the executor alone paces them. Every response is checked
 // as JSON; only the token becomes a JS value (building whole bodies nobody reads costs k6 CPU).
