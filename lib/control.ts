@@ -12,8 +12,7 @@ import { parseConfig, type Config } from './config.ts';
 import { gracefulStop } from './options.ts';
 import { msToDuration, profileDurationMs, type Profile } from './profiles.ts';
 import { assertAllowed, handshake, type SetupData } from './preflight.ts';
-import type { ScenarioSpec, TargetApi } from './scenario.ts';
-import type { EndpointTable } from '../thresholds/endpoints.ts';
+import type { Declare, ScenarioSpec, TargetApi } from './scenario.ts';
 import { alertRules, alertThresholds, type AlertRule } from '../thresholds/alerts.ts';
 import type { K6Summary } from './summary/model.ts';
 import { summaryHandler } from './summary/handle.ts';
@@ -41,7 +40,7 @@ export interface ControlPlane<E extends string> {
 export function controlPlane<E extends string>(
   name: string,
   { table, rules = alertRules }: TargetApi<E>,
-  declare: (config: Config, table: EndpointTable<E>) => ScenarioSpec<E>,
+  declare: Declare<E>,
 ): ControlPlane<E> {
   const config = parseConfig(__ENV);
   assertAllowed(config);

@@ -27,7 +27,7 @@ import { shortcutOptionsRefused } from './shortcut.ts';
  * The API under load, passed at the top of the scenario file rather than inside `declare`: a value
  * that any function of a bundle refers to stays in every VU for the whole run (sobek keeps it in
  * the module's scope), and no load VU needs the table once its client is built; the reference
- * table cost each VU about 18 KB that way (docs/benchmarks.md).
+ * table cost each VU about 21 KB that way (docs/benchmarks.md).
  */
 export interface TargetApi<E extends string> {
   /** The API's endpoint table (thresholds/endpoints.ts). */
@@ -53,6 +53,9 @@ export interface ScenarioSpec<E extends string> {
   /** For an open model: iterations its schedule starts, of which at most 1% may be dropped. */
   scheduledIterations?: number;
 }
+
+/** Builds the spec from the parsed settings, in VU 0 alone; the table for thresholds of its own. */
+export type Declare<E extends string> = (config: Config, table: EndpointTable<E>) => ScenarioSpec<E>;
 
 export interface DefinedScenario<E extends string> {
   /** The parsed settings, for the scenario's own exec functions. */
@@ -106,7 +109,7 @@ function fromVu0<T>(name: string, control: unknown, build: () => T[]): ArrayLike
 export function defineScenario<E extends string>(
   name: string,
   api: TargetApi<E>,
-  declare: (config: Config, table: EndpointTable<E>) => ScenarioSpec<E>,
+  declare: Declare<E>,
 ): DefinedScenario<E> {
   const control = __VU === 0 ? controlModule().controlPlane(name, api, declare) : null;
   const { config, endpoints } = fromVu0<SharedRun<E>>(sharedNames.run, control, () => [{ config: control!.config, endpoints: control!.spec.endpoints }])[0];
