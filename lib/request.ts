@@ -80,9 +80,10 @@ function prepare(table: EndpointTable, endpoints: readonly string[], baseUrl: st
 }
 
 /**
- * The client proper, apart from createClient because sobek keeps every variable of a function that
- * makes closures for as long as they live: made there, each VU kept the whole endpoint table (about
- * 21 KB a VU for the reference one, docs/benchmarks.md). Here there is nothing but what a request reads.
+ * The client proper, apart from createClient: sobek keeps every parameter of a function whose default
+ * parameter reads another one (createClient's `endpoints`) for as long as its closures live, so made
+ * there the closures kept the whole endpoint table in every VU (docs/benchmarks.md). Here they keep
+ * only what a request reads.
  */
 function sender<E extends string>(
   prepared: Record<string, Prepared | undefined>,

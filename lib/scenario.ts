@@ -60,8 +60,6 @@ export type Declare<E extends string> = (config: Config, table: EndpointTable<E>
 export interface DefinedScenario<E extends string> {
   /** The parsed settings, for the scenario's own exec functions. */
   config: Config;
-  /** The endpoints the scenario declared. */
-  endpoints: readonly E[];
   /** The client of the declared endpoints (lib/request.ts), built in every VU from the table. */
   request: Request<E>;
   options: ControlPlane<E>['options'];
@@ -116,7 +114,6 @@ export function defineScenario<E extends string>(
   const rules = fromVu0<AlertRule>(sharedNames.rules, control, () => [...control!.rules]);
   return {
     config,
-    endpoints,
     request: createClient(api.table, config, endpoints),
     options: control?.options ?? {},
     setup: () => control!.setup(),
