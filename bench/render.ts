@@ -2,6 +2,7 @@
 // `make docs` renders docs/benchmarks.md from the committed docs/figures/bench.json, so the published
 // figures are always those of one run, with its command, machine and date.
 import type { BenchResult } from './bench.ts';
+import type { GateSplits } from './gate-splits.ts';
 
 export interface Spread {
   median: number;
@@ -120,5 +121,26 @@ export function sizingTable(r: BenchResult, rates = [100_000, 1_000_000]): strin
     row('runners of 4 cores at 70% (headroom for GC and bursts)', (s) => `${fmt(s.runners)} (\`PARALLELISM=${s.runners}\`)`),
     row(`VUs in all, open model, ${latencyS * 1000} ms p99 (\`rate × latency\`)`, (s) => fmt(s.vus)),
     row(`memory per runner at ${fmt(mbPerVu, 2)} MB/VU plus ~${k6BaseMiB} MiB of k6`, (s) => `~${fmt(s.gib, 1)} GiB (${fmt(s.vusPerRunner)} VUs each)`),
+  ];
+}
+
+/** docs/gate.md's A/A table, from docs/figures/gate-splits.json (bench/gate-splits.ts). */
+export function gateSplitsTable(s: GateSplits): string[] {
+  const share = (rule: GateSplits['rules'][number]) => `${fmt((100 * rule.failed) / rule.gates, 2)}% (${fmt(rule.failed)} of ${fmt(rule.gates)})`;
+  const causes = (rule: GateSplits['rules'][number]) =>
+    Object.entries(rule.failedBy)
+      .sort((a, b) => b[1] - a[1])
+      .map(([what, gates]) => `${what} ${fmt(gates)}`)
+      .join(', ') || 'none';
+  const floors = Object.entries(s.floors).map(([metric, floor]) => `${metric} ${floor}`).join(', ');
+  const requests = Object.entries(s.requests).map(([endpoint, [least, most]]) => `${endpoint} ${least === most ? least : `${least}–${most}`}`).join(', ');
+  return [
+    `${s.runs} no-change runs of ${s.scenario} at ${s.profile}, back to back from ${s.from.slice(0, 16).replace('T', ' ')} to ${s.to.slice(11, 16)} UTC, on ${s.machine}. Every way to pick a baseline of 3 of them and a current of 3 others is one gate (\`REPEAT=3\`); the gates share runs, so these rates are as precise as ${s.runs} runs make them, not as ${fmt(s.rules[0].gates)} independent gates would.`,
+    '',
+    '| rule | gates that failed | failed on (endpoint metric, gates) |',
+    '|---|---:|---|',
+    ...s.rules.map((rule) => `| ${rule.rule === 'as committed' ? `as committed (floors: ${floors})` : rule.rule} | ${share(rule)} | ${causes(rule)} |`),
+    '',
+    `Requests per run: ${requests}.`,
   ];
 }

@@ -6,7 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from '../bench/bench.ts';
-import { benchHeader, benchTable, sizingTable } from '../bench/render.ts';
+import { benchHeader, benchTable, gateSplitsTable, sizingTable } from '../bench/render.ts';
+import type { GateSplits } from '../bench/gate-splits.ts';
 import { exitCodesMarkdown } from '../cli/exit-codes.ts';
 import { peakLevel, profileDurationMs, profiles, type ProfileName } from '../lib/profiles.ts';
 import { runFiles } from '../lib/run-files.ts';
@@ -17,6 +18,7 @@ import { referenceEndpoints, serviceObjectives } from '../thresholds/reference-e
 export const regenerateCommand = 'make docs';
 export const projectRoot = resolve(import.meta.dirname, '..');
 const benchFigures = 'docs/figures/bench.json';
+const gateSplitsFigures = 'docs/figures/gate-splits.json';
 
 /** What the docs show as the default: the literal value, or how it is worked out. */
 export function defaultCell(entry: Variable): string {
@@ -110,6 +112,10 @@ function sizingSection(): string {
   return result ? sizingTable(result).join('\n') : noBench;
 }
 
+function gateSplitsSection(): string {
+  return gateSplitsTable(JSON.parse(readFileSync(resolve(projectRoot, gateSplitsFigures), 'utf8')) as GateSplits).join('\n');
+}
+
 interface Section {
   name: string;
   source: string;
@@ -137,6 +143,7 @@ export const generatedPages: Array<{ file: string; sections: Section[] }> = [
   },
   { file: 'docs/benchmarks.md', sections: [{ name: 'bench', source: benchFigures, render: benchSection }] },
   { file: 'docs/distributed.md', sections: [{ name: 'sizing', source: benchFigures, render: sizingSection }] },
+  { file: 'docs/gate.md', sections: [{ name: 'gate-splits', source: gateSplitsFigures, render: gateSplitsSection }] },
 ];
 
 /** `page` with the text between each pair of markers replaced by what its data renders now. */

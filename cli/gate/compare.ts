@@ -62,9 +62,9 @@ export function formatValue(metric: GateMetric, value: number | null): string {
   }
 }
 
-/** The fewest successful responses of an endpoint in any of the runs. */
-function fewestSamples(runs: RunFigures[], endpoint: string): number {
-  return Math.min(...runs.map((run) => run.endpoints[endpoint]?.latency?.count ?? 0));
+/** The fewest an endpoint had in any of the runs: requests for its throughput, successful responses for the rest. */
+function fewestSamples(runs: RunFigures[], endpoint: string, metric: GateMetric): number {
+  return Math.min(...runs.map((run) => (metric === 'throughput' ? run.endpoints[endpoint]?.requests : run.endpoints[endpoint]?.latency?.count) ?? 0));
 }
 
 function endpointValues(runs: RunFigures[], endpoint: string, metric: GateMetric): number[] {
@@ -127,7 +127,7 @@ export function decide(baseline: RunFigures[], current: RunFigures[], retake: st
   const comparisons: Comparison[] = [];
   for (const endpoint of endpoints) {
     for (const metric of endpointMetrics) {
-      const samples = Math.min(fewestSamples(baseline, endpoint), fewestSamples(current, endpoint));
+      const samples = Math.min(fewestSamples(baseline, endpoint, metric), fewestSamples(current, endpoint, metric));
       comparisons.push(compareMetric(endpoint, metric, endpointValues(baseline, endpoint, metric), endpointValues(current, endpoint, metric), rankTest, samples));
     }
   }

@@ -94,7 +94,7 @@ export function renderMarkdown(report: GateReport): string {
     lines.push('', `Tolerances (thresholds/regression.ts): ${metrics.map((m) => `${tolerances[m].label} ${describeTolerance(m)}`).join('; ')}. Chart: gate.svg.`);
     const sampled = metrics.filter((m) => tolerances[m].minSamples);
     if (report.decision.comparisons.some((c) => c.status === 'too few samples')) {
-      lines.push('', `"too few samples": a percentile is judged only when every run on both sides has at least ${sampled.map((m) => `${tolerances[m].minSamples} successful responses for ${m}`).join(', ')}; a longer profile gives them.`);
+      lines.push('', `"too few samples": a metric is judged only when every run on both sides has at least ${sampled.map((m) => `${tolerances[m].minSamples} ${m === 'throughput' ? 'requests' : 'successful responses'} for ${tolerances[m].label}`).join(', ')}; a longer profile gives them.`);
     }
   }
   lines.push('', `Current run(s) on ${report.current.machine ?? 'an unknown machine'}:`, ...runList(report.current.runs));

@@ -121,7 +121,22 @@ test('percentiles over too few requests are shown, not judged', () => {
   const decision = decide([run(1.2, {}, few), run(1.2, {}, few), run(1.2, {}, few)], [1, 2, 3].map(() => run(1.2, {}, { search: endpoint(50, { samples: 25 }) })), 'x');
   const search = decision.comparisons.filter((c) => c.endpoint === 'search');
   assert.equal(search.find((c) => c.metric === 'p95')!.status, 'too few samples');
-  assert.equal(search.find((c) => c.metric === 'p50')!.status, 'regression', 'p50 needs only 10');
+  assert.equal(search.find((c) => c.metric === 'p50')!.status, 'regression', `p50 needs only ${tolerances.p50.minSamples}`);
+});
+
+test('a median or a throughput over fewer than its floor of requests is not judged; at the floor it is', () => {
+  const floor = tolerances.throughput.minSamples!;
+  assert.equal(floor, tolerances.p50.minSamples, 'one floor for both, as the comment in regression.ts measured');
+  // A rare endpoint whose three current runs each are slower and slower to come: the rank test's
+  // smallest p, 0.05, with the medians past their bounds.
+  const rare = (requests: number, p50: number, perSecond: number) => ({ vote: endpoint(p50, { samples: requests, throughput: perSecond }) });
+  const judge = (requests: number) => {
+    const decision = decide([1, 2, 3].map(() => run(1.2, {}, rare(requests, 1, 2))), [1, 2, 3].map(() => run(1.2, {}, rare(requests - 2, 2, 1))), 'x');
+    return decision.comparisons.filter((c) => c.endpoint === 'vote').map((c) => `${c.metric} ${c.status}`);
+  };
+  // The current side's runs have two fewer requests: below the floor when the baseline's sit at floor + 1.
+  assert.deepEqual(judge(floor + 1).filter((s) => /^(p50|throughput) /.test(s)), ['p50 too few samples', 'throughput too few samples']);
+  assert.deepEqual(judge(floor + 2).filter((s) => /^(p50|throughput) /.test(s)), ['p50 regression', 'throughput regression']);
 });
 
 test('fewer requests per second and more errors are regressions too', () => {
