@@ -150,6 +150,47 @@ type Values = Record<string, number>;
 const metric = (summary: K6Summary | null, name: string): Values => (summary?.metrics[name]?.values ?? {}) as Values;
 const feedOnly = endpointNames.map((name) => `${name}=${name === 'feed' ? 1 : 0}`).join(',');
 
+/**
+ * Go heap allocations per request in the middle of a run, from k6's own runtime counters
+ * (/debug/pprof/allocs?debug=1, with --profiling-enabled) and its REST API's request count. Unlike
+ * CPU time they do not depend on how busy the machine is: the same script allocates the same
+ * within a fraction of a percent run to run, so a cut too small for CPU's noise still shows here.
+ */
+interface HeapWindow {
+  mallocsPerRequest: number;
+  bytesPerRequest: number;
+}
+
+async function heapCounters(port: number): Promise<{ mallocs: number; bytes: number; requests: number }> {
+  const signal = () => AbortSignal.timeout(5000);
+  const stats = await (await fetch(`http://127.0.0.1:${port}/debug/pprof/allocs?debug=1`, { signal: signal() })).text();
+  const field = (name: string) => Number(stats.match(new RegExp(`^# ${name} = (\\d+)$`, 'm'))?.[1] ?? NaN);
+  const reqs = (await (await fetch(`http://127.0.0.1:${port}/v1/metrics/http_reqs`, { signal: signal() })).json()) as { data?: { attributes?: { sample?: { count?: number } } } };
+  return { mallocs: field('Mallocs'), bytes: field('TotalAlloc'), requests: reqs.data?.attributes?.sample?.count ?? NaN };
+}
+
+/** From the first request on, the counters a quarter and three quarters into the hold. */
+async function heapWindow(port: number, seconds: number): Promise<HeapWindow | null> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      const first = await heapCounters(port).catch(() => null);
+      if (first && first.requests > 0) break;
+      if (Date.now() > deadline) return null;
+      await sleep(200);
+    }
+    await sleep(seconds * 250);
+    const a = await heapCounters(port);
+    await sleep(seconds * 500);
+    const b = await heapCounters(port);
+    const requests = b.requests - a.requests;
+    return requests > 0 ? { mallocsPerRequest: (b.mallocs - a.mallocs) / requests, bytesPerRequest: (b.bytes - a.bytes) / requests } : null;
+  } catch {
+    return null;
+  }
+}
+
 interface K6Run extends Measured {
   requests: number;
   perSec: number;
@@ -157,21 +198,24 @@ interface K6Run extends Measured {
   iterations: number;
   dropped: number;
   summary: K6Summary | null;
+  /** With `heap`: allocations per request in the middle of the hold. */
+  heap: HeapWindow | null;
 }
 
 /** One k6 run of a bench/held entry (or bare-k6.js), its summary read from the run folder or --summary-export. */
-async function k6Run(label: string, script: string, env: Record<string, string>, seconds: number, opts: { core?: number; initTime?: boolean; profile?: (port: number) => Promise<void>; accept?: number[] } = {}): Promise<K6Run> {
+async function k6Run(label: string, script: string, env: Record<string, string>, seconds: number, opts: { core?: number; initTime?: boolean; heap?: boolean; profile?: (port: number) => Promise<void>; accept?: number[] } = {}): Promise<K6Run> {
   const dir = mkdtempSync(join(tmpdir(), 'loadgate-bench-'));
   try {
     const apiPort = await freePort();
     const bare = script.endsWith('bare-k6.js');
     const args = ['run', '--quiet', '--log-format=json', '--address', `127.0.0.1:${apiPort}`];
-    if (opts.profile) args.push('--profiling-enabled');
+    if (opts.profile || opts.heap) args.push('--profiling-enabled');
     if (bare) args.push('--summary-export', join(dir, 'summary.json'));
     const running = measure(k6, [...args, script], cleanEnv({ LOADGATE_RUN_DIR: dir, LOADGATE_METRICS_URL: 'off', ...env }), seconds * 1000 + 120_000, {
       core: opts.core,
       apiPort: opts.initTime ? apiPort : undefined,
     });
+    const heap = opts.heap ? heapWindow(apiPort, seconds) : Promise.resolve(null);
     if (opts.profile) await opts.profile(apiPort);
     const run = await running;
     // 99: an SLO verdict on a shared machine, recorded (capacity and events judge it themselves).
@@ -180,7 +224,7 @@ async function k6Run(label: string, script: string, env: Record<string, string>,
     // --summary-export puts the values at the top of each metric, handleSummary under `values`.
     const summary: K6Summary | null = bare && raw ? { ...raw, metrics: Object.fromEntries(Object.entries(raw.metrics).map(([k, v]) => [k, { values: v }])) } : readSummary(dir);
     const reqs = metric(summary, 'http_reqs');
-    return { ...run, requests: reqs.count ?? 0, perSec: reqs.rate ?? 0, iterations: metric(summary, 'iterations').count ?? 0, dropped: metric(summary, 'dropped_iterations').count ?? 0, summary };
+    return { ...run, requests: reqs.count ?? 0, perSec: reqs.rate ?? 0, iterations: metric(summary, 'iterations').count ?? 0, dropped: metric(summary, 'dropped_iterations').count ?? 0, summary, heap: await heap };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -255,19 +299,32 @@ function pprofFocus(file: string): string[] {
   return (result.stdout ?? '').split('\n').filter((line) => wanted.test(line.trim()));
 }
 
+/** Allocations and bytes per request of each side, and their ratio; null when a window was missed. */
+function heapSpreads(pairs: Array<{ bare: K6Run; loadgate: K6Run }>) {
+  const complete = pairs.filter((p) => p.bare.heap && p.loadgate.heap) as Array<{ bare: K6Run & { heap: HeapWindow }; loadgate: K6Run & { heap: HeapWindow } }>;
+  if (complete.length < pairs.length) return null;
+  return {
+    bareMallocs: spread(complete.map((p) => p.bare.heap.mallocsPerRequest)),
+    loadgateMallocs: spread(complete.map((p) => p.loadgate.heap.mallocsPerRequest)),
+    mallocRatio: spread(complete.map((p) => p.loadgate.heap.mallocsPerRequest / p.bare.heap.mallocsPerRequest)),
+    bareBytes: spread(complete.map((p) => p.bare.heap.bytesPerRequest)),
+    loadgateBytes: spread(complete.map((p) => p.loadgate.heap.bytesPerRequest)),
+  };
+}
+
 async function overhead(target: RunningService) {
   const rateEnv = { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly.replace('feed=1', `feed=${rate}`), BENCH_HOLD: `${plan.overheadS}s` };
   const bareEnv = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-arrival-rate', BENCH_RATE: String(rate), BENCH_DURATION: `${plan.overheadS}s` };
   const pairs: Array<{ bare: K6Run; loadgate: K6Run }> = [];
   for (let i = 1; i <= repeat; i++) {
     // Alternate which side goes first so a drift of the machine does not favour one side.
-    const runBare = () => k6Run(`overhead bare ${i}`, bareScript, bareEnv, plan.overheadS, { core: 1 });
-    const runLoadgate = () => k6Run(`overhead loadgate ${i}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1 });
+    const runBare = () => k6Run(`overhead bare ${i}`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true });
+    const runLoadgate = () => k6Run(`overhead loadgate ${i}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1, heap: true });
     const first = i % 2 ? await runBare() : await runLoadgate();
     const second = i % 2 ? await runLoadgate() : await runBare();
     const pair = i % 2 ? { bare: first, loadgate: second } : { bare: second, loadgate: first };
     pairs.push(pair);
-    note(`overhead ${i}/${repeat}: bare ${fmt(per1000(pair.bare), 1)} / loadgate ${fmt(per1000(pair.loadgate), 1)} CPU ms per 1,000 requests; RSS ${fmt(mib(pair.bare), 1)} / ${fmt(mib(pair.loadgate), 1)} MiB`);
+    note(`overhead ${i}/${repeat}: bare ${fmt(per1000(pair.bare), 1)} / loadgate ${fmt(per1000(pair.loadgate), 1)} CPU ms per 1,000 requests; RSS ${fmt(mib(pair.bare), 1)} / ${fmt(mib(pair.loadgate), 1)} MiB; allocations per request ${fmt(pair.bare.heap?.mallocsPerRequest ?? NaN, 1)} / ${fmt(pair.loadgate.heap?.mallocsPerRequest ?? NaN, 1)}`);
   }
   const profiles: Record<string, { top: string[]; focus: string[] }> = {};
   if (plan.profileS) {
@@ -294,6 +351,7 @@ async function overhead(target: RunningService) {
     loadgateRssMiB: spread(pairs.map((p) => mib(p.loadgate))),
     rssRatio: spread(pairs.map((p) => mib(p.loadgate) / mib(p.bare))),
     dropped: spread(pairs.map((p) => p.loadgate.dropped + p.bare.dropped)),
+    heap: heapSpreads(pairs),
     profiles,
   };
 }

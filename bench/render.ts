@@ -46,6 +46,15 @@ export function benchTable(r: BenchResult): string[] {
   const initHigh = mem.initSeconds[high];
   const rows: string[][] = [
     ['1. overhead: k6 CPU ms per 1,000 requests, loadgate / bare', `${cell(o.cpuRatio, 2)} (${fmt(o.loadgateCpuPer1000.median, 1)} vs ${fmt(o.bareCpuPer1000.median, 1)})`, `≤ ${goals.cpuRatio}`, met(o.cpuRatio.median <= goals.cpuRatio)],
+    // Older bench.json files have no allocation counts.
+    ...(o.heap
+      ? [[
+          '1. overhead: Go heap allocations per request (middle half of the hold), loadgate / bare',
+          `${cell(o.heap.mallocRatio, 2)} (${fmt(o.heap.loadgateMallocs.median)} vs ${fmt(o.heap.bareMallocs.median)}; ${fmt(o.heap.loadgateBytes.median / 1000, 1)} vs ${fmt(o.heap.bareBytes.median / 1000, 1)} KB)`,
+          'recorded',
+          '',
+        ]]
+      : []),
     ['1. overhead: k6 peak RSS, loadgate / bare', `${cell(o.rssRatio, 2)} (${fmt(o.loadgateRssMiB.median, 1)} vs ${fmt(o.bareRssMiB.median, 1)} MiB)`, `≤ ${goals.rssRatio}`, met(o.rssRatio.median <= goals.rssRatio)],
     [
       '2. ceiling: loadgate / bare k6 requests/s',

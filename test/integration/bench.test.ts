@@ -28,6 +28,13 @@ test('make bench-quick writes bench.json and bench.md with every figure of make 
   assert.equal(result.quick, true);
   positive(result.overhead.cpuRatio, 'CPU ratio loadgate / bare');
   positive(result.overhead.rssRatio, 'RSS ratio loadgate / bare');
+  // From k6's own runtime counters: a plain GET in k6 allocates on the order of a hundred objects.
+  positive(result.overhead.heap?.mallocRatio, 'allocation ratio loadgate / bare');
+  for (const side of ['bareMallocs', 'loadgateMallocs'] as const) {
+    const perRequest = result.overhead.heap[side].median;
+    assert.ok(perRequest > 20 && perRequest < 5000, `${side}: ${perRequest} allocations per request`);
+  }
+  assert.ok(result.overhead.heap.bareBytes.median > 1000, `bare k6 allocates kilobytes per request: ${result.overhead.heap.bareBytes.median}`);
   positive(result.ceiling.loadgatePerSec, 'loadgate ceiling');
   positive(result.ceiling.barePerSec, 'bare ceiling');
   positive(result.ceiling.wrkPerSec, 'wrk ceiling');
