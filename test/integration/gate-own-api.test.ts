@@ -1,8 +1,9 @@
 // The gate on a team's own scenario (examples/quotes): `make baseline` and `make gate` take the
 // scenario's path as `make load` does, the baseline records the target, and a gate pointed at
 // another target is refused before any load with a sentence naming both. Three runs a side: with
-// one, the tolerance alone decides, and quote_like's p50 over a dozen requests moves past it by
-// chance (seen here: 0.82 → 1.21 ms with no change).
+// one, the tolerance alone decides, and quote_like's p50 over a dozen requests moved past it by
+// chance (seen here: 0.82 → 1.21 ms with no change); a p50 over fewer than 20 responses is now
+// shown, not judged (thresholds/regression.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,7 +51,7 @@ test('make baseline then make gate on examples/quotes/quotes.ts both exit 0; the
   const gate = await runMake('gate', common);
   assert.equal(gate.code, 0, `${gate.stdout}\n${gate.stderr.slice(-3000)}`);
   assert.match(gate.stdout, /^loadgate gate: quotes at quick: no regression \(exit code 0\)$/m);
-  assert.match(gate.stdout, /^quote_like +p50 latency /m, 'the team\'s own endpoints are judged');
+  assert.match(gate.stdout, /^quote_like +p50 latency /m, 'the team\'s own endpoints are in the table');
 });
 
 test('a gate against another target is refused before any load, naming both targets', { timeout: 60_000 }, async () => {
