@@ -301,14 +301,15 @@ function pprofFocus(file: string): string[] {
 
 /** Allocations and bytes per request of each side, and their ratio; null when a window was missed. */
 function heapSpreads(pairs: Array<{ bare: K6Run; loadgate: K6Run }>) {
-  const complete = pairs.filter((p) => p.bare.heap && p.loadgate.heap) as Array<{ bare: K6Run & { heap: HeapWindow }; loadgate: K6Run & { heap: HeapWindow } }>;
-  if (complete.length < pairs.length) return null;
+  const windows = pairs.map((p) => ({ bare: p.bare.heap, loadgate: p.loadgate.heap }));
+  if (windows.some((w) => !w.bare || !w.loadgate)) return null;
+  const sides = windows as Array<{ bare: HeapWindow; loadgate: HeapWindow }>;
   return {
-    bareMallocs: spread(complete.map((p) => p.bare.heap.mallocsPerRequest)),
-    loadgateMallocs: spread(complete.map((p) => p.loadgate.heap.mallocsPerRequest)),
-    mallocRatio: spread(complete.map((p) => p.loadgate.heap.mallocsPerRequest / p.bare.heap.mallocsPerRequest)),
-    bareBytes: spread(complete.map((p) => p.bare.heap.bytesPerRequest)),
-    loadgateBytes: spread(complete.map((p) => p.loadgate.heap.bytesPerRequest)),
+    bareMallocs: spread(sides.map((w) => w.bare.mallocsPerRequest)),
+    loadgateMallocs: spread(sides.map((w) => w.loadgate.mallocsPerRequest)),
+    mallocRatio: spread(sides.map((w) => w.loadgate.mallocsPerRequest / w.bare.mallocsPerRequest)),
+    bareBytes: spread(sides.map((w) => w.bare.bytesPerRequest)),
+    loadgateBytes: spread(sides.map((w) => w.loadgate.bytesPerRequest)),
   };
 }
 

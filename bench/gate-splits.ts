@@ -13,7 +13,7 @@ import { decide } from '../cli/gate/compare.ts';
 import type { RunFigures } from '../cli/runs/figures.ts';
 import { gateMetrics, tolerances } from '../thresholds/regression.ts';
 
-export interface SplitRule {
+interface SplitRule {
   rule: string;
   gates: number;
   failed: number;
@@ -49,7 +49,10 @@ function judgeSplits(runs: RunFigures[], rule: string): SplitRule {
       result.gates++;
       if (regressions.length === 0) continue;
       result.failed++;
-      for (const r of regressions) result.failedBy[`${r.endpoint} ${r.metric}`] = (result.failedBy[`${r.endpoint} ${r.metric}`] ?? 0) + 1;
+      for (const { endpoint, metric } of regressions) {
+        const key = `${endpoint} ${metric}`;
+        result.failedBy[key] = (result.failedBy[key] ?? 0) + 1;
+      }
     }
   }
   return result;
