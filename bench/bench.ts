@@ -159,6 +159,8 @@ const feedOnly = endpointNames.map((name) => `${name}=${name === 'feed' ? 1 : 0}
 interface HeapWindow {
   mallocsPerRequest: number;
   bytesPerRequest: number;
+  /** Requests over the window's wall time: a rate with neither start-up nor summary in it. */
+  requestsPerSec: number;
 }
 
 async function heapCounters(port: number): Promise<{ mallocs: number; bytes: number; requests: number }> {
@@ -182,10 +184,12 @@ async function heapWindow(port: number, seconds: number): Promise<HeapWindow | n
     }
     await sleep(seconds * 250);
     const a = await heapCounters(port);
+    const from = performance.now();
     await sleep(seconds * 500);
     const b = await heapCounters(port);
     const requests = b.requests - a.requests;
-    return requests > 0 ? { mallocsPerRequest: (b.mallocs - a.mallocs) / requests, bytesPerRequest: (b.bytes - a.bytes) / requests } : null;
+    const windowS = (performance.now() - from) / 1000;
+    return requests > 0 ? { mallocsPerRequest: (b.mallocs - a.mallocs) / requests, bytesPerRequest: (b.bytes - a.bytes) / requests, requestsPerSec: requests / windowS } : null;
   } catch {
     return null;
   }
@@ -313,18 +317,35 @@ function heapSpreads(pairs: Array<{ bare: K6Run; loadgate: K6Run }>) {
   };
 }
 
+/**
+ * Both sides started together; which starts first alternates with the repeat, as in the runs one
+ * after the other: an A/A pair of bare k6 made the later start the costlier by a few percent in 6
+ * of 9 pairs.
+ */
+async function atOnce<T>(repeatIndex: number, bare: () => Promise<T>, loadgate: () => Promise<T>): Promise<{ bare: T; loadgate: T }> {
+  if (repeatIndex % 2) {
+    const [b, l] = await Promise.all([bare(), loadgate()]);
+    return { bare: b, loadgate: l };
+  }
+  const [l, b] = await Promise.all([loadgate(), bare()]);
+  return { bare: b, loadgate: l };
+}
+
 async function overhead(target: RunningService) {
   const rateEnv = { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly.replace('feed=1', `feed=${rate}`), BENCH_HOLD: `${plan.overheadS}s` };
   const bareEnv = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-arrival-rate', BENCH_RATE: String(rate), BENCH_DURATION: `${plan.overheadS}s` };
   const pairs: Array<{ bare: K6Run; loadgate: K6Run }> = [];
+  const aaRatios: number[] = [];
   for (let i = 1; i <= repeat; i++) {
-    // Alternate which side goes first so a drift of the machine does not favour one side.
-    const runBare = () => k6Run(`overhead bare ${i}`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true });
-    const runLoadgate = () => k6Run(`overhead loadgate ${i}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1, heap: true });
-    const first = i % 2 ? await runBare() : await runLoadgate();
-    const second = i % 2 ? await runLoadgate() : await runBare();
-    const pair = i % 2 ? { bare: first, loadgate: second } : { bare: second, loadgate: first };
+    // Both sides at once, on the same core: this machine's speed swings from one 20 s run to the
+    // next by more than the overhead measured (bare k6 alone: 268–464 ms per 1,000 requests over six
+    // runs), so runs one after the other compared two machines. Run together, the two share every
+    // slow spell, each k6 keeps its own rusage, and at this rate the core stays far from busy.
+    const pair = await atOnce(i, () => k6Run(`overhead bare ${i}`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true }), () => k6Run(`overhead loadgate ${i}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1, heap: true }));
     pairs.push(pair);
+    // The method's own noise: the same pair with bare k6 in loadgate's place, whose true ratio is 1.
+    const aa = await atOnce(i, () => k6Run(`overhead A/A ${i} bare`, bareScript, bareEnv, plan.overheadS, { core: 1 }), () => k6Run(`overhead A/A ${i} bare as loadgate`, bareScript, bareEnv, plan.overheadS, { core: 1 }));
+    aaRatios.push(per1000(aa.loadgate) / per1000(aa.bare));
     note(`overhead ${i}/${repeat}: bare ${fmt(per1000(pair.bare), 1)} / loadgate ${fmt(per1000(pair.loadgate), 1)} CPU ms per 1,000 requests; RSS ${fmt(mib(pair.bare), 1)} / ${fmt(mib(pair.loadgate), 1)} MiB; allocations per request ${fmt(pair.bare.heap?.mallocsPerRequest ?? NaN, 1)} / ${fmt(pair.loadgate.heap?.mallocsPerRequest ?? NaN, 1)}`);
   }
   const profiles: Record<string, { top: string[]; focus: string[] }> = {};
@@ -348,6 +369,7 @@ async function overhead(target: RunningService) {
     bareCpuPer1000: spread(pairs.map((p) => per1000(p.bare))),
     loadgateCpuPer1000: spread(pairs.map((p) => per1000(p.loadgate))),
     cpuRatio: spread(pairs.map((p) => per1000(p.loadgate) / per1000(p.bare))),
+    cpuAaRatio: spread(aaRatios),
     bareRssMiB: spread(pairs.map((p) => mib(p.bare))),
     loadgateRssMiB: spread(pairs.map((p) => mib(p.loadgate))),
     rssRatio: spread(pairs.map((p) => mib(p.loadgate) / mib(p.bare))),
@@ -375,17 +397,31 @@ async function wrkRun(url: string, seconds: number): Promise<number> {
 }
 
 async function ceiling(target: RunningService, withWrk: boolean) {
-  const rows: Array<{ bare: number; loadgate: number; wrk: number | null }> = [];
+  const rows: Array<{ bare: number; loadgate: number; pairBare: number; pairLoadgate: number; wrk: number | null }> = [];
+  const baseEnv = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-vus', BENCH_VUS: String(CLOSED_VUS), BENCH_DURATION: `${plan.ceilingS}s` };
+  const loadgateEnv = { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly, BENCH_HOLD: `${plan.ceilingS}s`, BENCH_CLOSED_VUS: String(CLOSED_VUS) };
+  const held = (label: string, run: K6Run) => {
+    if (!run.heap) throw new LoadgateError('k6Failed', `${label}: no mid-run request count from k6's REST API`);
+    return run.heap.requestsPerSec;
+  };
   for (let i = 1; i <= repeat; i++) {
-    const bare = await k6Run(`ceiling bare ${i}`, bareScript, { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-vus', BENCH_VUS: String(CLOSED_VUS), BENCH_DURATION: `${plan.ceilingS}s` }, plan.ceilingS, { core: 1 });
-    const loadgate = await k6Run(`ceiling loadgate ${i}`, bundle('held-api-load'), { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly, BENCH_HOLD: `${plan.ceilingS}s`, BENCH_CLOSED_VUS: String(CLOSED_VUS) }, plan.ceilingS, { core: 1 });
+    // The ratio from both at once, on one core, as the overhead pairs (the machine's slow spells
+    // hit both), against one service: the two compete for the generator's core and the service's,
+    // and the ratio is the share of the requests loadgate wins. Each alone too: what one core
+    // generates, for sizing runners, and bare k6 against wrk. Rates are from the middle half of each
+    // run (heapWindow): http_reqs.rate divides by the whole run, which for loadgate also holds
+    // setup's probes and handleSummary.
+    const { bare: pairBare, loadgate: pairLoadgate } = await atOnce(
+      i,
+      () => k6Run(`ceiling pair bare ${i}`, bareScript, baseEnv, plan.ceilingS, { core: 1, heap: true }),
+      () => k6Run(`ceiling pair loadgate ${i}`, bundle('held-api-load'), loadgateEnv, plan.ceilingS, { core: 1, heap: true }),
+    );
+    const bare = await k6Run(`ceiling bare ${i}`, bareScript, baseEnv, plan.ceilingS, { core: 1, heap: true });
+    const loadgate = await k6Run(`ceiling loadgate ${i}`, bundle('held-api-load'), loadgateEnv, plan.ceilingS, { core: 1, heap: true });
     const wrk = withWrk ? await wrkRun(`${target.baseUrl}/api/v1/feed`, plan.ceilingS) : null;
-    // Over the held window only: http_reqs.rate divides by the whole run, which for loadgate also
-    // holds setup's probes and handleSummary, and would bias the ratio down on short runs. One
-    // iteration is one request on both sides.
-    const held = (run: K6Run) => run.iterations / plan.ceilingS;
-    rows.push({ bare: held(bare), loadgate: held(loadgate), wrk });
-    note(`ceiling ${i}/${repeat}: loadgate ${fmt(held(loadgate))}/s, bare k6 ${fmt(held(bare))}/s, wrk ${wrk === null ? 'skipped' : `${fmt(wrk)}/s`}`);
+    const row = { bare: held('ceiling bare', bare), loadgate: held('ceiling loadgate', loadgate), pairBare: held('ceiling pair', pairBare), pairLoadgate: held('ceiling pair', pairLoadgate), wrk };
+    rows.push(row);
+    note(`ceiling ${i}/${repeat}: at once loadgate ${fmt(row.pairLoadgate)}/s, bare k6 ${fmt(row.pairBare)}/s; alone loadgate ${fmt(row.loadgate)}/s, bare k6 ${fmt(row.bare)}/s, wrk ${wrk === null ? 'skipped' : `${fmt(wrk)}/s`}`);
   }
   const withW = rows.filter((row) => row.wrk !== null) as Array<{ bare: number; loadgate: number; wrk: number }>;
   return {
@@ -394,7 +430,9 @@ async function ceiling(target: RunningService, withWrk: boolean) {
     loadgatePerSec: spread(rows.map((r) => r.loadgate)),
     barePerSec: spread(rows.map((r) => r.bare)),
     wrkPerSec: withW.length ? spread(withW.map((r) => r.wrk)) : null,
-    loadgateOverBare: spread(rows.map((r) => r.loadgate / r.bare)),
+    pairLoadgatePerSec: spread(rows.map((r) => r.pairLoadgate)),
+    pairBarePerSec: spread(rows.map((r) => r.pairBare)),
+    loadgateOverBare: spread(rows.map((r) => r.pairLoadgate / r.pairBare)),
     bareOverWrk: withW.length ? spread(withW.map((r) => r.bare / r.wrk)) : null,
   };
 }
@@ -613,8 +651,8 @@ function markdown(r: Result): string {
     '',
     '## How each was measured',
     '',
-    `1. GET /api/v1/feed at ${fmt(o.ratePerSec)} requests/s for ${o.seconds} s: \`bench/bare-k6.js\` (constant-arrival-rate, nothing else) against loadgate's api-load (feed only, its own iteration, checks, tags, counters, thresholds and handleSummary, held at the rate by \`bench/hold.ts\`). CPU is utime+stime of the k6 process and peak RSS its ru_maxrss, both from its rusage when reaped (GNU time).`,
-    `2. ${c.vus} VUs (wrk: connections, -t1) for ${c.seconds} s, no think time, GET /api/v1/feed; k6's rate is the held window's iterations over its length (setup and summary left out).`,
+    `1. GET /api/v1/feed at ${fmt(o.ratePerSec)} requests/s for ${o.seconds} s: \`bench/bare-k6.js\` (constant-arrival-rate, nothing else) against loadgate's api-load (feed only, its own iteration, checks, tags, counters, thresholds and handleSummary, held at the rate by \`bench/hold.ts\`), the two k6 processes at once on the same core, so that the machine's slow spells fall on both. CPU is utime+stime of each k6 process and peak RSS its ru_maxrss, both from its rusage when reaped (GNU time).`,
+    `2. ${c.vus} VUs (wrk: connections, -t1) for ${c.seconds} s, no think time, GET /api/v1/feed; the ratio from loadgate and bare k6 at once on the generator's core, competing for it and for the service; each side and wrk also alone; a rate is the requests in the middle half of the run over its wall time (setup and summary left out).`,
     `3. mixed's four personas held at their peak for ${mem.seconds} s (think time ×4, to keep the request rate the target's, not the point); MB per VU = (RSS at ${high} − RSS at ${low}) / ${high - low}, in MB of 10^6 bytes.`,
     `4. event-ingestion (batches of 100) at a fixed rate; short probes doubling from ${fmt(plan.eventStart)}/s, one bisection, then ${r.quick ? 'no' : 'a 60 s'} hold of the best; held = no dropped iterations, no refused batch, ingest p95 < 100 ms.`,
     `5. api-load's whole mix held ${r.capacity.seconds} s per step (${plan.capacitySteps.map((s) => fmt(s)).join(', ')} requests/s) until a step fails: held = exit 0 (every SLO threshold of the scenario) and < 1% dropped iterations. A staircase of the breakpoint profile's open model, since k6's summary has no per-second data to find the crossing in one climb.`,

@@ -38,6 +38,12 @@ test('make bench-quick writes bench.json and bench.md with every figure of make 
   positive(result.ceiling.loadgatePerSec, 'loadgate ceiling');
   positive(result.ceiling.barePerSec, 'bare ceiling');
   positive(result.ceiling.wrkPerSec, 'wrk ceiling');
+  // The ratios come from both sides run at once, and the CPU method's noise from a bare-bare pair.
+  positive(result.ceiling.pairLoadgatePerSec, 'loadgate ceiling beside bare k6');
+  positive(result.ceiling.pairBarePerSec, 'bare ceiling beside loadgate');
+  assert.ok(result.ceiling.pairBarePerSec.median < result.ceiling.barePerSec.median * 1.5, `two k6 at once on one core share it: ${JSON.stringify(result.ceiling)}`);
+  positive(result.overhead.cpuAaRatio, 'A/A CPU ratio bare / bare');
+  assert.match(readFileSync(join(dir, 'bench.md'), 'utf8'), /bare k6 against bare k6/, 'bench.md shows the A/A row');
   for (const vus of result.memory.vus) positive(result.memory.rssMiB[vus], `RSS at ${vus} VUs`);
   positive(result.memory.initSeconds[result.memory.vus[1]], 'init time');
   for (const protocol of ['http', 'grpc']) {
