@@ -134,10 +134,11 @@ test-go: ## go vet and go test for the reference service
 # Integration files run three at a time: each run has its own ports, folders and service, and runs
 # that check wiring use the 8 s quick profile (test/integration/harness.ts wiringProfile), which
 # leaves the CPU mostly idle. Files that measure the machine itself (CPU per request, capacity)
-# run alone afterwards so a neighbour cannot skew what they measure; so does the gate, whose
-# "unchanged service passes" compares runs made minutes apart, and so do the two files that open
+# run alone afterwards so a neighbour cannot skew what they measure; so do the gates, whose
+# "unchanged service passes" and "slowed feed is named" judge latencies of runs made minutes apart
+# (run three files at a time, a neighbour once moved an A/A p50 by 15%), and so do the two files that open
 # live dashboards, so a browser never meets another run's dashboard on a neighbouring port.
-INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts test/integration/gate-own-api.test.ts test/integration/dashboard.test.ts test/integration/bad-inputs.test.ts
+INTEGRATION_ALONE := test/integration/bench.test.ts test/integration/pgo.test.ts test/integration/gate.test.ts test/integration/gate-own-api.test.ts test/integration/gate-ab.test.ts test/integration/dashboard.test.ts test/integration/bad-inputs.test.ts
 INTEGRATION_PAIRED := $(filter-out $(INTEGRATION_ALONE),$(wildcard test/integration/*.test.ts))
 
 test-integration: build service $(K6_DEP) $(KUBE_APISERVER) ## real k6 against the real target: quick (8 s) runs, smoke where a test times alert windows or aborts
