@@ -148,6 +148,15 @@ function failIfBad(label: string, run: Measured, acceptable: number[]): void {
 
 type Values = Record<string, number>;
 const metric = (summary: K6Summary | null, name: string): Values => (summary?.metrics[name]?.values ?? {}) as Values;
+/**
+ * The scenario's own requests: the sum of its endpoints' http_reqs, without setup's probes or the
+ * alert monitor's scrapes (bare k6 sends feed requests only). A summary without endpoint
+ * submetrics (bare k6's) counts every request.
+ */
+function scenarioRequests(summary: K6Summary | null): number {
+  const own = Object.keys(summary?.metrics ?? {}).filter((name) => /^http_reqs\{endpoint:[^,}]+\}$/.test(name));
+  return own.length ? own.reduce((total, name) => total + (metric(summary, name).count ?? 0), 0) : (metric(summary, 'http_reqs').count ?? 0);
+}
 const feedOnly = endpointNames.map((name) => `${name}=${name === 'feed' ? 1 : 0}`).join(',');
 
 /**
@@ -228,7 +237,7 @@ async function k6Run(label: string, script: string, env: Record<string, string>,
     // --summary-export puts the values at the top of each metric, handleSummary under `values`.
     const summary: K6Summary | null = bare && raw ? { ...raw, metrics: Object.fromEntries(Object.entries(raw.metrics).map(([k, v]) => [k, { values: v }])) } : readSummary(dir);
     const reqs = metric(summary, 'http_reqs');
-    return { ...run, requests: reqs.count ?? 0, perSec: reqs.rate ?? 0, iterations: metric(summary, 'iterations').count ?? 0, dropped: metric(summary, 'dropped_iterations').count ?? 0, summary, heap: await heap };
+    return { ...run, requests: scenarioRequests(summary), perSec: reqs.rate ?? 0, iterations: metric(summary, 'iterations').count ?? 0, dropped: metric(summary, 'dropped_iterations').count ?? 0, summary, heap: await heap };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -331,22 +340,39 @@ async function atOnce<T>(repeatIndex: number, bare: () => Promise<T>, loadgate: 
   return { bare: b, loadgate: l };
 }
 
+/** Geometric mean of a pair run in both orders: a start-order effect that multiplies one side cancels. */
+const balanced = (first: number, second: number) => Math.sqrt(first * second);
+
 async function overhead(target: RunningService) {
-  const rateEnv = { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly.replace('feed=1', `feed=${rate}`), BENCH_HOLD: `${plan.overheadS}s` };
+  // The alert monitor on, scraping the service, as a user's run has it: its scrapes are loadgate's
+  // own cost. Only the feed's requests count (http_reqs of the endpoint), not the monitor's or setup's.
+  const rateEnv = { BASE_URL: target.baseUrl, PROFILE: 'baseline', LOADGATE_RATES: feedOnly.replace('feed=1', `feed=${rate}`), BENCH_HOLD: `${plan.overheadS}s`, LOADGATE_METRICS_URL: `${target.baseUrl}/metrics` };
   const bareEnv = { BASE_URL: target.baseUrl, BENCH_EXECUTOR: 'constant-arrival-rate', BENCH_RATE: String(rate), BENCH_DURATION: `${plan.overheadS}s` };
   const pairs: Array<{ bare: K6Run; loadgate: K6Run }> = [];
+  const cpuRatios: number[] = [];
+  const rssRatios: number[] = [];
   const aaRatios: number[] = [];
   for (let i = 1; i <= repeat; i++) {
     // Both sides at once, on the same core: this machine's speed swings from one 20 s run to the
     // next by more than the overhead measured (bare k6 alone: 268–464 ms per 1,000 requests over six
     // runs), so runs one after the other compared two machines. Run together, the two share every
     // slow spell, each k6 keeps its own rusage, and at this rate the core stays far from busy.
-    const pair = await atOnce(i, () => k6Run(`overhead bare ${i}`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true }), () => k6Run(`overhead loadgate ${i}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1, heap: true }));
-    pairs.push(pair);
-    // The method's own noise: the same pair with bare k6 in loadgate's place, whose true ratio is 1.
-    const aa = await atOnce(i, () => k6Run(`overhead A/A ${i} bare`, bareScript, bareEnv, plan.overheadS, { core: 1 }), () => k6Run(`overhead A/A ${i} bare as loadgate`, bareScript, bareEnv, plan.overheadS, { core: 1 }));
-    aaRatios.push(per1000(aa.loadgate) / per1000(aa.bare));
-    note(`overhead ${i}/${repeat}: bare ${fmt(per1000(pair.bare), 1)} / loadgate ${fmt(per1000(pair.loadgate), 1)} CPU ms per 1,000 requests; RSS ${fmt(mib(pair.bare), 1)} / ${fmt(mib(pair.loadgate), 1)} MiB; allocations per request ${fmt(pair.bare.heap?.mallocsPerRequest ?? NaN, 1)} / ${fmt(pair.loadgate.heap?.mallocsPerRequest ?? NaN, 1)}`);
+    // Each repeat runs the pair twice, bare k6 started first and then loadgate, and takes the
+    // geometric mean: the later start was the costlier in most single pairs (docs/benchmarks.md).
+    const orders = [2 * i - 1, 2 * i].map((order) => () => atOnce(order, () => k6Run(`overhead bare ${i}.${order}`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true }), () => k6Run(`overhead loadgate ${i}.${order}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1, heap: true })));
+    const both = [await orders[0](), await orders[1]()];
+    pairs.push(...both);
+    const [cpu, rss] = [(p: { bare: K6Run; loadgate: K6Run }) => per1000(p.loadgate) / per1000(p.bare), (p: { bare: K6Run; loadgate: K6Run }) => mib(p.loadgate) / mib(p.bare)].map((ratio) => balanced(ratio(both[0]), ratio(both[1])));
+    cpuRatios.push(cpu);
+    rssRatios.push(rss);
+    // The method's own noise: the same two pairs with bare k6 in loadgate's place, whose true ratio is 1.
+    const aa: number[] = [];
+    for (const order of [2 * i - 1, 2 * i]) {
+      const pair = await atOnce(order, () => k6Run(`overhead A/A ${i}.${order} bare`, bareScript, bareEnv, plan.overheadS, { core: 1 }), () => k6Run(`overhead A/A ${i}.${order} bare as loadgate`, bareScript, bareEnv, plan.overheadS, { core: 1 }));
+      aa.push(per1000(pair.loadgate) / per1000(pair.bare));
+    }
+    aaRatios.push(balanced(aa[0], aa[1]));
+    note(`overhead ${i}/${repeat}: CPU ratio ${fmt(cpu, 3)} (pairs ${both.map((p) => `${fmt(per1000(p.loadgate), 1)} / ${fmt(per1000(p.bare), 1)}`).join(', ')} ms per 1,000 requests), A/A ${fmt(aaRatios[i - 1], 3)}; RSS ratio ${fmt(rss, 3)}; allocations per request ${both.map((p) => `${fmt(p.loadgate.heap?.mallocsPerRequest ?? NaN, 1)} / ${fmt(p.bare.heap?.mallocsPerRequest ?? NaN, 1)}`).join(', ')}`);
   }
   const profiles: Record<string, { top: string[]; focus: string[] }> = {};
   if (plan.profileS) {
@@ -368,11 +394,11 @@ async function overhead(target: RunningService) {
     seconds: plan.overheadS,
     bareCpuPer1000: spread(pairs.map((p) => per1000(p.bare))),
     loadgateCpuPer1000: spread(pairs.map((p) => per1000(p.loadgate))),
-    cpuRatio: spread(pairs.map((p) => per1000(p.loadgate) / per1000(p.bare))),
+    cpuRatio: spread(cpuRatios),
     cpuAaRatio: spread(aaRatios),
     bareRssMiB: spread(pairs.map((p) => mib(p.bare))),
     loadgateRssMiB: spread(pairs.map((p) => mib(p.loadgate))),
-    rssRatio: spread(pairs.map((p) => mib(p.loadgate) / mib(p.bare))),
+    rssRatio: spread(rssRatios),
     dropped: spread(pairs.map((p) => p.loadgate.dropped + p.bare.dropped)),
     heap: heapSpreads(pairs),
     profiles,
@@ -651,7 +677,7 @@ function markdown(r: Result): string {
     '',
     '## How each was measured',
     '',
-    `1. GET /api/v1/feed at ${fmt(o.ratePerSec)} requests/s for ${o.seconds} s: \`bench/bare-k6.js\` (constant-arrival-rate, nothing else) against loadgate's api-load (feed only, its own iteration, checks, tags, counters, thresholds and handleSummary, held at the rate by \`bench/hold.ts\`), the two k6 processes at once on the same core, so that the machine's slow spells fall on both. CPU is utime+stime of each k6 process and peak RSS its ru_maxrss, both from its rusage when reaped (GNU time).`,
+    `1. GET /api/v1/feed at ${fmt(o.ratePerSec)} requests/s for ${o.seconds} s: \`bench/bare-k6.js\` (constant-arrival-rate, nothing else) against loadgate's api-load (feed only, its own iteration, checks, tags, counters, thresholds, handleSummary and the alert monitor scraping the service, held at the rate by \`bench/hold.ts\`), the two k6 processes at once on the same core, so that the machine's slow spells fall on both. Each repeat runs the pair twice, each side started first once, and takes the geometric mean of the two ratios; the A/A row does the same with bare k6 in loadgate's place. CPU is utime+stime of each k6 process and peak RSS its ru_maxrss, both from its rusage when reaped (GNU time), per request of the feed (loadgate's probes and scrapes are its cost, not its work).`,
     `2. ${c.vus} VUs (wrk: connections, -t1) for ${c.seconds} s, no think time, GET /api/v1/feed; the ratio from loadgate and bare k6 at once on the generator's core, competing for it and for the service; each side and wrk also alone; a rate is the requests in the middle half of the run over its wall time (setup and summary left out).`,
     `3. mixed's four personas held at their peak for ${mem.seconds} s (think time ×4, to keep the request rate the target's, not the point); MB per VU = (RSS at ${high} − RSS at ${low}) / ${high - low}, in MB of 10^6 bytes.`,
     `4. event-ingestion (batches of 100) at a fixed rate; short probes doubling from ${fmt(plan.eventStart)}/s, one bisection, then ${r.quick ? 'no' : 'a 60 s'} hold of the best; held = no dropped iterations, no refused batch, ingest p95 < 100 ms.`,

@@ -26,7 +26,7 @@ export function benchHeader(r: BenchResult): string[] {
     `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage}`,
     `- versions: ${m.go}; node ${m.node}; ${m.k6}; wrk: ${m.wrk}; vegeta: ${m.vegeta}`,
     `- ${m.pinning}`,
-    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; a ratio is taken per repeat, then the median: loadgate / bare k6 from the two run at once on the same core, others from runs one after the other${r.repeat > 1 ? `; min–max is a ${fmt((1 - 2 * 0.5 ** r.repeat) * 100, 1)}% distribution-free interval for the median` : ''}`,
+    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; a ratio is taken per repeat, then the median: loadgate / bare k6 from the two run at once on the same core (CPU and RSS: twice per repeat, each side started first once, geometric mean), others from runs one after the other${r.repeat > 1 ? `; min–max is a ${fmt((1 - 2 * 0.5 ** r.repeat) * 100, 1)}% distribution-free interval for the median` : ''}`,
   ];
 }
 

@@ -28,21 +28,41 @@ export interface AlertStatus {
   value: number | null;
 }
 
+/** The monitor's scrape interval bounds; scrapeIntervalMs picks between them. */
+export const minScrapeIntervalMs = 1000;
+export const maxScrapeIntervalMs = 5000;
+
 /** The parser and the evaluator, built on call: `const { parsePrometheusText } = alerting();`. */
 export function alerting() {
-  /** Parses the Prometheus text format, keeping only the metric families in `wanted`. */
+  /**
+   * Parses the Prometheus text format, keeping only the metric families in `wanted`. Only their
+   * lines are read: indexOf finds each family's lines in Go, where a regular expression over every
+   * line of the page cost the monitor's VU 4 ms per scrape of the reference service's 490 lines
+   * (docs/benchmarks.md). Samples come grouped by family, in page order within one.
+   */
   function parsePrometheusText(text: string, wanted: ReadonlySet<string>): Sample[] {
     // Here, not at module level: every k6 VU would build them, and only the monitor's VU parses.
     const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
     const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+    // Every sample line, the first included, then starts with a newline and its name.
+    const page = `\n${text}`;
     const samples: Sample[] = [];
-    for (const line of text.split('\n')) {
-      if (line === '' || line[0] === '#') continue;
-      const match = sampleLine.exec(line);
-      if (!match || !wanted.has(familyOf(match[1]))) continue;
-      const labels: Record<string, string> = {};
-      for (const [, key, value] of (match[2] ?? '').matchAll(labelPair)) labels[key] = value.replace(/\\(.)/g, '$1');
-      samples.push({ name: match[1], labels, value: Number(match[3]) });
+    for (const family of wanted) {
+      const start = `\n${family}`;
+      for (let at = page.indexOf(start); at >= 0; at = page.indexOf(start, at + start.length)) {
+        const end = page.indexOf('\n', at + 1);
+        const match = sampleLine.exec(page.slice(at + 1, end < 0 ? page.length : end));
+        // A longer name that starts with the family's (family_total against family) is another family.
+        if (!match || familyOf(match[1]) !== family) continue;
+        // exec in a loop: matchAll's iterators cost sobek four times as much per label.
+        const labels: Record<string, string> = {};
+        const labelText = match[2] ?? '';
+        labelPair.lastIndex = 0;
+        for (let pair = labelPair.exec(labelText); pair !== null; pair = labelPair.exec(labelText)) {
+          labels[pair[1]] = pair[2].includes('\\') ? pair[2].replace(/\\(.)/g, '$1') : pair[2];
+        }
+        samples.push({ name: match[1], labels, value: Number(match[3]) });
+      }
     }
     return samples;
   }
@@ -69,6 +89,15 @@ export function alerting() {
     return { evaluated, withoutData };
   }
 
+  // Each =~ and !~ pattern compiled once: compiling one per sample and scrape was most of what the
+  // evaluation cost the monitor's VU.
+  const anchored = new Map<string, RegExp>();
+  function fullMatch(pattern: string, actual: string): boolean {
+    let compiled = anchored.get(pattern);
+    if (!compiled) anchored.set(pattern, (compiled = new RegExp(`^(?:${pattern})$`)));
+    return compiled.test(actual);
+  }
+
   function matches(labels: Record<string, string>, matchers: Matchers = {}): boolean {
     return Object.entries(matchers).every(([label, { op, value }]) => {
       const actual = labels[label] ?? '';
@@ -78,9 +107,9 @@ export function alerting() {
         case '!=':
           return actual !== value;
         case '=~':
-          return new RegExp(`^(?:${value})$`).test(actual);
+          return fullMatch(value, actual);
         case '!~':
-          return !new RegExp(`^(?:${value})$`).test(actual);
+          return !fullMatch(value, actual);
       }
     });
   }
@@ -196,7 +225,20 @@ export function alerting() {
     }
   }
 
-  return { parsePrometheusText, familiesOf, rulesWithData, increase, histogramQuantile, signalValue, AlertEvaluator };
+  /**
+   * How often the monitor scrapes for `rules`: a dozen times in the shortest window or `for`, from
+   * 1 s to 5 s. At real time that is every 5 s, twelve scrapes in a 1-minute window (Prometheus'
+   * default of 15 s gives four); a profile that compresses time gets 1 s. Each scrape is parsed in
+   * a k6 VU, and at 1 s the monitor was the largest part of loadgate's CPU above bare k6 at 300
+   * requests/s (docs/benchmarks.md).
+   */
+  function scrapeIntervalMs(rules: readonly AlertRule[], timeScale: number): number {
+    const spans = rules.flatMap((rule) => [durationToMs(rule.for), 'window' in rule.signal ? durationToMs(rule.signal.window) : 0]).filter((ms) => ms > 0);
+    const dozenth = (Math.min(...spans) * timeScale) / 12;
+    return Math.round(Math.min(maxScrapeIntervalMs, Math.max(minScrapeIntervalMs, dozenth)));
+  }
+
+  return { parsePrometheusText, familiesOf, rulesWithData, scrapeIntervalMs, increase, histogramQuantile, signalValue, AlertEvaluator };
 }
 
 export type Alerting = ReturnType<typeof alerting>;

@@ -1,4 +1,4 @@
-// The alert monitor: one VU scrapes the target's /metrics once a second while the load runs and
+// The alert monitor: one VU scrapes the target's /metrics every 1 to 5 s while the load runs and
 // evaluates the scenario's alert rules over those scrapes, the way Prometheus would in production.
 // Rules whose metrics the service does not expose (found in setup) are left out, not evaluated blind.
 import http from 'k6/http';
@@ -9,16 +9,20 @@ import type { Config } from './config.ts';
 import { alertsFired } from './metrics.ts';
 import type { SetupData } from './preflight.ts';
 
-const scrapeEveryMs = 1000;
+// An iteration lasts at most a second, scrape due or not, so the run never waits at its end for
+// a monitor asleep until its next scrape.
+const longestIterationMs = 1000;
 
 /** `rules`: read at the first scrape, in the monitor's VU only (lib/scenario.ts shares them from VU 0). */
 export function createMonitor(config: Config, rules: () => readonly AlertRule[]): (data: SetupData) => void {
   // Built at the first scrape, in the monitor's VU alone: the evaluator's code and a Set made here
   // would cost every load VU (lib/alerting.ts).
   let watch: { evaluator: AlertEvaluator; families: Set<string>; parse: Alerting['parsePrometheusText'] } | null = null;
+  let nextScrapeMs = 0;
   return (data) => {
     const startedMs = Date.now();
-    if (data.monitor) {
+    if (data.monitor && startedMs >= nextScrapeMs) {
+      nextScrapeMs = startedMs + data.scrapeEveryMs;
       if (!watch) {
         const { AlertEvaluator, familiesOf, parsePrometheusText } = alerting();
         const evaluated = rules().filter((rule) => data.rules.evaluated.includes(rule.name));
@@ -33,6 +37,7 @@ export function createMonitor(config: Config, rules: () => readonly AlertRule[])
         }
       }
     }
-    sleep(Math.max(0, scrapeEveryMs - (Date.now() - startedMs)) / 1000);
+    const wakeMs = Math.min(startedMs + longestIterationMs, nextScrapeMs > startedMs ? nextScrapeMs : Infinity);
+    sleep(Math.max(0, wakeMs - Date.now()) / 1000);
   };
 }

@@ -5,7 +5,7 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
-import { alerting } from './alerting.ts';
+import { alerting, maxScrapeIntervalMs } from './alerting.ts';
 import { shortcutRefusal } from './shortcut.ts';
 import type { AlertRule } from '../thresholds/alerts.ts';
 import { apiSettings, endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
@@ -26,6 +26,8 @@ export interface SetupData {
   /** Whether the alert monitor runs; `monitorNote` says why or why not. */
   monitor: boolean;
   monitorNote: string;
+  /** How often the monitor scrapes (alerting's scrapeIntervalMs), whether it runs or not. */
+  scrapeEveryMs: number;
   /** Alert rules the monitor evaluates on this service, and those whose metrics it does not expose. */
   rules: { evaluated: string[]; withoutData: string[] };
   /** The endpoints the scenario drives, in its order (a list: k6 does not keep an object's key order). */
@@ -109,15 +111,18 @@ export function handshake<E extends string>(config: Config, plan: Plan<E>): Setu
   const declared = { endpoints, ...(settings.module ? { module: settings.module } : {}) };
   const target = identity(health.body);
   const allRules = { evaluated: [], withoutData: plan.rules.map((rule) => rule.name) };
-  if (!config.metricsUrl) return { target, ...declared, rules: allRules, monitor: false, monitorNote: 'alert monitor off: LOADGATE_METRICS_URL=off' };
+  const monitorOff = (rules: SetupData['rules'], monitorNote: string): SetupData => ({ target, ...declared, rules, monitor: false, monitorNote, scrapeEveryMs: maxScrapeIntervalMs });
+  if (!config.metricsUrl) return monitorOff(allRules, 'alert monitor off: LOADGATE_METRICS_URL=off');
   const metrics = http.get(config.metricsUrl, probeParams);
   if (metrics.status !== 200 || !/^# (HELP|TYPE) /m.test(String(metrics.body))) {
-    return { target, ...declared, rules: allRules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} is not a Prometheus endpoint (HTTP ${metrics.status})` };
+    return monitorOff(allRules, `alert monitor off: ${config.metricsUrl} is not a Prometheus endpoint (HTTP ${metrics.status})`);
   }
-  const rules = alerting().rulesWithData(plan.rules, String(metrics.body));
+  const { rulesWithData, scrapeIntervalMs } = alerting();
+  const rules = rulesWithData(plan.rules, String(metrics.body));
   if (!rules.evaluated.length) {
-    return { target, ...declared, rules, monitor: false, monitorNote: `alert monitor off: ${config.metricsUrl} exposes none of the metrics the alert rules read (${rules.withoutData.join(', ')})` };
+    return monitorOff(rules, `alert monitor off: ${config.metricsUrl} exposes none of the metrics the alert rules read (${rules.withoutData.join(', ')})`);
   }
+  const scrapeEveryMs = scrapeIntervalMs(plan.rules.filter((rule) => rules.evaluated.includes(rule.name)), config.alertTimeScale);
   const blind = rules.withoutData.length ? `; no data on this service for ${rules.withoutData.join(', ')}` : '';
-  return { target, ...declared, rules, monitor: true, monitorNote: `alert monitor on: scraping ${config.metricsUrl} every second for ${rules.evaluated.join(', ')}${blind}` };
+  return { target, ...declared, rules, monitor: true, scrapeEveryMs, monitorNote: `alert monitor on: scraping ${config.metricsUrl} every ${scrapeEveryMs / 1000} s for ${rules.evaluated.join(', ')}${blind}` };
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alerting, type Scrape } from '../../lib/alerting.ts';
 
-const { AlertEvaluator, histogramQuantile, parsePrometheusText, signalValue } = alerting();
+const { AlertEvaluator, histogramQuantile, parsePrometheusText, scrapeIntervalMs, signalValue } = alerting();
 import { alertRules, type AlertRule } from '../../thresholds/alerts.ts';
 
 const page = `# HELP target_http_request_duration_seconds x
@@ -20,6 +20,34 @@ test('the parser keeps only the wanted families and reads labels', () => {
   assert.equal(samples.length, 5);
   assert.deepEqual(samples[0].labels, { code: '200', method: 'GET', route: 'feed', le: '0.1' });
   assert.equal(samples[4].value, 5);
+});
+
+test('the parser reads a wanted family on the first line, unescapes labels and tells a family from a longer name', () => {
+  const tricky = [
+    'target_buffer_size{shard="a\\"b"} 3',
+    '# HELP target_buffer_size_max x',
+    'target_buffer_size_max 10',
+    'target_buffer_size{shard="c"} 4',
+    'target_buffer_limit 100',
+  ].join('\n');
+  const samples = parsePrometheusText(tricky, new Set(['target_buffer_size', 'target_buffer_limit']));
+  assert.deepEqual(
+    samples.map((sample) => [sample.name, sample.labels, sample.value]),
+    [
+      ['target_buffer_size', { shard: 'a"b' }, 3],
+      ['target_buffer_size', { shard: 'c' }, 4],
+      ['target_buffer_limit', {}, 100],
+    ],
+  );
+});
+
+test('the monitor scrapes a dozen times in the shortest window or for, between 1 s and 5 s', () => {
+  assert.equal(scrapeIntervalMs(alertRules, 1), 5000, 'reference rules at real time: 1-minute windows');
+  assert.equal(scrapeIntervalMs(alertRules, 1 / 12), 1000, 'smoke compresses a minute into 5 s');
+  assert.equal(scrapeIntervalMs(alertRules, 1 / 4), 1250);
+  const short: AlertRule = { ...alertRules[0], for: '0s', signal: { ...alertRules[0].signal, window: '30s' } as AlertRule['signal'] };
+  assert.equal(scrapeIntervalMs([short], 1), 2500, 'a 0s for is no span; the 30 s window is');
+  assert.equal(scrapeIntervalMs([], 1), 5000);
 });
 
 test('histogram_quantile interpolates like Prometheus', () => {
