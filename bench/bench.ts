@@ -340,8 +340,16 @@ async function atOnce<T>(repeatIndex: number, bare: () => Promise<T>, loadgate: 
   return { bare: b, loadgate: l };
 }
 
-/** Geometric mean of a pair run in both orders: a start-order effect that multiplies one side cancels. */
-const balanced = (first: number, second: number) => Math.sqrt(first * second);
+/**
+ * The pair twice, bare k6 started first and then loadgate, and a ratio of the two as their geometric
+ * mean: a start-order effect that multiplies one side cancels. The later start was the costlier in
+ * most single pairs (docs/benchmarks.md).
+ */
+async function bothOrders<T>(i: number, bare: (order: number) => Promise<T>, loadgate: (order: number) => Promise<T>) {
+  const pairs: Array<{ bare: T; loadgate: T }> = [];
+  for (const order of [2 * i - 1, 2 * i]) pairs.push(await atOnce(order, () => bare(order), () => loadgate(order)));
+  return { pairs, ratio: (of: (side: T) => number) => Math.sqrt((of(pairs[0].loadgate) / of(pairs[0].bare)) * (of(pairs[1].loadgate) / of(pairs[1].bare))) };
+}
 
 async function overhead(target: RunningService) {
   // The alert monitor on, scraping the service, as a user's run has it: its scrapes are loadgate's
@@ -357,21 +365,24 @@ async function overhead(target: RunningService) {
     // next by more than the overhead measured (bare k6 alone: 268–464 ms per 1,000 requests over six
     // runs), so runs one after the other compared two machines. Run together, the two share every
     // slow spell, each k6 keeps its own rusage, and at this rate the core stays far from busy.
-    // Each repeat runs the pair twice, bare k6 started first and then loadgate, and takes the
-    // geometric mean: the later start was the costlier in most single pairs (docs/benchmarks.md).
-    const orders = [2 * i - 1, 2 * i].map((order) => () => atOnce(order, () => k6Run(`overhead bare ${i}.${order}`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true }), () => k6Run(`overhead loadgate ${i}.${order}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1, heap: true })));
-    const both = [await orders[0](), await orders[1]()];
+    const run = await bothOrders(
+      i,
+      (order) => k6Run(`overhead bare ${i}.${order}`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true }),
+      (order) => k6Run(`overhead loadgate ${i}.${order}`, bundle('held-api-load'), rateEnv, plan.overheadS, { core: 1, heap: true }),
+    );
+    const both = run.pairs;
     pairs.push(...both);
-    const [cpu, rss] = [(p: { bare: K6Run; loadgate: K6Run }) => per1000(p.loadgate) / per1000(p.bare), (p: { bare: K6Run; loadgate: K6Run }) => mib(p.loadgate) / mib(p.bare)].map((ratio) => balanced(ratio(both[0]), ratio(both[1])));
+    const cpu = run.ratio(per1000);
+    const rss = run.ratio(mib);
     cpuRatios.push(cpu);
     rssRatios.push(rss);
     // The method's own noise: the same two pairs with bare k6 in loadgate's place, whose true ratio is 1.
-    const aa: number[] = [];
-    for (const order of [2 * i - 1, 2 * i]) {
-      const pair = await atOnce(order, () => k6Run(`overhead A/A ${i}.${order} bare`, bareScript, bareEnv, plan.overheadS, { core: 1 }), () => k6Run(`overhead A/A ${i}.${order} bare as loadgate`, bareScript, bareEnv, plan.overheadS, { core: 1 }));
-      aa.push(per1000(pair.loadgate) / per1000(pair.bare));
-    }
-    aaRatios.push(balanced(aa[0], aa[1]));
+    const aa = await bothOrders(
+      i,
+      (order) => k6Run(`overhead A/A ${i}.${order} bare`, bareScript, bareEnv, plan.overheadS, { core: 1 }),
+      (order) => k6Run(`overhead A/A ${i}.${order} bare as loadgate`, bareScript, bareEnv, plan.overheadS, { core: 1 }),
+    );
+    aaRatios.push(aa.ratio(per1000));
     note(`overhead ${i}/${repeat}: CPU ratio ${fmt(cpu, 3)} (pairs ${both.map((p) => `${fmt(per1000(p.loadgate), 1)} / ${fmt(per1000(p.bare), 1)}`).join(', ')} ms per 1,000 requests), A/A ${fmt(aaRatios[i - 1], 3)}; RSS ratio ${fmt(rss, 3)}; allocations per request ${both.map((p) => `${fmt(p.loadgate.heap?.mallocsPerRequest ?? NaN, 1)} / ${fmt(p.bare.heap?.mallocsPerRequest ?? NaN, 1)}`).join(', ')}`);
   }
   const profiles: Record<string, { top: string[]; focus: string[] }> = {};

@@ -28,10 +28,6 @@ export interface AlertStatus {
   value: number | null;
 }
 
-/** The monitor's scrape interval bounds; scrapeIntervalMs picks between them. */
-export const minScrapeIntervalMs = 1000;
-export const maxScrapeIntervalMs = 5000;
-
 /** The parser and the evaluator, built on call: `const { parsePrometheusText } = alerting();`. */
 export function alerting() {
   /**
@@ -235,7 +231,7 @@ export function alerting() {
   function scrapeIntervalMs(rules: readonly AlertRule[], timeScale: number): number {
     const spans = rules.flatMap((rule) => [durationToMs(rule.for), 'window' in rule.signal ? durationToMs(rule.signal.window) : 0]).filter((ms) => ms > 0);
     const dozenth = (Math.min(...spans) * timeScale) / 12;
-    return Math.round(Math.min(maxScrapeIntervalMs, Math.max(minScrapeIntervalMs, dozenth)));
+    return Math.round(Math.min(5000, Math.max(1000, dozenth)));
   }
 
   return { parsePrometheusText, familiesOf, rulesWithData, scrapeIntervalMs, increase, histogramQuantile, signalValue, AlertEvaluator };

@@ -21,7 +21,7 @@ export function createMonitor(config: Config, rules: () => readonly AlertRule[])
   let nextScrapeMs = 0;
   return (data) => {
     const startedMs = Date.now();
-    if (data.monitor && startedMs >= nextScrapeMs) {
+    if (data.monitor && data.scrapeEveryMs && startedMs >= nextScrapeMs) {
       nextScrapeMs = startedMs + data.scrapeEveryMs;
       if (!watch) {
         const { AlertEvaluator, familiesOf, parsePrometheusText } = alerting();
@@ -37,7 +37,8 @@ export function createMonitor(config: Config, rules: () => readonly AlertRule[])
         }
       }
     }
-    const wakeMs = Math.min(startedMs + longestIterationMs, nextScrapeMs > startedMs ? nextScrapeMs : Infinity);
+    // nextScrapeMs is 0 while the monitor never scrapes, and later than startedMs once it has.
+    const wakeMs = nextScrapeMs ? Math.min(startedMs + longestIterationMs, nextScrapeMs) : startedMs + longestIterationMs;
     sleep(Math.max(0, wakeMs - Date.now()) / 1000);
   };
 }

@@ -5,7 +5,7 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Config } from './config.ts';
 import { contactedUrls, firstRefusal } from './allowlist.ts';
-import { alerting, maxScrapeIntervalMs } from './alerting.ts';
+import { alerting } from './alerting.ts';
 import { shortcutRefusal } from './shortcut.ts';
 import type { AlertRule } from '../thresholds/alerts.ts';
 import { apiSettings, endpointUrl, routeName, type EndpointTable } from '../thresholds/endpoints.ts';
@@ -26,8 +26,8 @@ export interface SetupData {
   /** Whether the alert monitor runs; `monitorNote` says why or why not. */
   monitor: boolean;
   monitorNote: string;
-  /** How often the monitor scrapes (alerting's scrapeIntervalMs), whether it runs or not. */
-  scrapeEveryMs: number;
+  /** How often the monitor scrapes (alerting's scrapeIntervalMs); only when it runs. */
+  scrapeEveryMs?: number;
   /** Alert rules the monitor evaluates on this service, and those whose metrics it does not expose. */
   rules: { evaluated: string[]; withoutData: string[] };
   /** The endpoints the scenario drives, in its order (a list: k6 does not keep an object's key order). */
@@ -111,7 +111,7 @@ export function handshake<E extends string>(config: Config, plan: Plan<E>): Setu
   const declared = { endpoints, ...(settings.module ? { module: settings.module } : {}) };
   const target = identity(health.body);
   const allRules = { evaluated: [], withoutData: plan.rules.map((rule) => rule.name) };
-  const monitorOff = (rules: SetupData['rules'], monitorNote: string): SetupData => ({ target, ...declared, rules, monitor: false, monitorNote, scrapeEveryMs: maxScrapeIntervalMs });
+  const monitorOff = (rules: SetupData['rules'], monitorNote: string): SetupData => ({ target, ...declared, rules, monitor: false, monitorNote });
   if (!config.metricsUrl) return monitorOff(allRules, 'alert monitor off: LOADGATE_METRICS_URL=off');
   const metrics = http.get(config.metricsUrl, probeParams);
   if (metrics.status !== 200 || !/^# (HELP|TYPE) /m.test(String(metrics.body))) {
