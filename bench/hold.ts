@@ -27,15 +27,17 @@ function holdSettings(env: Record<string, string | undefined>): HoldSettings {
 type AnyScenario = Scenario & Record<string, unknown>;
 
 function held(scenario: AnyScenario, { hold, closedVus }: HoldSettings): Scenario {
-  const { executor, exec, gracefulStop } = scenario;
+  // What every held scenario keeps of its own: the function it runs and the tags it carries.
+  const { executor, exec, gracefulStop, tags } = scenario;
+  const own = tags ? { exec, gracefulStop, tags } : { exec, gracefulStop };
   const stages = (scenario.stages as Array<{ target: number }> | undefined) ?? [];
   const peak = Math.max(0, ...stages.map((stage) => stage.target));
   if (executor === 'ramping-arrival-rate') {
-    if (closedVus) return { executor: 'constant-vus', exec, vus: closedVus, duration: hold, gracefulStop };
+    if (closedVus) return { executor: 'constant-vus', vus: closedVus, duration: hold, ...own };
     const { timeUnit, preAllocatedVUs, maxVUs } = scenario as AnyScenario & { timeUnit: string; preAllocatedVUs: number; maxVUs: number };
-    return { executor: 'constant-arrival-rate', exec, rate: peak, timeUnit, duration: hold, preAllocatedVUs, maxVUs, gracefulStop };
+    return { executor: 'constant-arrival-rate', rate: peak, timeUnit, duration: hold, preAllocatedVUs, maxVUs, ...own };
   }
-  if (executor === 'ramping-vus') return { executor: 'constant-vus', exec, vus: peak, duration: hold, gracefulStop };
+  if (executor === 'ramping-vus') return { executor: 'constant-vus', vus: peak, duration: hold, ...own };
   if (executor === 'constant-vus') return { ...scenario, duration: hold } as Scenario;
   throw new Error(`bench: cannot hold a ${String(executor)} scenario`);
 }

@@ -8,7 +8,7 @@ import { refusalFor } from './allowlist.ts';
 import { Counter } from 'k6/metrics';
 import { endpointDownMetric, failedResponsesMetric, statusTag } from '../thresholds/keys.ts';
 import { allFailingMinFailures, allFailingWindowMs } from '../thresholds/objectives.ts';
-import { apiSettings, endpointUrl, routeName, tokenHeader, type EndpointSpec, type EndpointTable, type Route, type TokenScheme } from '../thresholds/endpoints.ts';
+import { apiSettings, endpointUrl, requestTags, tokenHeader, type EndpointSpec, type EndpointTable, type Route, type TokenScheme } from '../thresholds/endpoints.ts';
 
 export type Response = RefinedResponse<ResponseType | undefined>;
 
@@ -31,7 +31,8 @@ export type Request<E extends string> = (endpoint: E, options?: RequestOptions) 
 /** What a client builds once per endpoint and VU. */
 interface Prepared {
   route: Route;
-  tags: Record<string, string>;
+  /** Absent where the k6 scenario carries them (scenarioTagged). */
+  tags: Record<string, string> | undefined;
   fixedUrl: string | null;
   headers: Record<string, string>;
   plainParams: RefinedParams<'text'>;
@@ -41,11 +42,14 @@ interface Prepared {
 /**
  * `endpoints` names the endpoints this client will send (default: the whole table). Each costs
  * every VU its prepared request, so a scenario that drives a few should name them.
+ * `scenarioTagged` are sent without tags of their own: the k6 scenario that sends them carries
+ * them (ScenarioSpec.scenarioTagged in lib/scenario.ts).
  */
 export function createClient<E extends string>(
   table: EndpointTable<E>,
   { baseUrl, requestTimeoutMs, allowHosts }: ClientOptions,
   endpoints: readonly E[] = Object.keys(table) as E[],
+  scenarioTagged: readonly E[] = [],
 ): Request<E> {
   // Checked again here (init runs it once per VU) so a team's scenario cannot skip the allow-list.
   const refusal = refusalFor(baseUrl, allowHosts);
@@ -53,7 +57,7 @@ export function createClient<E extends string>(
   const settings = apiSettings(table);
   // k6 reads a number as milliseconds, where a string is parsed again on every request.
   const timeout = requestTimeoutMs;
-  return sender(prepare(table, endpoints, baseUrl, timeout, settings.headers), endpoints, baseUrl, timeout, settings.token);
+  return sender(prepare(table, endpoints, scenarioTagged, baseUrl, timeout, settings.headers), endpoints, baseUrl, timeout, settings.token);
 }
 
 /**
@@ -62,18 +66,19 @@ export function createClient<E extends string>(
  * map and Object.fromEntries: those make sobek build Array's species and its iterators in every VU
  * (about 10 KB, docs/benchmarks.md).
  */
-function prepare(table: EndpointTable, endpoints: readonly string[], baseUrl: string, timeout: number, tableHeaders: Record<string, string>) {
+function prepare(table: EndpointTable, endpoints: readonly string[], scenarioTagged: readonly string[], baseUrl: string, timeout: number, tableHeaders: Record<string, string>) {
   const prepared = dictionary<Prepared>();
   for (let i = 0; i < endpoints.length; i++) {
     const endpoint = endpoints[i];
     const spec: EndpointSpec = table[endpoint];
     const route: Route = { method: spec.method, path: spec.path };
-    const tags = { endpoint, name: routeName(route) };
+    const tags = scenarioTagged.includes(endpoint) ? undefined : requestTags(endpoint, route);
     // A route without {params} has one URL unless a query is given.
     const fixedUrl = route.path.includes('{') ? null : endpointUrl(baseUrl, route);
     const headers = { ...tableHeaders, ...spec.headers };
-    // k6 only reads params, so a request without body or token can reuse one object.
-    const plainParams: RefinedParams<'text'> = Object.keys(headers).length ? { timeout, tags, headers } : { timeout, tags };
+    // k6 only reads params, so a request without body or token can reuse one object. It walks
+    // every key of it, and of its tags, through the JS runtime on each request.
+    const plainParams: RefinedParams<'text'> = { timeout, ...(tags ? { tags } : {}), ...(Object.keys(headers).length ? { headers } : {}) };
     prepared[endpoint] = { route, tags, fixedUrl, headers, plainParams, isGet: route.method === 'GET' };
   }
   return prepared;
@@ -121,13 +126,13 @@ function sender<E extends string>(
   // A VU keeps its token, so the params of a request with a body or token are built once per
   // endpoint, kind and token, not on every request.
   const builtParams = dictionary<{ token: string | null; params: RefinedParams<'text'> }>();
-  const writeParams = (endpoint: string, tags: Record<string, string>, headers: Record<string, string>, hasBody: boolean, token: string | null) => {
+  const writeParams = (endpoint: string, tags: Record<string, string> | undefined, headers: Record<string, string>, hasBody: boolean, token: string | null) => {
     const key = `${endpoint}\u0000${hasBody ? 1 : 0}`;
     const built = builtParams[key];
     if (built && built.token === token) return built.params;
     const params: RefinedParams<'text'> = {
       timeout,
-      tags,
+      ...(tags ? { tags } : {}),
       headers: {
         ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
         ...headers,

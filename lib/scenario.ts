@@ -52,6 +52,14 @@ export interface ScenarioSpec<E extends string> {
   service?: Omit<ServiceThresholdOptions, 'abortOnDegradation'>;
   /** For an open model: iterations its schedule starts, of which at most 1% may be dropped. */
   scheduledIterations?: number;
+  /**
+   * Endpoints each sent only from the k6 scenario of the same name in `load` (api-load's shape).
+   * That scenario carries the endpoint's tags (requestTags) and its requests go without their own:
+   * k6 walks a request's tags through the JS runtime on every request, about 12 of a feed
+   * request's 214 Go allocations (docs/benchmarks.md). An endpoint also sent from another k6
+   * scenario would go untagged there, and its SLO thresholds would not see those requests.
+   */
+  scenarioTagged?: readonly E[];
 }
 
 /** Builds the spec from the parsed settings, in VU 0 alone; the table for thresholds of its own. */
@@ -88,6 +96,7 @@ const sharedNames = { run: 'loadgate-run', rules: 'loadgate-rules' };
 interface SharedRun<E extends string> {
   config: Config;
   endpoints: readonly E[];
+  scenarioTagged: readonly E[];
 }
 
 function fromVu0<T>(name: string, control: unknown, build: () => T[]): ArrayLike<T> {
@@ -110,11 +119,13 @@ export function defineScenario<E extends string>(
   declare: Declare<E>,
 ): DefinedScenario<E> {
   const control = __VU === 0 ? controlModule().controlPlane(name, api, declare) : null;
-  const { config, endpoints } = fromVu0<SharedRun<E>>(sharedNames.run, control, () => [{ config: control!.config, endpoints: control!.spec.endpoints }])[0];
+  const { config, endpoints, scenarioTagged } = fromVu0<SharedRun<E>>(sharedNames.run, control, () => [
+    { config: control!.config, endpoints: control!.spec.endpoints, scenarioTagged: control!.spec.scenarioTagged ?? [] },
+  ])[0];
   const rules = fromVu0<AlertRule>(sharedNames.rules, control, () => [...control!.rules]);
   return {
     config,
-    request: createClient(api.table, config, endpoints),
+    request: createClient(api.table, config, endpoints, scenarioTagged),
     options: control?.options ?? {},
     setup: () => control!.setup(),
     alertMonitor: createMonitor(config, () => Array.from(rules)),

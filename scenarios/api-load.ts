@@ -28,8 +28,10 @@ const scenario = defineScenario('api-load', { table: referenceEndpoints }, (conf
   const asksForTokens = !externalTokenConfigured() && driven.some((endpoint) => authenticated.includes(endpoint));
   return {
     endpoints: asksForTokens ? [...driven, 'auth_token'] : driven,
-    // One scenario per endpoint, named after it and running the exported function of that name.
+    // One scenario per endpoint, named after it and running the exported function of that name,
+    // so each carries its endpoint's tags and the requests need none (the token fetch keeps its own).
     load: Object.fromEntries(driven.map((endpoint) => [endpoint, rampingArrivalRate(config.profile, rates[endpoint], endpoint)])),
+    scenarioTagged: driven,
     scheduledIterations: driven.reduce((total, endpoint) => total + scheduledIterations(config.profile, rates[endpoint]), 0),
   };
 });

@@ -115,6 +115,12 @@ export type Route = Pick<EndpointSpec, 'method' | 'path'>;
 /** The `name` tag of a request: one time series per route, whatever ids the URL carries. */
 export const routeName = (spec: Route) => `${spec.method} ${spec.path}`;
 
+/**
+ * The tags every request of an endpoint carries, which its thresholds select on. A k6 scenario
+ * that drives one endpoint can carry them instead (lib/request.ts, drivenExecs).
+ */
+export const requestTags = (endpoint: string, spec: Route) => ({ endpoint, name: routeName(spec) });
+
 /** The URL of a path template with its {params} filled in, plus an optional query. */
 export function endpointUrl(baseUrl: string, spec: Route, params: Record<string, string | number> = {}, query?: Record<string, string>): string {
   // Scanned, not matched with a regular expression: this runs on every request with {params}, and
