@@ -85,37 +85,46 @@ export function alerting() {
     return { evaluated, withoutData };
   }
 
-  // Each =~ and !~ pattern compiled once: compiling one per sample and scrape was most of what the
-  // evaluation cost the monitor's VU.
-  const anchored = new Map<string, RegExp>();
-  function fullMatch(pattern: string, actual: string): boolean {
-    let compiled = anchored.get(pattern);
-    if (!compiled) anchored.set(pattern, (compiled = new RegExp(`^(?:${pattern})$`)));
-    return compiled.test(actual);
+  /** A label test: each =~ and !~ pattern compiled once, anchored as Prometheus anchors it. */
+  function labelTest(op: Matchers[string]['op'], value: string): (actual: string) => boolean {
+    if (op === '=') return (actual) => actual === value;
+    if (op === '!=') return (actual) => actual !== value;
+    const pattern = new RegExp(`^(?:${value})$`);
+    return op === '=~' ? (actual) => pattern.test(actual) : (actual) => !pattern.test(actual);
   }
 
-  function matches(labels: Record<string, string>, matchers: Matchers = {}): boolean {
-    return Object.entries(matchers).every(([label, { op, value }]) => {
-      const actual = labels[label] ?? '';
-      switch (op) {
-        case '=':
-          return actual === value;
-        case '!=':
-          return actual !== value;
-        case '=~':
-          return fullMatch(value, actual);
-        case '!~':
-          return !fullMatch(value, actual);
-      }
-    });
+  // A series' matchers as label tests, built at its first selection: building them again for each
+  // sample of each scrape (Object.entries, a pattern compiled) was most of what the monitor's
+  // evaluation allocated.
+  const seriesTests = new Map<Series, { labels: string[]; tests: Array<(actual: string) => boolean> }>();
+  function testsOf(series: Series) {
+    let found = seriesTests.get(series);
+    if (!found) {
+      const entries = Object.entries(series.matchers ?? {});
+      found = { labels: entries.map(([label]) => label), tests: entries.map(([, { op, value }]) => labelTest(op, value)) };
+      seriesTests.set(series, found);
+    }
+    return found;
+  }
+
+  /** Indexed loops: an iterator per loop is an object sobek allocates, for each sample of each scrape. */
+  function selects(series: Series, name: string, sample: Sample): boolean {
+    if (sample.name !== name) return false;
+    const { labels, tests } = testsOf(series);
+    for (let i = 0; i < tests.length; i++) if (!tests[i](sample.labels[labels[i]] ?? '')) return false;
+    return true;
   }
 
   function select(scrape: Scrape, series: Series, name = series.metric): Sample[] {
-    return scrape.samples.filter((sample) => sample.name === name && matches(sample.labels, series.matchers));
+    const selected: Sample[] = [];
+    for (let i = 0; i < scrape.samples.length; i++) if (selects(series, name, scrape.samples[i])) selected.push(scrape.samples[i]);
+    return selected;
   }
 
-  function sum(samples: Sample[]): number {
-    return samples.reduce((total, sample) => total + sample.value, 0);
+  function sum(scrape: Scrape, series: Series): number {
+    let total = 0;
+    for (let i = 0; i < scrape.samples.length; i++) if (selects(series, series.metric, scrape.samples[i])) total += scrape.samples[i].value;
+    return total;
   }
 
   /** Counters only grow; a drop means the target restarted, so the new value is the increase. */
@@ -164,7 +173,7 @@ export function alerting() {
   /** A quantile's reading holds Buckets, any other signal's Sums (the casts below rely on it). */
   function readingOf(signal: Signal, scrape: Scrape): Reading {
     if (signal.kind === 'quantile') return { atMs: scrape.atMs, buckets: bucketTotals(scrape, signal.histogram) };
-    return { atMs: scrape.atMs, numerator: sum(select(scrape, signal.numerator)), denominator: sum(select(scrape, signal.denominator)) };
+    return { atMs: scrape.atMs, numerator: sum(scrape, signal.numerator), denominator: sum(scrape, signal.denominator) };
   }
 
   /** The reading that opens a window ending now: the newest one at least `windowMs` old, else the oldest. */

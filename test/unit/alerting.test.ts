@@ -22,20 +22,20 @@ test('the parser keeps only the wanted families and reads labels', () => {
   assert.equal(samples[4].value, 5);
 });
 
-test('the parser reads a wanted family on the first line, unescapes labels and tells a family from a longer name', () => {
+test('the parser reads a wanted family on the first line, unescapes labels, skips a timestamp and tells a family from a longer name', () => {
   const tricky = [
     'target_buffer_size{shard="a\\"b"} 3',
     '# HELP target_buffer_size_max x',
     'target_buffer_size_max 10',
-    'target_buffer_size{shard="c"} 4',
-    'target_buffer_limit 100',
+    'target_buffer_size{shard="c",note="x}, y=\\"z\\""} 4',
+    'target_buffer_limit 100 1700000000000',
   ].join('\n');
   const samples = parsePrometheusText(tricky, new Set(['target_buffer_size', 'target_buffer_limit']));
   assert.deepEqual(
     samples.map((sample) => [sample.name, sample.labels, sample.value]),
     [
       ['target_buffer_size', { shard: 'a"b' }, 3],
-      ['target_buffer_size', { shard: 'c' }, 4],
+      ['target_buffer_size', { shard: 'c', note: 'x}, y="z"' }, 4],
       ['target_buffer_limit', {}, 100],
     ],
   );
