@@ -15,7 +15,7 @@ import { assertAllowed, handshake, type SetupData } from './preflight.ts';
 import type { Declare, ScenarioSpec, TargetApi } from './scenario.ts';
 import { alertRules, alertThresholds, type AlertRule } from '../thresholds/alerts.ts';
 import type { K6Summary } from './summary/model.ts';
-import { requestTags, type EndpointTable } from '../thresholds/endpoints.ts';
+import { withScenarioTags } from './scenario-tags.ts';
 import { summaryHandler } from './summary/handle.ts';
 
 // The settings readers, for an entry that reads variables of its own in VU 0 (bench/hold.ts):
@@ -48,7 +48,7 @@ export function controlPlane<E extends string>(
   const spec = declare(config, table);
   const monitoring = alertMonitoring(config, rules);
   const options: Options = {
-    scenarios: { ...tagged(table, spec), ...monitoring.scenarios },
+    scenarios: { ...withScenarioTags(table, spec.load, spec.scenarioTagged), ...monitoring.scenarios },
     thresholds: mergeThresholds(
       endpointThresholds(table, spec.endpoints),
       serviceThresholds({ ...spec.service, abortOnDegradation: config.profile.abortOnDegradation }),
@@ -69,17 +69,6 @@ export function controlPlane<E extends string>(
     setup: () => handshake(config, { scenario: name, table, endpoints: spec.endpoints, rules }),
     handleSummary: summaryHandler(name, config),
   };
-}
-
-/** The load model, each scenarioTagged endpoint's k6 scenario carrying that endpoint's tags. */
-function tagged<E extends string>(table: EndpointTable<E>, { load, scenarioTagged = [] }: ScenarioSpec<E>): Record<string, Scenario> {
-  const scenarios = { ...load };
-  for (const endpoint of scenarioTagged) {
-    const own = scenarios[endpoint];
-    if (!own) throw new Error(`scenarioTagged names ${endpoint}, but the load model has no k6 scenario of that name: ${Object.keys(load).join(', ')}`);
-    scenarios[endpoint] = { ...own, tags: { ...own.tags, ...requestTags(endpoint, table[endpoint]) } };
-  }
-  return scenarios;
 }
 
 // Here, not in lib/options.ts beside the load models: scenarios import that module, and the rules'

@@ -117,7 +117,7 @@ export const routeName = (spec: Route) => `${spec.method} ${spec.path}`;
 
 /**
  * The tags every request of an endpoint carries, which its thresholds select on. A k6 scenario
- * that drives one endpoint can carry them instead (lib/request.ts, drivenExecs).
+ * that drives one endpoint can carry them instead (ScenarioSpec.scenarioTagged, lib/scenario-tags.ts).
  */
 export const requestTags = (endpoint: string, spec: Route) => ({ endpoint, name: routeName(spec) });
 
