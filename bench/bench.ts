@@ -23,6 +23,7 @@ import { LoadgateError, orExit } from '../cli/exit-codes.ts';
 import { utcStamp } from '../cli/run-folder.ts';
 import { k6Binary, projectRoot, serviceBinary } from '../cli/paths.ts';
 import { readSummary } from '../cli/record.ts';
+import { ratioInterval } from '../cli/runs/stats.ts';
 import { startService, type RunningService } from '../cli/service.ts';
 import { hostEnvironment, numeric, text } from '../cli/settings.ts';
 import type { K6Summary } from '../lib/summary/model.ts';
@@ -170,14 +171,51 @@ interface HeapWindow {
   bytesPerRequest: number;
   /** Requests over the window's wall time: a rate with neither start-up nor summary in it. */
   requestsPerSec: number;
+  /**
+   * k6's CPU ms per request over the window, from the kernel's own accounting of the process
+   * (/proc/<pid>/stat utime + stime, the figures getrusage sums): per request without start-up,
+   * setup's probes or the summary. In clock ticks of 10 ms, so 1% coarse over about 1 s of CPU.
+   * Null when the process could not be found.
+   */
+  cpuMsPerRequest: number | null;
 }
 
-async function heapCounters(port: number): Promise<{ mallocs: number; bytes: number; requests: number }> {
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every architecture k6 ships for. */
+const clockTicksPerSecond = 100;
+
+/** The k6 process serving its REST API on `port` (its --address names the port, once per run). */
+function k6Pid(port: number): number | null {
+  const wanted = `--address\u0000127.0.0.1:${port}\u0000`;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'k6' && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(wanted)) return Number(name);
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return null;
+}
+
+/** User plus system CPU of a process so far, in ms (fields 14 and 15 of /proc/<pid>/stat). */
+function cpuMsOf(pid: number | null): number {
+  if (pid === null) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
+async function heapCounters(port: number, pid: number | null): Promise<{ mallocs: number; bytes: number; requests: number; cpuMs: number }> {
   const signal = () => AbortSignal.timeout(5000);
+  const cpuMs = cpuMsOf(pid);
   const stats = await (await fetch(`http://127.0.0.1:${port}/debug/pprof/allocs?debug=1`, { signal: signal() })).text();
   const field = (name: string) => Number(stats.match(new RegExp(`^# ${name} = (\\d+)$`, 'm'))?.[1] ?? NaN);
   const reqs = (await (await fetch(`http://127.0.0.1:${port}/v1/metrics/http_reqs`, { signal: signal() })).json()) as { data?: { attributes?: { sample?: { count?: number } } } };
-  return { mallocs: field('Mallocs'), bytes: field('TotalAlloc'), requests: reqs.data?.attributes?.sample?.count ?? NaN };
+  return { mallocs: field('Mallocs'), bytes: field('TotalAlloc'), requests: reqs.data?.attributes?.sample?.count ?? NaN, cpuMs };
 }
 
 /** From the first request on, the counters a quarter and three quarters into the hold. */
@@ -186,19 +224,21 @@ async function heapWindow(port: number, seconds: number): Promise<HeapWindow | n
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
-      const first = await heapCounters(port).catch(() => null);
+      const first = await heapCounters(port, null).catch(() => null);
       if (first && first.requests > 0) break;
       if (Date.now() > deadline) return null;
       await sleep(200);
     }
+    const pid = k6Pid(port);
     await sleep(seconds * 250);
-    const a = await heapCounters(port);
+    const a = await heapCounters(port, pid);
     const from = performance.now();
     await sleep(seconds * 500);
-    const b = await heapCounters(port);
+    const b = await heapCounters(port, pid);
     const requests = b.requests - a.requests;
     const windowS = (performance.now() - from) / 1000;
-    return requests > 0 ? { mallocsPerRequest: (b.mallocs - a.mallocs) / requests, bytesPerRequest: (b.bytes - a.bytes) / requests, requestsPerSec: requests / windowS } : null;
+    const cpuMsPerRequest = Number.isFinite(b.cpuMs - a.cpuMs) ? (b.cpuMs - a.cpuMs) / requests : null;
+    return requests > 0 ? { mallocsPerRequest: (b.mallocs - a.mallocs) / requests, bytesPerRequest: (b.bytes - a.bytes) / requests, requestsPerSec: requests / windowS, cpuMsPerRequest } : null;
   } catch {
     return null;
   }
@@ -258,6 +298,11 @@ function spread(values: number[]): Spread {
   // whatever that distribution is: 93.75% at 5 runs, 96.9% at 6.
   const coverage = values.length > 1 ? 1 - 2 * 0.5 ** values.length : 0;
   return { median, min: sorted[0], max: sorted[sorted.length - 1], coverage, values };
+}
+
+/** A ratio's spread with the 95% interval of its geometric mean over the repeats (cli/runs/stats.ts). */
+function ratioSpread(ratios: number[]): Spread {
+  return { ...spread(ratios), interval: ratioInterval(ratios) };
 }
 
 const per1000 = (run: { cpuMs: number; requests: number }) => (run.cpuMs * 1000) / run.requests;
@@ -320,7 +365,7 @@ function heapSpreads(pairs: Array<{ bare: K6Run; loadgate: K6Run }>) {
   return {
     bareMallocs: spread(sides.map((w) => w.bare.mallocsPerRequest)),
     loadgateMallocs: spread(sides.map((w) => w.loadgate.mallocsPerRequest)),
-    mallocRatio: spread(sides.map((w) => w.loadgate.mallocsPerRequest / w.bare.mallocsPerRequest)),
+    mallocRatio: ratioSpread(sides.map((w) => w.loadgate.mallocsPerRequest / w.bare.mallocsPerRequest)),
     bareBytes: spread(sides.map((w) => w.bare.bytesPerRequest)),
     loadgateBytes: spread(sides.map((w) => w.loadgate.bytesPerRequest)),
   };
@@ -360,6 +405,11 @@ async function overhead(target: RunningService) {
   const cpuRatios: number[] = [];
   const rssRatios: number[] = [];
   const aaRatios: number[] = [];
+  // The same ratios over the middle half of each hold (heapWindow): per request without start-up,
+  // setup or summary, which a 20 s hold weighs far more than a run of minutes does.
+  const windowRatios: number[] = [];
+  const windowAaRatios: number[] = [];
+  const windowCpu = (run: K6Run) => run.heap?.cpuMsPerRequest ?? NaN;
   for (let i = 1; i <= repeat; i++) {
     // Both sides at once, on the same core: this machine's speed swings from one 20 s run to the
     // next by more than the overhead measured (bare k6 alone: 268–464 ms per 1,000 requests over six
@@ -376,14 +426,16 @@ async function overhead(target: RunningService) {
     const rss = run.ratio(mib);
     cpuRatios.push(cpu);
     rssRatios.push(rss);
+    windowRatios.push(run.ratio(windowCpu));
     // The method's own noise: the same two pairs with bare k6 in loadgate's place, whose true ratio is 1.
     const aa = await bothOrders(
       i,
-      (order) => k6Run(`overhead A/A ${i}.${order} bare`, bareScript, bareEnv, plan.overheadS, { core: 1 }),
-      (order) => k6Run(`overhead A/A ${i}.${order} bare as loadgate`, bareScript, bareEnv, plan.overheadS, { core: 1 }),
+      (order) => k6Run(`overhead A/A ${i}.${order} bare`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true }),
+      (order) => k6Run(`overhead A/A ${i}.${order} bare as loadgate`, bareScript, bareEnv, plan.overheadS, { core: 1, heap: true }),
     );
     aaRatios.push(aa.ratio(per1000));
-    note(`overhead ${i}/${repeat}: CPU ratio ${fmt(cpu, 3)} (pairs ${both.map((p) => `${fmt(per1000(p.loadgate), 1)} / ${fmt(per1000(p.bare), 1)}`).join(', ')} ms per 1,000 requests), A/A ${fmt(aaRatios[i - 1], 3)}; RSS ratio ${fmt(rss, 3)}; allocations per request ${both.map((p) => `${fmt(p.loadgate.heap?.mallocsPerRequest ?? NaN, 1)} / ${fmt(p.bare.heap?.mallocsPerRequest ?? NaN, 1)}`).join(', ')}`);
+    windowAaRatios.push(aa.ratio(windowCpu));
+    note(`overhead ${i}/${repeat}: CPU ratio ${fmt(cpu, 3)} (pairs ${both.map((p) => `${fmt(per1000(p.loadgate), 1)} / ${fmt(per1000(p.bare), 1)}`).join(', ')} ms per 1,000 requests), A/A ${fmt(aaRatios[i - 1], 3)}; middle of the hold ${fmt(windowRatios[i - 1], 3)}, A/A ${fmt(windowAaRatios[i - 1], 3)}; RSS ratio ${fmt(rss, 3)}; allocations per request ${both.map((p) => `${fmt(p.loadgate.heap?.mallocsPerRequest ?? NaN, 1)} / ${fmt(p.bare.heap?.mallocsPerRequest ?? NaN, 1)}`).join(', ')}`);
   }
   const profiles: Record<string, { top: string[]; focus: string[] }> = {};
   if (plan.profileS) {
@@ -405,11 +457,15 @@ async function overhead(target: RunningService) {
     seconds: plan.overheadS,
     bareCpuPer1000: spread(pairs.map((p) => per1000(p.bare))),
     loadgateCpuPer1000: spread(pairs.map((p) => per1000(p.loadgate))),
-    cpuRatio: spread(cpuRatios),
-    cpuAaRatio: spread(aaRatios),
+    cpuRatio: ratioSpread(cpuRatios),
+    cpuAaRatio: ratioSpread(aaRatios),
+    windowCpuRatio: ratioSpread(windowRatios),
+    windowCpuAaRatio: ratioSpread(windowAaRatios),
+    bareWindowCpuPer1000: spread(pairs.map((p) => windowCpu(p.bare) * 1000)),
+    loadgateWindowCpuPer1000: spread(pairs.map((p) => windowCpu(p.loadgate) * 1000)),
     bareRssMiB: spread(pairs.map((p) => mib(p.bare))),
     loadgateRssMiB: spread(pairs.map((p) => mib(p.loadgate))),
-    rssRatio: spread(rssRatios),
+    rssRatio: ratioSpread(rssRatios),
     dropped: spread(pairs.map((p) => p.loadgate.dropped + p.bare.dropped)),
     heap: heapSpreads(pairs),
     profiles,
@@ -469,8 +525,8 @@ async function ceiling(target: RunningService, withWrk: boolean) {
     wrkPerSec: withW.length ? spread(withW.map((r) => r.wrk)) : null,
     pairLoadgatePerSec: spread(rows.map((r) => r.pairLoadgate)),
     pairBarePerSec: spread(rows.map((r) => r.pairBare)),
-    loadgateOverBare: spread(rows.map((r) => r.pairLoadgate / r.pairBare)),
-    bareOverWrk: withW.length ? spread(withW.map((r) => r.bare / r.wrk)) : null,
+    loadgateOverBare: ratioSpread(rows.map((r) => r.pairLoadgate / r.pairBare)),
+    bareOverWrk: withW.length ? ratioSpread(withW.map((r) => r.bare / r.wrk)) : null,
   };
 }
 
@@ -688,7 +744,7 @@ function markdown(r: Result): string {
     '',
     '## How each was measured',
     '',
-    `1. GET /api/v1/feed at ${fmt(o.ratePerSec)} requests/s for ${o.seconds} s: \`bench/bare-k6.js\` (constant-arrival-rate, nothing else) against loadgate's api-load (feed only, its own iteration, checks, tags, counters, thresholds, handleSummary and the alert monitor scraping the service, held at the rate by \`bench/hold.ts\`), the two k6 processes at once on the same core, so that the machine's slow spells fall on both. Each repeat runs the pair twice, each side started first once, and takes the geometric mean of the two ratios; the A/A row does the same with bare k6 in loadgate's place. CPU is utime+stime of each k6 process and peak RSS its ru_maxrss, both from its rusage when reaped (GNU time), per request of the feed (loadgate's probes and scrapes are its cost, not its work).`,
+    `1. GET /api/v1/feed at ${fmt(o.ratePerSec)} requests/s for ${o.seconds} s: \`bench/bare-k6.js\` (constant-arrival-rate, nothing else) against loadgate's api-load (feed only, its own iteration, checks, tags, counters, thresholds, handleSummary and the alert monitor scraping the service, held at the rate by \`bench/hold.ts\`), the two k6 processes at once on the same core, so that the machine's slow spells fall on both. Each repeat runs the pair twice, each side started first once, and takes the geometric mean of the two ratios; the A/A row does the same with bare k6 in loadgate's place. CPU is utime+stime of each k6 process and peak RSS its ru_maxrss, both from its rusage when reaped (GNU time), per request of the feed (loadgate's probes and scrapes are its cost, not its work). The middle-of-the-hold rows take the same processes' utime+stime from /proc/<pid>/stat (the kernel's accounting that rusage sums, in 10 ms ticks) a quarter and three quarters into the hold, over the requests k6's REST API counted in between: per request without start-up, setup or summary.`,
     `2. ${c.vus} VUs (wrk: connections, -t1) for ${c.seconds} s, no think time, GET /api/v1/feed; the ratio from loadgate and bare k6 at once on the generator's core, competing for it and for the service; each side and wrk also alone; a rate is the requests in the middle half of the run over its wall time (setup and summary left out).`,
     `3. mixed's four personas held at their peak for ${mem.seconds} s (think time ×4, to keep the request rate the target's, not the point); MB per VU = (RSS at ${high} − RSS at ${low}) / ${high - low}, in MB of 10^6 bytes.`,
     `4. event-ingestion (batches of 100) at a fixed rate; short probes doubling from ${fmt(plan.eventStart)}/s, one bisection, then ${r.quick ? 'no' : 'a 60 s'} hold of the best; held = no dropped iterations, no refused batch, ingest p95 < 100 ms.`,

@@ -11,10 +11,17 @@ export interface Spread {
   /** The probability that [min, max] holds the median (distribution-free); absent in older files. */
   coverage?: number;
   values: number[];
+  /** Ratios only: their geometric mean and its interval (95%, Student t over the log ratios); absent in older files. */
+  interval?: { mean: number; low: number; high: number; level: number } | null;
 }
 
 export const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
-export const cell = (s: Spread | null | undefined, digits = 0) => (s ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})` : 'n/a');
+export const cell = (s: Spread | null | undefined, digits = 0) => {
+  if (!s) return 'n/a';
+  const { interval } = s;
+  const mean = interval ? `; geometric mean ${fmt(interval.mean, digits)}, ${fmt(interval.level * 100)}% interval ${fmt(interval.low, digits)}–${fmt(interval.high, digits)}` : '';
+  return `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)}${mean})`;
+};
 const met = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 /** The lines that say where and how a bench.json was measured. */
@@ -26,7 +33,7 @@ export function benchHeader(r: BenchResult): string[] {
     `- machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; load average at start ${m.loadAverage}`,
     `- versions: ${m.go}; node ${m.node}; ${m.k6}; wrk: ${m.wrk}; vegeta: ${m.vegeta}`,
     `- ${m.pinning}`,
-    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; a ratio is taken per repeat, then the median: loadgate / bare k6 from the two run at once on the same core (CPU and RSS: twice per repeat, each side started first once, geometric mean), others from runs one after the other${r.repeat > 1 ? `; min–max is a ${fmt((1 - 2 * 0.5 ** r.repeat) * 100, 1)}% distribution-free interval for the median` : ''}`,
+    `- each cell: median (min–max) of ${r.repeat} run${r.repeat === 1 ? '' : 's'}; a ratio is taken per repeat, then the median: loadgate / bare k6 from the two run at once on the same core (CPU and RSS: twice per repeat, each side started first once, geometric mean), others from runs one after the other${r.repeat > 1 ? `; min–max is a ${fmt((1 - 2 * 0.5 ** r.repeat) * 100, 1)}% distribution-free interval for the median; a ratio also gives its repeats' geometric mean with a 95% interval (Student t over the log ratios)` : ''}`,
   ];
 }
 
@@ -49,6 +56,18 @@ export function benchTable(r: BenchResult): string[] {
     // Older bench.json files have no allocation counts.
     ...(o.cpuAaRatio
       ? [['1. overhead: the same CPU ratio, bare k6 against bare k6 (the method\'s own noise)', cell(o.cpuAaRatio, 2), 'recorded', '']]
+      : []),
+    // Older bench.json files have no CPU over the middle of the hold.
+    ...(o.windowCpuRatio
+      ? [
+          [
+            '1. overhead: the same CPU ratio over the middle half of the hold (without start-up, setup and summary)',
+            `${cell(o.windowCpuRatio, 2)} (${fmt(o.loadgateWindowCpuPer1000.median, 1)} vs ${fmt(o.bareWindowCpuPer1000.median, 1)})`,
+            'recorded',
+            '',
+          ],
+          ['1. overhead: the same, bare k6 against bare k6', cell(o.windowCpuAaRatio, 2), 'recorded', ''],
+        ]
       : []),
     ...(o.heap
       ? [[

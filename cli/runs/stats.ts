@@ -40,15 +40,31 @@ export const intervalLevel = 0.95;
 export function ratioChange(base: number[], head: number[], minEffect: number, worse: Worse, level = intervalLevel): Estimate {
   if (base.length !== head.length || base.length < 2) throw new Error('paired rounds need two or more pairs');
   const logs = base.map((b, i) => Math.log(Math.max(head[i], Number.MIN_VALUE) / Math.max(b, Number.MIN_VALUE)));
+  const { centre, spread, t } = logScale(logs, level);
   const n = logs.length;
-  const centre = mean(logs);
-  const spread = sampleStandardDeviation(logs) / Math.sqrt(n);
-  const t = tQuantile(1 - (1 - level) / 2, n - 1);
   // Oriented so that positive is worse; the null hypothesis is "worse by at most minEffect".
   const sign = worse === 'higher' ? 1 : -1;
   const margin = sign * centre - Math.log(1 + minEffect);
   const pValue = spread > 0 ? 1 - tCdf(margin / spread, n - 1) : margin > 0 ? 0 : 1;
   return { estimate: Math.exp(centre) - 1, low: Math.exp(centre - t * spread) - 1, high: Math.exp(centre + t * spread) - 1, level, pValue };
+}
+
+/** Mean of log ratios, its standard error and the two-sided Student t quantile at `level`. */
+function logScale(logs: number[], level: number): { centre: number; spread: number; t: number } {
+  const n = logs.length;
+  return { centre: mean(logs), spread: sampleStandardDeviation(logs) / Math.sqrt(n), t: tQuantile(1 - (1 - level) / 2, n - 1) };
+}
+
+/**
+ * Ratios measured once per repeat (loadgate / bare k6, say): their geometric mean and its
+ * interval at `level`, from a Student t interval over the log ratios. Ratios vary on a
+ * multiplicative scale, so a 0.8 and a 1.25 cancel as they should. Null for fewer than two.
+ */
+export function ratioInterval(ratios: number[], level = intervalLevel): { mean: number; low: number; high: number; level: number } | null {
+  const logs = ratios.filter((r) => r > 0 && Number.isFinite(r)).map(Math.log);
+  if (logs.length < 2 || logs.length !== ratios.length) return null;
+  const { centre, spread, t } = logScale(logs, level);
+  return { mean: Math.exp(centre), low: Math.exp(centre - t * spread), high: Math.exp(centre + t * spread), level };
 }
 
 /** Failures out of trials on each side; the change is the difference of the shares. */

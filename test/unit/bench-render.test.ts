@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { BenchResult } from '../../bench/bench.ts';
-import { guardViolations, quickGuards, sizingTable } from '../../bench/render.ts';
+import { cell, guardViolations, quickGuards, sizingTable } from '../../bench/render.ts';
 
 const spread = (median: number) => ({ median, min: median, max: median, values: [median] });
 const result = (cpuRatio: number, mbPerVu: number) => ({ overhead: { cpuRatio: spread(cpuRatio) }, memory: { mbPerVu: spread(mbPerVu) } }) as unknown as Parameters<typeof guardViolations>[0];
@@ -32,4 +32,12 @@ test("the distributed sizing follows the published run's ceiling and memory per 
   assert.match(lines.find((line) => line.startsWith('| runners'))!, /\| 36 \(`PARALLELISM=36`\) \| 358 \(`PARALLELISM=358`\) \|$/);
   // 5,000 VUs over 36 runners: 139 each.
   assert.match(lines.find((line) => line.startsWith('| memory per runner'))!, /\(139 VUs each\)/);
+});
+
+test('a ratio cell shows the median, the min–max and, when measured, the geometric mean with its interval', () => {
+  const ratios = { median: 1.2, min: 1.1, max: 1.3, values: [1.1, 1.2, 1.3], interval: { mean: 1.197, low: 1.08, high: 1.33, level: 0.95 } };
+  assert.equal(cell(ratios, 2), '1.20 (1.10–1.30; geometric mean 1.20, 95% interval 1.08–1.33)');
+  // Older bench.json files have no interval: the cell stays as it was.
+  assert.equal(cell({ ...ratios, interval: undefined }, 2), '1.20 (1.10–1.30)');
+  assert.equal(cell(null), 'n/a');
 });

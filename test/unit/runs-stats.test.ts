@@ -1,7 +1,7 @@
 // The side-by-side gate's statistics: each test can fail on a wrong formula or a wrong direction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clopperPearson, countChange, holm, ratioChange, shareChange } from '../../cli/runs/stats.ts';
+import { clopperPearson, countChange, holm, ratioChange, ratioInterval, shareChange } from '../../cli/runs/stats.ts';
 
 test('a paired ratio: +50% in every round is caught beyond a 10% minimum; equal rounds give an interval around 0', () => {
   const slower = ratioChange([1, 1.1, 0.95], [1.6, 1.55, 1.5], 0.1, 'higher');
@@ -35,4 +35,19 @@ test('Clopper–Pearson: 0 of 30 bounds the rate below 11.6%, the figure every A
   assert.ok(Math.abs(high - 0.1157) < 0.0005, String(high));
   const half = clopperPearson(15, 30);
   assert.ok(half.low < 0.5 && half.high > 0.5 && Math.abs(half.low - (1 - half.high)) < 1e-9);
+});
+
+test("repeated ratios: the geometric mean and its Student t interval, symmetric on the log scale", () => {
+  // ln 1 and ln 2: mean ln √2, standard error ln 2 / 2, t(0.975, 1 df) = 12.706.
+  const two = ratioInterval([1, 2])!;
+  assert.ok(Math.abs(two.mean - Math.SQRT2) < 1e-9, String(two.mean));
+  assert.ok(Math.abs(Math.log(two.high / two.mean) - 12.7062 * (Math.LN2 / 2)) < 1e-3, String(two.high));
+  assert.ok(Math.abs(two.low * two.high - 2) < 1e-9, 'low and high mirror each other around the mean on the log scale');
+  // 0.8 and 1.25 cancel; five ratios near 1.2 give an interval around 1.2 that excludes 1.15 and 1.25.
+  assert.ok(Math.abs(ratioInterval([0.8, 1.25])!.mean - 1) < 1e-12);
+  const tight = ratioInterval([1.19, 1.2, 1.21, 1.2, 1.2])!;
+  assert.ok(tight.low > 1.18 && tight.high < 1.22 && tight.level === 0.95, JSON.stringify(tight));
+  // Nothing to estimate from one ratio, or from a ratio that could not be measured.
+  assert.equal(ratioInterval([1.2]), null);
+  assert.equal(ratioInterval([1.2, Number.NaN, 1.1]), null);
 });
