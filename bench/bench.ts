@@ -183,26 +183,37 @@ interface HeapWindow {
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every architecture k6 ships for. */
 const clockTicksPerSecond = 100;
 
+/** Every process on the machine whose /proc entries pass `test`; one that exits meanwhile fails it. */
+function processesWhere(test: (pid: number) => boolean): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return test(pid);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces): [0] is the state, [1] the parent. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** The k6 process serving its REST API on `port` (its --address names the port, once per run). */
 function k6Pid(port: number): number | null {
   const wanted = `--address\u0000127.0.0.1:${port}\u0000`;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'k6' && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(wanted)) return Number(name);
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  return null;
+  return processesWhere((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'k6' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(wanted))[0] ?? null;
 }
 
-/** User plus system CPU of a process so far, in ms (fields 14 and 15 of /proc/<pid>/stat). */
+/** User plus system CPU of a process so far, in ms (utime and stime of /proc/<pid>/stat). */
 function cpuMsOf(pid: number | null): number {
   if (pid === null) return NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(pid);
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
   } catch {
     return NaN;
@@ -314,18 +325,7 @@ let services: RunningService[] = [];
 
 /** Children of this process running the service binary (startService does not expose the pid). */
 function servicePids(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(serviceBinary);
-      } catch {
-        return false;
-      }
-    });
+  return processesWhere((pid) => Number(statFields(pid)[1]) === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(serviceBinary));
 }
 
 function pinServices(core: number | null): void {
