@@ -44,6 +44,9 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, K6_NO_USAGE_REPORT: 'true', ...extra };
 }
 
+/** How long after its exit a command's pipes may stay open (see spawnCollect). */
+const closeGraceMs = 2_000;
+
 export function spawnCollect(
   command: string,
   args: string[],
@@ -59,7 +62,20 @@ export function spawnCollect(
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', fail);
     if (child.pid) onStart?.(child.pid);
-    child.on('exit', (code, signal) => done({ code: code ?? (signal ? 128 : 1), stdout, stderr, elapsedMs: Date.now() - started }));
+    // 'exit' can come before the last chunks of output (make's closing "Error 104" line was lost
+    // once), 'close' after them. A server the command left running in the background would keep
+    // the pipes, and 'close' with them, open: then the output read so far is the answer.
+    let exited: { code: number; elapsedMs: number } | null = null;
+    let lateClose: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(lateClose);
+      done({ code: exited!.code, stdout, stderr, elapsedMs: exited!.elapsedMs });
+    };
+    child.on('exit', (code, signal) => {
+      exited = { code: code ?? (signal ? 128 : 1), elapsedMs: Date.now() - started };
+      lateClose = setTimeout(finish, closeGraceMs);
+    });
+    child.on('close', () => exited && finish());
   });
 }
 
