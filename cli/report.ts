@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFiles } from '../lib/run-files.ts';
 import { renderJunit } from '../lib/summary/junit.ts';
+import { monitorNote } from '../lib/summary/model.ts';
 import { renderText } from '../lib/summary/text.ts';
 import { readMeta, readSummary } from './record.ts';
 import { collectReportInput } from './report/collect.ts';
@@ -16,8 +17,8 @@ export function regenerateReports(dir: string, env: Env): void {
   const summary = readSummary(dir);
   if (summary) {
     const notes = [`ended: ${meta.reason} (exit code ${meta.exitCode})`];
-    const monitorNote = (summary.setup_data as { monitorNote?: string } | undefined)?.monitorNote;
-    if (monitorNote) notes.push(monitorNote);
+    const monitor = monitorNote(summary);
+    if (monitor) notes.push(monitor);
     if (meta.merge?.method === 'sketch') notes.push(`merged percentiles are within ${meta.merge.relativeError * 100}% of the exact values (log-bucket histograms)`);
     for (const near of meta.merge?.nearLimit ?? []) notes.push(`within that error of its limit, so its verdict could go either way: ${near}`);
     writeFileSync(join(dir, runFiles.summaryText), renderText(summary, { scenario: meta.scenario, profile: meta.profile, notes, reason: `${meta.reason} (exit code ${meta.exitCode})`, stoppedEarly: meta.stoppedEarly }));

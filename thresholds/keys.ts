@@ -24,6 +24,12 @@ export function failureRateKey(endpoint: string): string {
  */
 export const alertMetricName = 'loadgate_alerts_fired';
 
+/**
+ * The alert monitor's scrapes, one sample each: read and evaluated (true) or failed (false). A
+ * monitor whose every scrape fails evaluates nothing, and the report must say so.
+ */
+export const monitorScrapesMetric = 'loadgate_monitor_scrapes_read';
+
 /** A VU saw nothing but failures from this endpoint for the all-failing window (lib/request.ts feeds it). */
 export const endpointDownMetric = 'loadgate_endpoint_down';
 

@@ -1,11 +1,10 @@
 // handleSummary for every scenario. Defensive by design: summary.json is the raw measurement and
 // is written first and whatever a renderer does; a renderer failure is logged, never fatal.
 import type { Config } from '../config.ts';
-import type { SetupData } from '../preflight.ts';
 import { redactText } from '../redact.ts';
 import { runFiles } from '../run-files.ts';
 import { renderJunit } from './junit.ts';
-import type { K6Summary } from './model.ts';
+import { monitorNote, type K6Summary } from './model.ts';
 import { renderText } from './text.ts';
 
 /**
@@ -20,8 +19,8 @@ export function summaryHandler(scenario: string, config: Config) {
     const at = (name: string) => `${config.runDir}/${name}`;
     // A URL with its password can reach the summary (setup data, an error): redacted before any file.
     files[at(runFiles.summary)] = redactText(JSON.stringify(data, null, 2));
-    const setup = data.setup_data as Partial<SetupData> | undefined;
-    const label = { scenario, profile: config.profileName, notes: setup?.monitorNote ? [setup.monitorNote] : [] };
+    const note = monitorNote(data);
+    const label = { scenario, profile: config.profileName, notes: note ? [note] : [] };
     const renderers: Array<[string, () => string]> = [
       [runFiles.summaryText, () => renderText(data, label)],
       [runFiles.junit, () => renderJunit(data, `loadgate.${scenario}.${config.profileName}`)],

@@ -1,6 +1,6 @@
 // Reads k6's end-of-test summary object. Pure: the k6 handleSummary, the node report command and
 // the tests all read summaries through these functions.
-import { alertMetricName } from '../../thresholds/keys.ts';
+import { alertMetricName, monitorScrapesMetric } from '../../thresholds/keys.ts';
 import { failureRateKey, latencyKey, parseFailedResponsesKey, requestCountKey } from '../../thresholds/keys.ts';
 import { ms, percent, perSecond } from '../format.ts';
 
@@ -207,6 +207,26 @@ export function firedAlerts(summary: K6Summary): FiredAlert[] {
       count: metric.values.count,
       aborting: Object.entries(metric.thresholds ?? {}).some(([expr, t]) => expr === 'count<1' && !t.ok),
     }));
+}
+
+/** The alert monitor's scrapes: read and evaluated, out of all; null when it never scraped. */
+export function monitorScrapes(summary: K6Summary): { read: number; all: number } | null {
+  const values = summary.metrics[monitorScrapesMetric]?.values;
+  if (!values) return null;
+  const read = values.passes ?? 0;
+  return { read, all: read + (values.fails ?? 0) };
+}
+
+/**
+ * What setup said of the monitor and, once it scraped, how many scrapes it read: "alert monitor
+ * on" alone would claim a run was watched when every scrape failed.
+ */
+export function monitorNote(summary: K6Summary): string | undefined {
+  const said = (summary.setup_data as { monitorNote?: string } | undefined)?.monitorNote;
+  const scrapes = monitorScrapes(summary);
+  if (!said || !scrapes) return said;
+  const evaluated = scrapes.read ? '' : ', so no alert rule was evaluated';
+  return `${said}; ${scrapes.read} of ${scrapes.all} scrapes read${evaluated}`;
 }
 
 export function runDurationSeconds(summary: K6Summary): number {

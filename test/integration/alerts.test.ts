@@ -3,9 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { firedAlerts, runDurationSeconds } from '../../lib/summary/model.ts';
+import { firedAlerts, monitorScrapes, runDurationSeconds } from '../../lib/summary/model.ts';
 import { startService, type RunningService } from '../../cli/service.ts';
 import { readMeta, readSummary, runCli } from './harness.ts';
 import { latencyKey } from '../../thresholds/keys.ts';
@@ -90,4 +92,48 @@ test('without a Prometheus /metrics the monitor is off and the run says so', { t
   assert.equal(run.code, 0, run.stderr.slice(-2000));
   const text = readFileSync(join(run.runDir!, 'summary.txt'), 'utf8');
   assert.match(text, /alert monitor off: http:\/\/127\.0\.0\.1:\d+\/healthz is not a Prometheus endpoint/);
+});
+
+test("a /metrics that fails after setup: every failed scrape is counted, and the report says no rule was evaluated", { timeout: 120_000 }, async () => {
+  // The target's own page for the CLI's capture before the run and for setup's check, then 503:
+  // the monitor starts, and none of its scrapes can be read.
+  let requests = 0;
+  const failing = createServer(async (_request, response) => {
+    if (++requests > 2) {
+      response.writeHead(503).end('down');
+      return;
+    }
+    const page = await fetch(`${target.baseUrl}/metrics`);
+    response.writeHead(page.status, { 'Content-Type': page.headers.get('content-type') ?? 'text/plain' }).end(await page.text());
+  });
+  await new Promise<void>((listening) => failing.listen(0, '127.0.0.1', listening));
+  try {
+    const run = await runCli('mixed', {
+      BASE_URL: target.baseUrl,
+      PROFILE: 'smoke',
+      PROFILE_CAPTURE: '0',
+      LOADGATE_METRICS_URL: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/metrics`,
+    });
+    // Nothing the monitor reads can fail the run; what it could not read is reported.
+    assert.equal(run.code, 0, run.stderr.slice(-2000));
+    const scrapes = monitorScrapes(readSummary(run.runDir!));
+    assert.ok(scrapes && scrapes.read === 0 && scrapes.all >= 10, `every scrape failed: ${JSON.stringify(scrapes)}`);
+    const text = readFileSync(join(run.runDir!, 'summary.txt'), 'utf8');
+    assert.match(text, new RegExp(`alert monitor on: scraping .*; 0 of ${scrapes.all} scrapes read, so no alert rule was evaluated`));
+    const report = readFileSync(join(run.runDir!, 'REPORT.md'), 'utf8');
+    assert.match(report, /^None: the alert monitor read none of its scrapes of \/metrics, so no rule was evaluated\.$/m);
+    // Told once, with the reason, in k6's log.
+    const told = readFileSync(join(run.runDir!, 'k6.log.json'), 'utf8').split('\n').filter((line) => line.includes('alert monitor: a scrape of LOADGATE_METRICS_URL failed (HTTP 503)'));
+    assert.equal(told.length, 1, 'one warning for the first failed scrape');
+  } finally {
+    await new Promise((closed) => failing.close(closed));
+  }
+});
+
+test('a run whose monitor read its scrapes counts them', { timeout: 120_000 }, async () => {
+  const run = await runCli('mixed', { BASE_URL: target.baseUrl, PROFILE: 'smoke', PROFILE_CAPTURE: '0' });
+  assert.equal(run.code, 0, run.stderr.slice(-2000));
+  const scrapes = monitorScrapes(readSummary(run.runDir!));
+  assert.ok(scrapes && scrapes.all >= 10 && scrapes.read === scrapes.all, `every scrape read: ${JSON.stringify(scrapes)}`);
+  assert.match(readFileSync(join(run.runDir!, 'summary.txt'), 'utf8'), new RegExp(`; ${scrapes.all} of ${scrapes.all} scrapes read`));
 });

@@ -11,6 +11,7 @@ import type { ReportInput } from '../../cli/report/input.ts';
 import { renderReportMarkdown } from '../../cli/report/markdown.ts';
 import { parsePprofTop, pprofKinds } from '../../cli/runs/pprof.ts';
 import { endpointRows } from '../../lib/summary/model.ts';
+import { monitorScrapesMetric } from '../../thresholds/keys.ts';
 
 const fixtureDir = (run: string) => fileURLToPath(new URL(`../fixtures/runs/${run}`, import.meta.url));
 const runs = ['passed', 'failed-thresholds', 'aborted'] as const;
@@ -185,5 +186,40 @@ Showing top 2 nodes out of 150
     assert.equal(top.total, '140ms');
     assert.deepEqual(top.rows[1], { flat: '0', flatPercent: 0, sumPercent: 14.29, cum: '10ms', cumPercent: 7.14, name: 'modernc.org/sqlite/lib._sqlite3ApiExit (inline)' });
     assert.equal(top.rows.length, 2);
+  });
+});
+
+describe("the alert monitor's scrapes in REPORT.md", () => {
+  /** The passed run with the monitor's scrape counts as k6 summarises a Rate, or without them. */
+  const withScrapes = (passes: number | null, fails: number): ReportInput => {
+    const input = structuredClone(inputs.passed);
+    // This fixture predates setup's rule lists: the run's monitor evaluated one rule.
+    (input.summary!.setup_data as { rules?: object }).rules = { evaluated: ['HighAPILatency'], withoutData: [] };
+    if (passes !== null) {
+      input.summary!.metrics[monitorScrapesMetric] = { type: 'rate', contains: 'default', values: { rate: passes / (passes + fails), passes, fails } };
+    }
+    return input;
+  };
+  const alertsOf = (markdown: string) => markdown.slice(markdown.indexOf('## Alerts fired'), markdown.indexOf('\n## ', markdown.indexOf('## Alerts fired') + 1));
+
+  test('every scrape read: the Monitor line counts them and each rule is evaluated', () => {
+    const alerts = alertsOf(renderReportMarkdown(withScrapes(12, 0)));
+    assert.match(alerts, /^None: no alert rule fired during the run\.$/m);
+    assert.match(alerts, /^Monitor: alert monitor on: scraping http:\/\/127\.0\.0\.1:\d+\/metrics every second; 12 of 12 scrapes read\.$/m);
+    assert.match(alerts, /\| `HighAPILatency` \| evaluated \|/);
+  });
+
+  test('no scrape read: the report says no rule was evaluated, not that none fired', () => {
+    const alerts = alertsOf(renderReportMarkdown(withScrapes(0, 9)));
+    assert.match(alerts, /^None: the alert monitor read none of its scrapes of \/metrics, so no rule was evaluated\.$/m);
+    assert.doesNotMatch(alerts, /no alert rule fired/);
+    assert.match(alerts, /; 0 of 9 scrapes read, so no alert rule was evaluated\.$/m);
+    assert.match(alerts, /\| `HighAPILatency` \| not evaluated: no scrape was read \|/);
+  });
+
+  test('a run recorded before the count (no such metric) reads as it did', () => {
+    const alerts = alertsOf(renderReportMarkdown(withScrapes(null, 0)));
+    assert.match(alerts, /^Monitor: alert monitor on: scraping http:\/\/127\.0\.0\.1:\d+\/metrics every second\.$/m);
+    assert.doesNotMatch(alerts, /scrapes read/);
   });
 });

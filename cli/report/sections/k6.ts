@@ -1,5 +1,5 @@
 // What k6 measured: the totals, each endpoint against its SLO, and the alerts that fired.
-import { describeStatuses, endpointRows, failedStatuses, firedAlerts } from '../../../lib/summary/model.ts';
+import { describeStatuses, endpointRows, failedStatuses, firedAlerts, monitorNote, monitorScrapes } from '../../../lib/summary/model.ts';
 import { bytes, code, count, mark, ms, percent, perSecond, plural, table } from '../../runs/format.ts';
 import { metric, noLoad, noLoadSentence, setupInfo, value, type ReportInput } from '../input.ts';
 
@@ -91,6 +91,7 @@ export function alertsSection(input: ReportInput): string[] {
   }
   const setup = setupInfo(summary);
   const alerts = firedAlerts(summary);
+  const readNone = monitorScrapes(summary)?.read === 0;
   if (alerts.length) {
     lines.push(
       ...alerts.map((a) => `- ${code(a.name)} fired ${plural(a.count, 'time')}${a.aborting ? ' and aborted the run' : ''}.`),
@@ -98,13 +99,16 @@ export function alertsSection(input: ReportInput): string[] {
     );
   } else if (setup.monitor === false) {
     lines.push(`None: the alert monitor was off (${setup.monitorNote ?? 'no reason recorded'}), so no rule was evaluated.`, '');
+  } else if (readNone) {
+    lines.push('None: the alert monitor read none of its scrapes of /metrics, so no rule was evaluated.', '');
   } else {
     lines.push('None: no alert rule fired during the run.', '');
   }
-  if (setup.monitorNote && setup.monitor !== false) lines.push(`Monitor: ${setup.monitorNote}.`, '');
+  const note = monitorNote(summary);
+  if (note && setup.monitor !== false) lines.push(`Monitor: ${note}.`, '');
   if (setup.rules) {
     const rows = [
-      ...setup.rules.evaluated.map((rule) => [code(rule), 'evaluated']),
+      ...setup.rules.evaluated.map((rule) => [code(rule), readNone ? 'not evaluated: no scrape was read' : 'evaluated']),
       ...setup.rules.withoutData.map((rule) => [code(rule), setup.monitor ? 'not evaluated: the service exposes none of its metrics' : 'not evaluated: the monitor was off']),
     ];
     lines.push(...table(['Rule', 'During this run'], rows), '');
