@@ -50,6 +50,8 @@ export function createMonitor(config: Config, rules: () => readonly AlertRule[])
       try {
         failure = scrapeAndEvaluate(startedMs, data);
       } catch (error) {
+        // The URL, which may carry a password, named instead of quoted; lib/redact.ts's patterns
+        // would be built in every VU that loads this module.
         failure = String(error).split(config.metricsUrl).join('LOADGATE_METRICS_URL');
       }
       monitorScrapesRead.add(failure === null);

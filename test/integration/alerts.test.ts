@@ -63,6 +63,10 @@ test('a 2 s slowdown, shorter than the window, does not fire HighAPILatency', { 
   assert.deepEqual(firedAlerts(summary).map((a) => a.name), [], run.stderr.slice(-2000));
   assert.doesNotMatch(readMeta(run.runDir!).reason, /aborted by alert/);
   assert.ok(runDurationSeconds(summary) >= 29, `ran its full 30 s (${runDurationSeconds(summary)} s)`);
+  // The monitor read every scrape, and the Monitor line counts them.
+  const scrapes = monitorScrapes(summary);
+  assert.ok(scrapes && scrapes.all >= 10 && scrapes.read === scrapes.all, `every scrape read: ${JSON.stringify(scrapes)}`);
+  assert.match(readFileSync(join(run.runDir!, 'summary.txt'), 'utf8'), new RegExp(`; ${scrapes.all} of ${scrapes.all} scrapes read`));
 });
 
 test('a slowdown that outlasts the window fires HighAPILatency and aborts with exit 99', { timeout: 120_000 }, async () => {
@@ -128,12 +132,4 @@ test("a /metrics that fails after setup: every failed scrape is counted, and the
   } finally {
     await new Promise((closed) => failing.close(closed));
   }
-});
-
-test('a run whose monitor read its scrapes counts them', { timeout: 120_000 }, async () => {
-  const run = await runCli('mixed', { BASE_URL: target.baseUrl, PROFILE: 'smoke', PROFILE_CAPTURE: '0' });
-  assert.equal(run.code, 0, run.stderr.slice(-2000));
-  const scrapes = monitorScrapes(readSummary(run.runDir!));
-  assert.ok(scrapes && scrapes.all >= 10 && scrapes.read === scrapes.all, `every scrape read: ${JSON.stringify(scrapes)}`);
-  assert.match(readFileSync(join(run.runDir!, 'summary.txt'), 'utf8'), new RegExp(`; ${scrapes.all} of ${scrapes.all} scrapes read`));
 });

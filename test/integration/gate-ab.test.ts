@@ -3,7 +3,7 @@
 // profile. Unchanged (A/A, three rounds) it exits 0 with every judged interval around 0; with
 // head's service burning 3 ms of CPU per feed request (GATE_HEAD_ARGS, about +200% on feed's ~1 ms
 // p50) it exits 1 naming feed, the metric and, from the CPU profiles, the function. The slowed
-// case runs four rounds: with three (2 degrees of freedom) and Holm over some 16 judged metrics,
+// case runs four rounds: with three (2 degrees of freedom) and Holm over some 28 judged metrics,
 // one noisy round kept a +296% change at p = 0.14 (docs/gate.md, "How often the gate test misses").
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
