@@ -103,11 +103,13 @@ func TestPostgresAndRedis(t *testing.T) {
 	// connection can still answer for a moment, so the first uncached read may pass. Within a few
 	// tries (bounded in count and time) it must fail. Each try reads a clip not read before: a read
 	// that passed put its clip in Redis, and a retry of it would be answered from there.
-	gone := tg.get("/api/v1/clips/4")
+	clip := 4
+	gone := tg.get("/api/v1/clips/" + strconv.Itoa(clip))
 	for try := 1; gone.code == 200 && try < 20 && time.Since(start) < 5*time.Second; try++ {
-		t.Logf("clip %d was read after PostgreSQL was killed; trying another", 3+try)
+		t.Logf("clip %d was read after PostgreSQL was killed; trying another", clip)
 		time.Sleep(100 * time.Millisecond)
-		gone = tg.get("/api/v1/clips/" + strconv.Itoa(4+try))
+		clip++
+		gone = tg.get("/api/v1/clips/" + strconv.Itoa(clip))
 	}
 	expect(t, gone, 500, "clip with PostgreSQL gone")
 	expect(t, tg.get("/api/v1/clips/3"), 200, "cached clip with PostgreSQL gone")
